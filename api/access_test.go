@@ -1,0 +1,143 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/dbtest"
+)
+
+// who may call each route, written from API.md independently of routes.go:
+// "public", or the roles allowed. Every route of the server must be here.
+var expectedAccess = map[string]string{
+	"GET /healthz":      "public",
+	"GET /readyz":       "public",
+	"GET /metrics":      "admin",
+	"GET /openapi.json": "public",
+
+	"POST /api/v1/auth/login":  "public",
+	"POST /api/v1/auth/logout": "admin ministry inspector office_owner",
+	"GET /api/v1/auth/me":      "admin ministry inspector office_owner",
+	"POST /api/v1/users":       "admin",
+	"GET /api/v1/users":        "admin",
+	"PATCH /api/v1/users/:id":  "admin",
+
+	"GET /api/v1/regions":       "admin ministry inspector office_owner",
+	"GET /api/v1/regions/:code": "admin ministry inspector office_owner",
+	"GET /api/v1/services":      "public",
+
+	"GET /api/v1/offices":       "admin ministry inspector office_owner",
+	"POST /api/v1/offices":      "admin",
+	"GET /api/v1/offices/:id":   "admin ministry inspector office_owner",
+	"PATCH /api/v1/offices/:id": "admin",
+
+	"GET /api/v1/audit-events": "admin",
+}
+
+// fill substitutes path parameters with values that exist.
+func (h *harness) fill(path string, office int64) string {
+	r := strings.NewReplacer(":id", fmt.Sprint(office), ":code", "tehran", ":token", "no-such-token", ":kind", "offices", ":action", "activate")
+	if strings.HasPrefix(path, "/api/v1/users/") {
+		r = strings.NewReplacer(":id", fmt.Sprint(h.users[daftar.RoleInspector]))
+	}
+	return r.Replace(path)
+}
+
+// TestEveryRouteWithEveryRole walks the whole route table with no token and
+// with every role: refused roles get 401/403, allowed ones get past the
+// check, and nothing answers 500.
+func TestEveryRouteWithEveryRole(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		seen := map[string]bool{}
+		for _, r := range h.srv.Routes() {
+			key := r.Method + " " + r.Path
+			seen[key] = true
+			want, ok := expectedAccess[key]
+			if !ok {
+				t.Errorf("route %s has no expected access in this test: add it from API.md", key)
+				continue
+			}
+			if (want == "public") != r.Public {
+				t.Errorf("%s: public=%v, want %s", key, r.Public, want)
+			}
+			path := h.fill(r.Path, h.officeA)
+			body := any(nil)
+			if r.Method != "GET" {
+				body = map[string]any{}
+			}
+			// No token.
+			res := h.do(r.Method, path, "", body)
+			if want != "public" && res.Code != 401 {
+				t.Errorf("%s without a token: %d, want 401", key, res.Code)
+			}
+			if res.Code >= 500 {
+				t.Errorf("%s without a token: %d %s", key, res.Code, res.Body)
+			}
+			for _, role := range daftar.Roles {
+				if key == "POST /api/v1/auth/logout" {
+					continue // would end the session the walk goes on using
+				}
+				res := h.do(r.Method, path, h.tokens[role], body)
+				allowed := want == "public" || strings.Contains(" "+want+" ", " "+string(role)+" ")
+				switch {
+				case res.Code >= 500:
+					t.Errorf("%s as %s: %d %s", key, role, res.Code, res.Body)
+				case allowed && (res.Code == 401 || res.Code == 403):
+					t.Errorf("%s as %s: %d, want it allowed; %s", key, role, res.Code, res.Body)
+				case !allowed && res.Code != 403:
+					t.Errorf("%s as %s: %d, want 403", key, role, res.Code)
+				}
+				if res.Code >= 400 {
+					problemOf(t, res)
+				}
+			}
+		}
+		for key := range expectedAccess {
+			if !seen[key] {
+				t.Errorf("expected route %s is not served", key)
+			}
+		}
+	})
+}
+
+// TestOwnerNeverSeesAnotherOffice: on every /offices/{id}/... route, an
+// office owner asking about an office not theirs gets 403 or 404.
+func TestOwnerNeverSeesAnotherOffice(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		n := 0
+		for _, r := range h.srv.Routes() {
+			if !strings.HasPrefix(r.Path, "/api/v1/offices/:id") {
+				continue
+			}
+			n++
+			body := any(nil)
+			if r.Method != "GET" {
+				body = map[string]any{}
+			}
+			res := h.do(r.Method, h.fill(r.Path, h.officeB), h.tokens[daftar.RoleOfficeOwner], body)
+			if res.Code != 403 && res.Code != 404 {
+				t.Errorf("%s %s on another office as its non-owner: %d %s", r.Method, r.Path, res.Code, res.Body)
+			}
+			if strings.Contains(res.Body.String(), "KRZ-0001") {
+				t.Errorf("%s %s leaks the other office", r.Method, r.Path)
+			}
+		}
+		if n == 0 {
+			t.Fatal("no office routes found")
+		}
+		// The list shows an owner only their own office, whatever the filter.
+		res := h.do("GET", "/api/v1/offices?city=mashhad", h.tokens[daftar.RoleOfficeOwner], nil)
+		if res.Code != 200 || strings.Contains(res.Body.String(), "KRZ-0001") {
+			t.Fatalf("owner's list leaks: %d %s", res.Code, res.Body)
+		}
+		list := decode[struct{ Total int64 }](t, h.do("GET", "/api/v1/offices", h.tokens[daftar.RoleOfficeOwner], nil))
+		if list.Total != 1 {
+			t.Fatalf("owner sees %d offices, want 1", list.Total)
+		}
+	})
+}

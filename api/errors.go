@@ -1,0 +1,100 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/gin-gonic/gin"
+)
+
+// Problem is an RFC 9457 problem document, the body of every error.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Code      string              `json:"code"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []daftar.FieldError `json:"errors,omitempty"`
+	Extra     map[string]any      `json:"details,omitempty"`
+}
+
+// statusOf is the one place where an error kind becomes an HTTP status.
+func statusOf(k daftar.Kind) int {
+	switch k {
+	case daftar.KindInvalid:
+		return http.StatusBadRequest
+	case daftar.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case daftar.KindForbidden:
+		return http.StatusForbidden
+	case daftar.KindNotFound:
+		return http.StatusNotFound
+	case daftar.KindConflict:
+		return http.StatusConflict
+	case daftar.KindGone:
+		return http.StatusGone
+	case daftar.KindPrecondition:
+		return http.StatusPreconditionFailed
+	case daftar.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case daftar.KindUnprocessable:
+		return http.StatusUnprocessableEntity
+	case daftar.KindTooMany:
+		return http.StatusTooManyRequests
+	case daftar.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with the problem for err and stops the handler chain.
+// Unclassified errors are logged with the request id and answered with a
+// bare 500: internal details never reach the caller.
+func (s *Server) fail(c *gin.Context, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = daftar.TooLarge("body_too_large", "the request body is larger than allowed")
+	}
+	de, ok := daftar.AsError(err)
+	if !ok || de.Kind == daftar.KindInternal {
+		if c.Request.Context().Err() != nil {
+			// The client went away; nobody reads the answer.
+			c.Abort()
+			return
+		}
+		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
+		de = daftar.Internal(err)
+	}
+	status := statusOf(de.Kind)
+	p := Problem{
+		Type:      "https://daftar.ir/problems/" + de.Code,
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    de.Message,
+		Code:      de.Code,
+		RequestID: requestID(c),
+		Errors:    de.Fields,
+		Extra:     de.Extra,
+	}
+	if status == http.StatusTooManyRequests {
+		if ra, ok := de.Extra["retry_after_seconds"].(int); ok {
+			c.Header("Retry-After", itoa(ra))
+		}
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="daftar"`)
+	}
+	c.Abort()
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	c.Header("Content-Type", "application/problem+json")
+	c.Header("Cache-Control", "no-store")
+	c.Status(p.Status)
+	body, _ := jsonMarshal(p)
+	c.Writer.Write(body)
+}

@@ -1,0 +1,187 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/gin-gonic/gin"
+)
+
+const (
+	ctxRequestID = "daftar.request_id"
+	ctxUser      = "daftar.user"
+	cookieName   = "daftar_session"
+)
+
+var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// requestID takes the caller's X-Request-ID when it is sane, otherwise makes
+// one, and echoes it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !safeRequestID.MatchString(id) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// recoverPanics turns a panic in a handler into a logged 500 problem.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "route", c.FullPath(),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.fail(c, daftar.Internal(fmt.Errorf("panic: %v", r)))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// observe writes the access log and the request metrics. It logs the route
+// template, never the raw path or query (survey tokens travel in paths,
+// national codes may travel in queries), and never headers.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	elapsed := time.Since(start)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	s.metrics.observe(c.Request.Method, route, status, elapsed)
+	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route, "status", status,
+		"elapsed_ms", float64(elapsed.Microseconds()) / 1000, "bytes", c.Writer.Size(), "client_ip", c.ClientIP()}
+	if a, ok := daftar.ActorFrom(c.Request.Context()); ok {
+		attrs = append(attrs, "user_id", a.UserID, "role", string(a.Role))
+	}
+	level := slogLevelFor(status)
+	s.log.Log(c.Request.Context(), level, "http request", attrs...)
+}
+
+// limitBody bounds the request body of the route.
+func (s *Server) limitBody(r route) gin.HandlerFunc {
+	limit := s.cfg.MaxBodyBytes
+	if r.Upload {
+		limit = s.cfg.UploadMaxBytes
+	}
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			s.fail(c, daftar.TooLarge("body_too_large", fmt.Sprintf("the request body is larger than %d bytes", limit)))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
+	}
+}
+
+// tokenOf reads the bearer token, or the dashboard's session cookie.
+func tokenOf(c *gin.Context) (string, bool) {
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return "", true
+		}
+		return strings.TrimSpace(tok), true
+	}
+	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
+		return ck, false
+	}
+	return "", false
+}
+
+// authenticate resolves the token, when there is one, to the actor in the
+// request context. Whether an actor is needed is the route's business.
+func (s *Server) authenticate(c *gin.Context) {
+	tok, bearer := tokenOf(c)
+	if tok == "" && !bearer {
+		c.Next()
+		return
+	}
+	u, _, err := s.Accounts.Authenticate(c.Request.Context(), tok)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !bearer && unsafeMethod(c.Request.Method) && !sameOrigin(c.Request) {
+		s.fail(c, daftar.Forbidden("cross_origin", "a cookie-authenticated change must come from Daftar's own pages"))
+		return
+	}
+	c.Set(ctxUser, u)
+	c.Request = c.Request.WithContext(daftar.WithActor(c.Request.Context(), u.Actor()))
+	c.Next()
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// sameOrigin guards cookie-authenticated changes against cross-site
+// requests, beside the cookie's SameSite=Strict.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		if ref := r.Header.Get("Referer"); ref != "" {
+			origin = ref
+		} else {
+			return r.Header.Get("Sec-Fetch-Site") == "" || r.Header.Get("Sec-Fetch-Site") == "same-origin"
+		}
+	}
+	o := strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
+	if i := strings.IndexByte(o, '/'); i >= 0 {
+		o = o[:i]
+	}
+	return o == r.Host
+}
+
+// authorize applies the route's access rule.
+func (s *Server) authorize(r route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if r.Access.Public {
+			c.Next()
+			return
+		}
+		a, ok := daftar.ActorFrom(c.Request.Context())
+		if !ok {
+			s.fail(c, daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>"))
+			return
+		}
+		if !r.Access.allows(a) {
+			s.fail(c, daftar.Forbidden("forbidden", "your role may not do this"))
+			return
+		}
+		if r.Access.OfficeParam != "" {
+			id, err := pathID(c, r.Access.OfficeParam)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			// An owner asking about another office learns nothing, not
+			// even that it exists.
+			if !a.CanSeeOffice(id) {
+				s.fail(c, daftar.NotFound("office_not_found", "no such office"))
+				return
+			}
+		}
+		c.Next()
+	}
+}

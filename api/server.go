@@ -1,0 +1,132 @@
+// Package api is Daftar's HTTP surface: the JSON API under /api/v1, the
+// operations endpoints, the OpenAPI document and the server-rendered
+// dashboard. Every route is listed in routes.go; errors become
+// application/problem+json in errors.go only.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is the HTTP layer's configuration.
+type Config struct {
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed;
+	// empty trusts none.
+	TrustedProxies []string
+	// MaxBodyBytes bounds JSON request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// UploadMaxBytes bounds file uploads (default 50 MiB).
+	UploadMaxBytes int64
+	// SecureCookies marks the session cookie Secure (behind HTTPS).
+	SecureCookies bool
+	// PublicURL is the address citizens reach (survey links), e.g.
+	// https://daftar.example.ir; empty uses the request's host.
+	PublicURL string
+	// Version is the build version shown by /healthz.
+	Version string
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.UploadMaxBytes == 0 {
+		c.UploadMaxBytes = 50 << 20
+	}
+	return c
+}
+
+// Deps are what the handlers use; nothing is reached through globals.
+type Deps struct {
+	Log       *slog.Logger
+	DB        *db.DB
+	Clock     daftar.Clock
+	Accounts  *accounts.Service
+	Gazetteer *geo.Gazetteer
+	Catalogue *geo.Catalogue
+	Offices   *geo.Offices
+	// Metrics is the registry /metrics serves; the server adds its own
+	// collectors to it.
+	Metrics *prometheus.Registry
+}
+
+// Server holds the handlers and their dependencies.
+type Server struct {
+	Deps
+	log     *slog.Logger
+	cfg     Config
+	engine  *gin.Engine
+	metrics *httpMetrics
+	routes  []route
+	openapi openAPIDoc
+}
+
+// New builds the server and its routes.
+func New(deps Deps, cfg Config) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults()}
+	if s.Metrics == nil {
+		s.Metrics = prometheus.NewRegistry()
+	}
+	m, err := newHTTPMetrics(s.Metrics, deps.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.Use(s.requestID, s.recoverPanics, s.observe)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
+	e.NoMethod(func(c *gin.Context) {
+		c.Abort()
+		writeProblem(c, Problem{Type: "https://daftar.ir/problems/method_not_allowed", Title: "Method Not Allowed",
+			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Detail: "this endpoint does not take that method", RequestID: requestID(c)})
+	})
+	s.engine = e
+	s.routes = s.table()
+	for _, r := range s.routes {
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
+	}
+	if err := s.mountDashboard(e); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler is the http.Handler of the whole server.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// MetricsHandler serves /metrics to anyone, for a separate listener.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler(s.Metrics) }
+
+// HTTPServer wraps the handler in an http.Server with timeouts, so a slow
+// client cannot hold a connection forever.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // large uploads on slow links
+		WriteTimeout:      5 * time.Minute, // large exports
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.Background() },
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/api"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/jobs"
+	"github.com/daftar-ir/daftar/internal/migrate"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// app is Daftar assembled: the database and every service over it.
+type app struct {
+	cfg       config
+	log       *slog.Logger
+	clock     daftar.Clock
+	db        *db.DB
+	secret    string
+	audit     *audit.Log
+	accounts  *accounts.Service
+	gazetteer *geo.Gazetteer
+	catalogue *geo.Catalogue
+	offices   *geo.Offices
+	metrics   *prometheus.Registry
+	jobs      *jobs.Scheduler
+}
+
+// openApp opens the database, applies migrations, loads the reference data
+// and builds the services.
+func openApp(ctx context.Context, cfg config, log *slog.Logger, clock daftar.Clock) (*app, error) {
+	secret, err := cfg.secret(log)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.dbConfig(), log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, clock: clock, db: d, secret: secret}
+	if err := a.init(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) init(ctx context.Context) error {
+	log := a.log
+	log.Info("database", "engine", string(a.db.Dialect), "where", a.db.Where)
+	if a.db.Dialect == db.SQLite {
+		log.Info("SQLite: a single instance is assumed; scheduled jobs run in this process only")
+	}
+	if _, err := migrate.Up(ctx, a.db, log); err != nil {
+		return err
+	}
+	if err := migrate.Check(ctx, a.db); err != nil {
+		return err
+	}
+	if err := geo.LoadReference(ctx, a.db); err != nil {
+		return err
+	}
+	var err error
+	if a.gazetteer, err = geo.LoadGazetteer(ctx, a.db); err != nil {
+		return err
+	}
+	if a.catalogue, err = geo.LoadCatalogue(ctx, a.db); err != nil {
+		return err
+	}
+	a.audit = audit.New(a.db, a.clock)
+	a.accounts, err = accounts.New(a.db, a.clock, a.audit, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle})
+	if err != nil {
+		return err
+	}
+	a.offices = geo.NewOffices(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, geo.OfficesConfig{CityRadiusScale: a.cfg.CityRadiusScale})
+	a.metrics = prometheus.NewRegistry()
+	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
+		return err
+	}
+	if err := a.metrics.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return err
+	}
+	a.jobs = jobs.New(a.db, log, a.clock, a.cfg.Instance)
+	return a.registerJobs()
+}
+
+// registerJobs is the one place every scheduled job is registered.
+func (a *app) registerJobs() error {
+	for _, j := range []jobs.Job{
+		{Name: "purge-sessions", Spec: "17 * * * *", Run: func(ctx context.Context) error {
+			_, err := a.accounts.PurgeSessions(ctx)
+			return err
+		}},
+	} {
+		if err := a.jobs.Register(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) server() (*api.Server, error) {
+	return api.New(api.Deps{
+		Log: a.log, DB: a.db, Clock: a.clock, Accounts: a.accounts, Gazetteer: a.gazetteer,
+		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
+	}, api.Config{
+		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
+		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,
+	})
+}
+
+func (a *app) close() {
+	if err := a.db.Close(); err != nil {
+		a.log.Warn("closing the database", "error", err)
+	}
+}
+
+// isEmpty reports whether the register has no offices yet.
+func (a *app) isEmpty(ctx context.Context) (bool, error) {
+	var n int64
+	if err := a.db.WithContext(ctx).Table("offices").Count(&n).Error; err != nil {
+		return false, fmt.Errorf("count offices: %w", err)
+	}
+	return n == 0, nil
+}

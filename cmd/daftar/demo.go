@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/daftar-ir/daftar/internal/audit"
+	"gorm.io/gorm"
+)
+
+// Demo accounts: every office owner signs in as owner-<office code> with
+// this password (documented in the README; never use the demo in production).
+const (
+	demoOwnerPassword = "demo-owner-1405"
+	demoOffices       = 1200
+	demoSeed          = 1405
+)
+
+// seedDemo fills an empty database with the demo dataset, deterministically.
+func (a *app) seedDemo(ctx context.Context) error {
+	empty, err := a.isEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		a.log.Info("demo: the database already has offices; nothing seeded")
+		return nil
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
+	offices := geo.DemoOffices(a.gazetteer, a.catalogue, rng, demoOffices)
+	// One hash for every demo owner: hashing 1,200 passwords with OWASP's
+	// argon2id parameters would take most of a minute.
+	hash, err := accounts.HashPassword(demoOwnerPassword, accounts.OWASPArgon2)
+	if err != nil {
+		return err
+	}
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
+	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := a.offices.InsertBatch(ctx, tx, offices); err != nil {
+			return err
+		}
+		owners := make([]accounts.NewUser, len(offices))
+		for i, off := range offices {
+			id := off.ID
+			owners[i] = accounts.NewUser{Username: "owner-" + strings.ToLower(off.Code), FullName: off.OwnerName,
+				Role: daftar.RoleOfficeOwner, OfficeID: &id}
+		}
+		if err := a.accounts.InsertBatch(tx, owners, hash); err != nil {
+			return err
+		}
+		for _, u := range []accounts.NewUser{
+			{Username: "ministry", FullName: "کارشناس وزارت", Role: daftar.RoleMinistry},
+			{Username: "inspector", FullName: "بازرس", Role: daftar.RoleInspector},
+		} {
+			if err := a.accounts.InsertBatch(tx, []accounts.NewUser{u}, hash); err != nil {
+				return err
+			}
+		}
+		return a.audit.Record(ctx, tx, audit.Change{Action: "demo.seed", Entity: "dataset", EntityID: "demo",
+			After: map[string]any{"offices": len(offices), "owners": len(owners)}})
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	a.log.Info("demo dataset seeded", "offices", len(offices), "elapsed_ms", time.Since(start).Milliseconds())
+	return nil
+}
