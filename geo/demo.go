@@ -99,7 +99,7 @@ func DemoOffices(gaz *Gazetteer, cat *Catalogue, rng *rand.Rand, n int) []Office
 				NameEn: fmt.Sprintf("Judicial e-services office %s No. %d", city.NameEn, k+1), OwnerName: owner,
 				ProvinceCode: prov.Code, CityCode: city.Code, Latitude: round6(p.Lat()), Longitude: round6(p.Lon()),
 				Address: fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, demoStreets[rng.IntN(len(demoStreets))], daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300)))),
-				Phone: fmt.Sprintf("0%d%08d", 11+rng.IntN(80), rng.IntN(100_000_000)), Counters: counters,
+				Phone:   fmt.Sprintf("0%d%08d", 11+rng.IntN(80), rng.IntN(100_000_000)), Counters: counters,
 				Hours: hours, Services: offered, Status: status, Version: 1,
 			})
 		}
