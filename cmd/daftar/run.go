@@ -29,6 +29,7 @@ func commands() []command {
 		{"seed", "seed demo [flags]        fill an empty database with the demo dataset", seedCmd},
 		{"user", "user create|passwd|disable ...  manage accounts", userCmd},
 		{"audit", "audit verify [flags]     check the audit log's hash chain", auditCmd},
+		{"import", "import KIND FILE [flags] load a file (exam-results, visits)", importCmd},
 		{"healthcheck", "healthcheck              exit 0 when the local server answers /healthz", healthcheckCmd},
 		{"version", "version                  print the version", versionCmd},
 	}
