@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -175,3 +176,17 @@ func decode[T any](t testing.TB, res *httptest.ResponseRecorder) T {
 	}
 	return v
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func bodyString(b any) string {
+	switch v := b.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	buf, _ := json.Marshal(b)
+	return string(buf)
+}
+

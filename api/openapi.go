@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/daftar-ir/daftar/geo"
 	"github.com/gin-gonic/gin"
 )
 
@@ -212,8 +214,16 @@ func schemaName(t reflect.Type) string {
 // ref returns a $ref for named structs (adding them to components) and an
 // inline schema for everything else.
 func (g *schemaGen) ref(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if t.Kind() == reflect.Pointer {
+		s := g.ref(t.Elem())
+		if _, isRef := s["$ref"]; isRef {
+			return map[string]any{"allOf": []any{s}, "nullable": true}
+		}
+		s["nullable"] = true
+		return s
+	}
+	if o, ok := schemaOverrides()[t]; ok {
+		return o
 	}
 	if t.Kind() == reflect.Struct && t != timeType && t.Name() != "" && !reflect.PointerTo(t).Implements(reflect.TypeOf((*optionalMarker)(nil)).Elem()) {
 		name := schemaName(t)
@@ -226,7 +236,20 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	return g.schemaOf(t)
 }
 
+// schemaOverrides gives the schema of types whose JSON form is not what
+// their Go shape says (they marshal themselves).
+func schemaOverrides() map[reflect.Type]map[string]any {
+	return map[reflect.Type]map[string]any{
+		reflect.TypeOf(json.RawMessage{}): {"description": "any JSON value", "nullable": true},
+		reflect.TypeOf(geo.OpeningHours{}): {"type": "object", "description": "spans per weekday, Tehran time",
+			"additionalProperties": map[string]any{"type": "array", "items": map[string]any{"type": "string", "example": "08:00-13:00"}}},
+	}
+}
+
 func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
+	if o, ok := schemaOverrides()[t]; ok {
+		return o
+	}
 	if reflect.PointerTo(t).Implements(reflect.TypeOf((*optionalMarker)(nil)).Elem()) {
 		elem := reflect.New(t).Interface().(optionalMarker).optionalElem()
 		s := g.schemaOf(elem)
