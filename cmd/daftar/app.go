@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/api"
@@ -75,7 +76,7 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 	a.audit = audit.New(a.db, a.clock)
-	a.accounts, err = accounts.New(a.db, a.clock, a.audit, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle})
+	a.accounts, err = accounts.New(a.db, a.clock, a.audit, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, CacheTTL: sessionCacheTTL(a.cfg.SessionCache)})
 	if err != nil {
 		return err
 	}
@@ -129,4 +130,12 @@ func (a *app) isEmpty(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("count offices: %w", err)
 	}
 	return n == 0, nil
+}
+
+// sessionCacheTTL maps the setting to the accounts rule: 0 means off.
+func sessionCacheTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

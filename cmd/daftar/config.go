@@ -35,6 +35,7 @@ type config struct {
 	PublicURL       string
 	SessionTTL      time.Duration
 	SessionIdle     time.Duration
+	SessionCache    time.Duration
 	MaxBodyBytes    int64
 	UploadMaxBytes  int64
 	SecureCookies   bool
@@ -121,6 +122,7 @@ func settings() []setting {
 		{env: "DAFTAR_PUBLIC_URL", flag: "public-url", def: "", help: "address citizens reach, for survey links (empty: the request's host)", set: str(func(c *config) *string { return &c.PublicURL })},
 		{env: "DAFTAR_SESSION_TTL", flag: "session-ttl", def: "12h", help: "absolute lifetime of a session", set: dur(func(c *config) *time.Duration { return &c.SessionTTL })},
 		{env: "DAFTAR_SESSION_IDLE", flag: "session-idle", def: "30m", help: "a session unused this long ends", set: dur(func(c *config) *time.Duration { return &c.SessionIdle })},
+		{env: "DAFTAR_SESSION_CACHE", flag: "session-cache", def: "5s", help: "how long a verified session is trusted before it is read again (revocation on other replicas takes this long; 0s turns it off)", set: dur(func(c *config) *time.Duration { return &c.SessionCache })},
 		{env: "DAFTAR_MAX_BODY", flag: "max-body", def: "1MiB", help: "largest JSON request body", set: size(func(c *config) *int64 { return &c.MaxBodyBytes })},
 		{env: "DAFTAR_UPLOAD_MAX", flag: "upload-max", def: "50MiB", help: "largest uploaded file", set: size(func(c *config) *int64 { return &c.UploadMaxBytes })},
 		{env: "DAFTAR_SECURE_COOKIES", flag: "secure-cookies", def: "false", help: "mark the session cookie Secure (serve behind HTTPS)", set: boolean(func(c *config) *bool { return &c.SecureCookies })},
@@ -203,7 +205,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_DEMO": strconv.FormatBool(c.Demo), "DB_MAX_OPEN_CONNS": strconv.Itoa(c.DBMaxOpen),
 		"DB_MAX_IDLE_CONNS": strconv.Itoa(c.DBMaxIdle), "DB_CONN_MAX_LIFETIME": c.DBConnLifetime.String(),
 		"DB_CONN_MAX_IDLE_TIME": c.DBConnIdleTime.String(), "TRUSTED_PROXIES": strings.Join(c.TrustedProxies, ","),
-		"DAFTAR_PUBLIC_URL": c.PublicURL, "DAFTAR_SESSION_TTL": c.SessionTTL.String(), "DAFTAR_SESSION_IDLE": c.SessionIdle.String(),
+		"DAFTAR_PUBLIC_URL": c.PublicURL, "DAFTAR_SESSION_TTL": c.SessionTTL.String(), "DAFTAR_SESSION_IDLE": c.SessionIdle.String(), "DAFTAR_SESSION_CACHE": c.SessionCache.String(),
 		"DAFTAR_MAX_BODY": strconv.FormatInt(c.MaxBodyBytes, 10), "DAFTAR_UPLOAD_MAX": strconv.FormatInt(c.UploadMaxBytes, 10),
 		"DAFTAR_SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DAFTAR_CITY_RADIUS_SCALE": strconv.FormatFloat(c.CityRadiusScale, 'f', -1, 64),
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat, "DAFTAR_INSTANCE": c.Instance,

@@ -30,6 +30,10 @@ type Config struct {
 	IPFailures   int           // failed logins per client address in Window (default 20)
 	Window       time.Duration // counting window (default 15m)
 	Block        time.Duration // how long a block lasts (default 15m)
+	// CacheTTL is how long a verified session is trusted without reading it
+	// again (default 5s; negative turns the cache off). Revocation in this
+	// process is immediate; on other replicas it takes at most this long.
+	CacheTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Block == 0 {
 		c.Block = 15 * time.Minute
+	}
+	if c.CacheTTL == 0 {
+		c.CacheTTL = 5 * time.Second
 	}
 	return c
 }
@@ -114,6 +121,7 @@ type Service struct {
 	// dummyHash is verified against when the username is unknown, so an
 	// unknown account costs the same time as a wrong password.
 	dummyHash string
+	cache     *sessionCache
 }
 
 // New returns the accounts service.
@@ -123,7 +131,7 @@ func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger, cfg Confi
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log, cfg: cfg, dummyHash: dummy}, nil
+	return &Service{db: d, clock: clock, audit: a, log: log, cfg: cfg, dummyHash: dummy, cache: newSessionCache(cfg.CacheTTL, 10_000)}, nil
 }
 
 // Config returns the effective configuration.
@@ -371,6 +379,9 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 		out = u
 		return s.audit.Record(ctx, tx, audit.Change{Action: action, Entity: "user", EntityID: u.ID, Before: before, After: after})
 	})
+	if err == nil {
+		s.cache.evictUser(out.ID) // after the commit, so nothing re-caches the old state
+	}
 	return out, err
 }
 

@@ -259,3 +259,33 @@ func TestConcurrentFailuresAllCount(t *testing.T) {
 		}
 	})
 }
+
+// A session revoked by another replica (straight in the database) is
+// trusted from this replica's cache for at most CacheTTL.
+func TestSessionCacheBoundsStaleness(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		clock := daftar.NewManualClock(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC))
+		s, err := accounts.New(d, clock, audit.New(d, clock), slog.New(slog.DiscardHandler), accounts.Config{Argon2: cheap, CacheTTL: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		s.Create(ctx, accounts.NewUser{Username: "omid", Password: "omid-password", Role: daftar.RoleInspector})
+		r, err := s.Login(ctx, accounts.Attempt{Username: "omid", Password: "omid-password", ClientIP: "1.2.3.4"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Authenticate(ctx, r.Token); err != nil {
+			t.Fatal(err)
+		}
+		d.Gorm.Exec("UPDATE sessions SET revoked_at = ?", clock.Now())
+		clock.Advance(4 * time.Second)
+		if _, _, err := s.Authenticate(ctx, r.Token); err != nil {
+			t.Fatalf("within the cache lifetime: %v", err)
+		}
+		clock.Advance(2 * time.Second)
+		if _, _, err := s.Authenticate(ctx, r.Token); !daftar.IsKind(err, daftar.KindUnauthenticated) {
+			t.Fatalf("past the cache lifetime a revoked session is still accepted: %v", err)
+		}
+	})
+}

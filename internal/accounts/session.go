@@ -111,13 +111,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 		return User{}, Session{}, daftar.Unauthenticated("invalid_token", "the token is missing or not valid")
 	}
 	now := s.clock.Now()
-	var row sessionRow
-	err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at,
+	hash := HashToken(token)
+	row, cached := s.cache.get(hash, now)
+	if !cached {
+		err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at,
 		s.client_ip, s.user_agent, u.id AS u_id, u.username AS u_username, u.full_name AS u_full_name, u.role AS u_role,
 		u.office_id AS u_office_id, u.disabled AS u_disabled, u.version AS u_version
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, HashToken(token)).Scan(&row).Error
-	if err != nil {
-		return User{}, Session{}, err
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hash).Scan(&row).Error
+		if err != nil {
+			return User{}, Session{}, err
+		}
+		if row.ID != 0 {
+			s.cache.put(hash, row, now)
+		}
 	}
 	switch {
 	case row.ID == 0:
@@ -136,12 +142,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	if now.Sub(row.LastSeenAt) > time.Minute {
 		s.db.WithContext(ctx).Model(&Session{}).Where("id = ?", row.ID).Update("last_seen_at", now)
 		row.LastSeenAt = now
+		s.cache.put(hash, row, now)
 	}
 	return row.User, row.Session, nil
 }
 
 // Logout revokes the session of token.
 func (s *Service) Logout(ctx context.Context, token string) error {
+	s.cache.evict(HashToken(token))
 	return s.db.WithContext(ctx).Model(&Session{}).Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).
 		Update("revoked_at", s.clock.Now()).Error
 }
