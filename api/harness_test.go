@@ -189,4 +189,3 @@ func bodyString(b any) string {
 	buf, _ := json.Marshal(b)
 	return string(buf)
 }
-
