@@ -54,6 +54,10 @@ func statusOf(k daftar.Kind) int {
 // Unclassified errors are logged with the request id and answered with a
 // bare 500: internal details never reach the caller.
 func (s *Server) fail(c *gin.Context, err error) {
+	if c.GetBool(ctxPage) {
+		s.failPage(c, err)
+		return
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		err = daftar.TooLarge("body_too_large", "the request body is larger than allowed")
@@ -98,3 +102,8 @@ func writeProblem(c *gin.Context, p Problem) {
 	body, _ := jsonMarshal(p)
 	c.Writer.Write(body)
 }
+
+const ctxPage = "daftar.page"
+
+// markPage makes errors on a dashboard route render as pages.
+func markPage(c *gin.Context) { c.Set(ctxPage, true) }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -118,6 +119,13 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	u, _, err := s.Accounts.Authenticate(c.Request.Context(), tok)
+	if err != nil && !bearer && daftar.IsKind(err, daftar.KindUnauthenticated) {
+		// A stale dashboard cookie: forget it and carry on signed out, so
+		// pages send the caller to the sign-in page.
+		c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
+		c.Next()
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -161,6 +169,11 @@ func (s *Server) authorize(r route) gin.HandlerFunc {
 			return
 		}
 		a, ok := daftar.ActorFrom(c.Request.Context())
+		if !ok && r.Page {
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
 		if !ok {
 			s.fail(c, daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>"))
 			return

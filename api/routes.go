@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/daftar-ir/daftar"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -14,6 +16,7 @@ type route struct {
 	Access  access
 	Handler gin.HandlerFunc
 	Upload  bool // takes a file: the larger body limit applies
+	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
 	Doc     doc
 }
 
@@ -58,6 +61,16 @@ func (s *Server) table() []route {
 		{Method: http.MethodPatch, Path: "/api/v1/offices/:id", Access: adminOnly, Handler: s.updateOffice,
 			Doc: doc{Summary: "Change an office; If-Match with its version refuses a stale write (409)", Tag: "offices", Request: officeRequest{}, Response: officeResponse{}, Errors: []int{400, 404, 409, 422}, Headers: []param{ifMatchHeader}}},
 
+		// Dashboard pages.
+		{Method: http.MethodGet, Path: "/", Access: anyone, Page: true, Handler: s.home, Doc: doc{Summary: "Redirect to the caller's home"}},
+		{Method: http.MethodGet, Path: "/login", Access: anyone, Page: true, Handler: s.loginPage, Doc: doc{Summary: "Sign-in page"}},
+		{Method: http.MethodPost, Path: "/login", Access: anyone, Page: true, Handler: s.loginSubmit, Doc: doc{Summary: "Sign in (form)"}},
+		{Method: http.MethodPost, Path: "/logout", Access: signedIn, Page: true, Handler: s.logoutPage, Doc: doc{Summary: "Sign out (form)"}},
+		{Method: http.MethodGet, Path: "/admin", Access: staff, Page: true, Handler: s.adminHome, Doc: doc{Summary: "Staff overview"}},
+		{Method: http.MethodGet, Path: "/admin/offices", Access: staff, Page: true, Handler: s.officesPage, Doc: doc{Summary: "Offices list"}},
+		{Method: http.MethodGet, Path: "/admin/offices/:id", Access: staff, Page: true, Handler: s.officePage, Doc: doc{Summary: "One office"}},
+		{Method: http.MethodGet, Path: "/dashboard", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.ownerHome, Doc: doc{Summary: "Office owner's dashboard"}},
+
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,
 			Doc: doc{Summary: "The audit log, newest first", Tag: "audit", Response: ListResponse[auditResponse]{}, Query: auditQuery}},
@@ -68,13 +81,14 @@ func (s *Server) table() []route {
 type RouteInfo struct {
 	Method, Path string
 	Public       bool
+	Page         bool
 }
 
 // Routes lists every route of the table.
 func (s *Server) Routes() []RouteInfo {
 	out := make([]RouteInfo, len(s.routes))
 	for i, r := range s.routes {
-		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Public: r.Access.Public}
+		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Public: r.Access.Public, Page: r.Page}
 	}
 	return out
 }

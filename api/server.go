@@ -70,6 +70,7 @@ type Server struct {
 	metrics *httpMetrics
 	routes  []route
 	openapi openAPIDoc
+	pages   pages
 }
 
 // New builds the server and its routes.
@@ -101,6 +102,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.routes = s.table()
 	for _, r := range s.routes {
 		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		if r.Page {
+			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
+		}
 		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
 	}
 	if err := s.mountDashboard(e); err != nil {

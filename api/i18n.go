@@ -1,0 +1,130 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/gin-gonic/gin"
+)
+
+// dictionary holds the dashboard's words in Persian and English.
+func dictionary() map[string][2]string {
+	return map[string][2]string{
+		"app":                   {"دفتر — سامانه دفاتر خدمات الکترونیک قضائی", "Daftar — judicial e-services offices"},
+		"menu":                  {"منو", "Menu"},
+		"home":                  {"خانه", "Home"},
+		"offices":               {"دفاتر", "Offices"},
+		"my_office":             {"دفتر من", "My office"},
+		"logout":                {"خروج", "Sign out"},
+		"finder":                {"یافتن دفتر", "Find an office"},
+		"sign_in":               {"ورود", "Sign in"},
+		"username":              {"نام کاربری", "Username"},
+		"password":              {"گذرواژه", "Password"},
+		"request_id":            {"شناسه درخواست", "Request id"},
+		"admin_home":            {"نمای کلی شبکه دفاتر", "Network overview"},
+		"by_province":           {"به تفکیک استان", "By province"},
+		"province":              {"استان", "Province"},
+		"city":                  {"شهر", "City"},
+		"population":            {"جمعیت", "Population"},
+		"active_offices":        {"دفاتر فعال", "Active offices"},
+		"population_per_office": {"جمعیت به ازای هر دفتر", "Population per office"},
+		"search":                {"جستجو", "Search"},
+		"all":                   {"همه", "All"},
+		"status":                {"وضعیت", "Status"},
+		"filter":                {"اعمال", "Filter"},
+		"total":                 {"تعداد", "Total"},
+		"code":                  {"کد", "Code"},
+		"name":                  {"نام", "Name"},
+		"counters":              {"باجه‌ها", "Counters"},
+		"pages":                 {"صفحه‌ها", "Pages"},
+		"previous":              {"قبلی", "Previous"},
+		"next":                  {"بعدی", "Next"},
+		"page":                  {"صفحه", "Page"},
+		"owner":                 {"مدیر دفتر", "Owner"},
+		"address":               {"نشانی", "Address"},
+		"phone":                 {"تلفن", "Phone"},
+		"location":              {"موقعیت", "Location"},
+		"opening_hours":         {"ساعات کار", "Opening hours"},
+		"closed_day":            {"تعطیل", "Closed"},
+		"services":              {"خدمات", "Services"},
+		"pending":               {"در انتظار افتتاح", "Pending"},
+		"active":                {"فعال", "Active"},
+		"suspended":             {"تعلیق", "Suspended"},
+		"closed":                {"بسته", "Closed"},
+		"offices_total":         {"کل دفاتر", "All offices"},
+		"offices_active":        {"دفاتر فعال", "Active offices"},
+		"offices_suspended":     {"دفاتر تعلیق‌شده", "Suspended offices"},
+		"users_total":           {"کاربران", "Accounts"},
+		"sat":                   {"شنبه", "Saturday"},
+		"sun":                   {"یکشنبه", "Sunday"},
+		"mon":                   {"دوشنبه", "Monday"},
+		"tue":                   {"سه‌شنبه", "Tuesday"},
+		"wed":                   {"چهارشنبه", "Wednesday"},
+		"thu":                   {"پنجشنبه", "Thursday"},
+		"fri":                   {"جمعه", "Friday"},
+		"bad_credentials":       {"نام کاربری یا گذرواژه نادرست است.", "Wrong username or password."},
+		"throttled":             {"تلاش‌های ناموفق زیاد بود؛ چند دقیقه دیگر دوباره تلاش کنید.", "Too many failed attempts; try again in a few minutes."},
+		"fill_both":             {"نام کاربری و گذرواژه را وارد کنید.", "Enter your username and password."},
+		"not_found_page":        {"پیدا نشد", "Not found"},
+		"forbidden_page":        {"دسترسی ندارید", "Not allowed"},
+		"error_page":            {"خطا", "Error"},
+	}
+}
+
+// langOf picks the dashboard language: ?lang= wins and is remembered in a
+// cookie; Persian is the default.
+func (s *Server) langOf(c *gin.Context) string {
+	if l := c.Query("lang"); l == "fa" || l == "en" {
+		c.SetCookie("daftar_lang", l, 365*24*3600, "/", "", s.cfg.SecureCookies, true)
+		return l
+	}
+	if l, err := c.Cookie("daftar_lang"); err == nil && (l == "fa" || l == "en") {
+		return l
+	}
+	return "fa"
+}
+
+// translator returns the word for key in lang, the key itself when missing.
+func translator(lang string) func(string) string {
+	dict := dictionary()
+	i := 0
+	if lang == "en" {
+		i = 1
+	}
+	return func(key string) string {
+		if w, ok := dict[key]; ok {
+			return w[i]
+		}
+		return key
+	}
+}
+
+// numberFormatter writes numbers with thousands separators, in Persian
+// digits for Persian pages.
+func numberFormatter(lang string) func(any) string {
+	return func(v any) string {
+		s := fmt.Sprint(v)
+		neg := strings.HasPrefix(s, "-")
+		s = strings.TrimPrefix(s, "-")
+		intPart, frac, hasFrac := strings.Cut(s, ".")
+		var b strings.Builder
+		for i, r := range intPart {
+			if i > 0 && (len(intPart)-i)%3 == 0 {
+				b.WriteByte(',')
+			}
+			b.WriteRune(r)
+		}
+		out := b.String()
+		if hasFrac {
+			out += "." + frac
+		}
+		if neg {
+			out = "-" + out
+		}
+		if lang == "fa" {
+			out = strings.NewReplacer(",", "٬", ".", "٫").Replace(daftar.PersianDigits(out))
+		}
+		return out
+	}
+}
