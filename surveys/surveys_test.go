@@ -265,5 +265,3 @@ func TestFiguresHandComputed(t *testing.T) {
 		}
 	})
 }
-
-

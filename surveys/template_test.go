@@ -74,12 +74,14 @@ func TestTemplateValidation(t *testing.T) {
 		t.Fatalf("a template with one more question: %v", err)
 	}
 	for name, edit := range map[string]func(*Template){
-		"no title":      func(t *Template) { t.TitleFa = "" },
-		"core missing":  func(t *Template) { t.Questions = t.Questions[1:] },
-		"core changed":  func(t *Template) { t.Questions[0].Max = 10 },
-		"duplicate id":  func(t *Template) { t.Questions = append(t.Questions, t.Questions[0]) },
-		"bad kind":      func(t *Template) { t.Questions[6].Kind = "essay" },
-		"bad scale":     func(t *Template) { t.Questions = append(t.Questions, Question{ID: "x", Kind: KindScale, Min: 3, Max: 2, LabelFa: "x"}) },
+		"no title":     func(t *Template) { t.TitleFa = "" },
+		"core missing": func(t *Template) { t.Questions = t.Questions[1:] },
+		"core changed": func(t *Template) { t.Questions[0].Max = 10 },
+		"duplicate id": func(t *Template) { t.Questions = append(t.Questions, t.Questions[0]) },
+		"bad kind":     func(t *Template) { t.Questions[6].Kind = "essay" },
+		"bad scale": func(t *Template) {
+			t.Questions = append(t.Questions, Question{ID: "x", Kind: KindScale, Min: 3, Max: 2, LabelFa: "x"})
+		},
 		"no label":      func(t *Template) { t.Questions[1].LabelFa = "" },
 		"text no limit": func(t *Template) { t.Questions[6].MaxLen = 0 },
 	} {
