@@ -237,3 +237,24 @@ func (s *Service) rememberNational(r Range, mean float64) {
 	s.national[r] = nationalEntry{mean, s.clock.Now()}
 	s.mu.Unlock()
 }
+
+// Sums are an office's counted responses, the sum of its overall scores
+// and its extra-fee reports over a range: what the ranking reads.
+type Sums struct {
+	Responses  int64
+	OverallSum int64
+	ExtraFee   int64
+}
+
+// SumsFor returns every office's sums over a range, from one aggregate.
+func (s *Service) SumsFor(ctx context.Context, r Range) (map[int64]Sums, error) {
+	var rows []sums
+	if err := s.db.WithContext(ctx).Raw(sumsSQL+" GROUP BY office_id", r.From, r.To).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Sums, len(rows))
+	for _, x := range rows {
+		out[x.OfficeID] = Sums{Responses: x.N, OverallSum: x.Overall, ExtraFee: x.ExtraFee}
+	}
+	return out, nil
+}

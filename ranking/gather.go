@@ -1,0 +1,97 @@
+package ranking
+
+import (
+	"context"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/surveys"
+)
+
+// CrowdingFigures are one office's waiting and productivity figures for a
+// period, from the crowding rollups.
+type CrowdingFigures struct {
+	WaitP90Min      *float64
+	OverTargetShare *float64
+	Served          int64
+	CounterHours    float64
+}
+
+// CrowdingSource gives every office's crowding figures over [from, to).
+type CrowdingSource interface {
+	RankingFigures(ctx context.Context, from, to time.Time) (map[int64]CrowdingFigures, error)
+}
+
+// LicenceSource says which offices' licences were suspended at some time in
+// [from, to). Nil until licences exist.
+type LicenceSource interface {
+	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
+}
+
+// Sources gathers a period's inputs from the registers: offices, surveys,
+// crowding, inspections and licences.
+type Sources struct {
+	DB       *db.DB
+	Surveys  *surveys.Service
+	Crowding CrowdingSource
+	Licences LicenceSource
+}
+
+// Inputs reads every active or suspended office's inputs for the period.
+func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error) {
+	var offices []struct {
+		ID           int64
+		Code         string
+		ProvinceCode string
+	}
+	if err := g.DB.WithContext(ctx).Raw("SELECT id, code, province_code FROM offices WHERE status IN ('active', 'suspended') ORDER BY id").Scan(&offices).Error; err != nil {
+		return nil, err
+	}
+	sums, err := g.Surveys.SumsFor(ctx, surveys.RangeOf(p))
+	if err != nil {
+		return nil, err
+	}
+	var crowd map[int64]CrowdingFigures
+	if g.Crowding != nil {
+		if crowd, err = g.Crowding.RankingFigures(ctx, p.Start(), p.End()); err != nil {
+			return nil, err
+		}
+	}
+	var suspended map[int64]bool
+	if g.Licences != nil {
+		if suspended, err = g.Licences.SuspendedDuring(ctx, p.Start(), p.End()); err != nil {
+			return nil, err
+		}
+	}
+	end := p.End().In(daftar.Tehran())
+	from := end.AddDate(0, -d.Penalties.LookbackMonths, 0)
+	var findings []struct {
+		OfficeID              int64
+		Minor, Major, Critical int
+	}
+	if err := g.DB.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
+		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, from.Format("2006-01-02"), end.Format("2006-01-02")).Scan(&findings).Error; err != nil {
+		return nil, err
+	}
+	byOffice := map[int64]int{}
+	for i, f := range findings {
+		byOffice[f.OfficeID] = i
+	}
+	out := make([]Input, 0, len(offices))
+	for _, o := range offices {
+		in := Input{OfficeID: o.ID, Code: o.Code, Province: o.ProvinceCode}
+		if s, ok := sums[o.ID]; ok {
+			in.Responses, in.OverallSum, in.ExtraFeeReports = s.Responses, s.OverallSum, s.ExtraFee
+		}
+		if c, ok := crowd[o.ID]; ok {
+			in.WaitP90Min, in.OverTargetShare, in.Served, in.CounterHours = c.WaitP90Min, c.OverTargetShare, c.Served, c.CounterHours
+		}
+		if k, ok := byOffice[o.ID]; ok {
+			in.Minor, in.Major, in.Critical = findings[k].Minor, findings[k].Major, findings[k].Critical
+		}
+		in.LicenceSuspended = suspended[o.ID]
+		out = append(out, in)
+	}
+	return out, nil
+}
