@@ -17,12 +17,12 @@ import (
 
 // Criteria the directive can weigh.
 const (
-	CritSatisfaction = "satisfaction"       // survey overall satisfaction, adjusted for small samples (1-5)
-	CritWaitP90      = "waiting_p90"        // 90th percentile wait, minutes
+	CritSatisfaction = "satisfaction"        // survey overall satisfaction, adjusted for small samples (1-5)
+	CritWaitP90      = "waiting_p90"         // 90th percentile wait, minutes
 	CritOverTarget   = "waiting_over_target" // share who waited over the target
-	CritExtraFee     = "extra_fee"          // rate of extra-fee reports, smoothed for small samples
-	CritProductivity = "productivity"       // visits served per counter-hour open
-	CritCompliance   = "compliance"         // 100 minus inspection and licence penalties
+	CritExtraFee     = "extra_fee"           // rate of extra-fee reports, smoothed for small samples
+	CritProductivity = "productivity"        // visits served per counter-hour open
+	CritCompliance   = "compliance"          // 100 minus inspection and licence penalties
 )
 
 // Normalisations.

@@ -67,7 +67,7 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]In
 	end := p.End().In(daftar.Tehran())
 	from := end.AddDate(0, -d.Penalties.LookbackMonths, 0)
 	var findings []struct {
-		OfficeID              int64
+		OfficeID               int64
 		Minor, Major, Critical int
 	}
 	if err := g.DB.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections

@@ -136,4 +136,3 @@ func (s *Service) Inspections(ctx context.Context, officeID int64, limit, offset
 	}
 	return out, total, nil
 }
-

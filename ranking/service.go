@@ -160,7 +160,7 @@ func (s *Service) compute(ctx context.Context, p daftar.Period) (computed, error
 	sort.Slice(in, func(i, j int) bool { return in[i].OfficeID < in[j].OfficeID })
 	res := d.Compute(in)
 	return computed{period: p, directive: d, inputs: in, results: res,
-		inSum:  checksum(struct {
+		inSum: checksum(struct {
 			Directive Directive `json:"directive"`
 			Inputs    []Input   `json:"inputs"`
 		}{d, in}),
