@@ -83,6 +83,7 @@ func fillResponses(b *testing.B, d *db.DB, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		d.Gorm.Exec("INSERT INTO survey_invitation_days (office_id, visit_day, invitations) SELECT office_id, visit_day, COUNT(*) FROM survey_invitations GROUP BY office_id, visit_day")
 		d.Gorm.Exec("ANALYZE")
 		return
 	}
@@ -114,6 +115,7 @@ func fillResponses(b *testing.B, d *db.DB, n int) {
 	}
 	insert("survey_responses", cols, n, response)
 	insert("survey_invitations", invCols, n*3/2, invitation)
+	conn.ExecContext(ctx, "INSERT INTO survey_invitation_days (office_id, visit_day, invitations) SELECT office_id, visit_day, COUNT(*) FROM survey_invitations GROUP BY office_id, visit_day")
 	conn.ExecContext(ctx, "PRAGMA foreign_keys = ON")
 	conn.ExecContext(ctx, "ANALYZE")
 }
@@ -121,21 +123,15 @@ func fillResponses(b *testing.B, d *db.DB, n int) {
 // bareFigures runs the same aggregates through database/sql and scans them
 // into plain values: the floor the figures are measured against.
 func bareFigures(ctx context.Context, d *db.DB, r surveys.Range, withCounts bool) (int, error) {
-	q := func(s string) string {
-		if d.Dialect != db.Postgres {
-			return s
-		}
-		return strings.NewReplacer("?", "$").Replace(s) // rewritten below
-	}
-	_ = q
 	sqls := []string{`SELECT office_id, COUNT(*), SUM(overall), SUM(courtesy), SUM(waiting), SUM(fees_clear), SUM(recommend),
 		SUM(CASE WHEN overall >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN recommend >= 9 THEN 1 ELSE 0 END),
 		SUM(CASE WHEN recommend <= 6 THEN 1 ELSE 0 END), SUM(CASE WHEN extra_fee THEN 1 ELSE 0 END)
 		FROM survey_responses WHERE visit_day >= %s AND visit_day < %s AND excluded = FALSE GROUP BY office_id`}
 	if withCounts {
 		sqls = append(sqls,
-			`SELECT office_id, COUNT(*) FROM survey_invitations WHERE visit_day >= %s AND visit_day < %s GROUP BY office_id`,
-			`SELECT office_id, COUNT(*) FROM survey_responses WHERE visit_day >= %s AND visit_day < %s AND excluded = TRUE GROUP BY office_id`)
+			`SELECT office_id, SUM(invitations) FROM survey_invitation_days WHERE visit_day >= %s AND visit_day < %s GROUP BY office_id`,
+			`SELECT r.office_id, COUNT(*) FROM survey_responses r WHERE r.id IN (SELECT response_id FROM survey_flags WHERE overruled_at IS NULL)
+			AND r.visit_day >= %s AND r.visit_day < %s GROUP BY r.office_id`)
 	}
 	p1, p2 := "?", "?"
 	if d.Dialect == db.Postgres {

@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -120,6 +121,8 @@ func (s *Service) FiguresFor(ctx context.Context, r Range, ids []int64) (map[int
 			f.fill(x, national, s.cfg)
 		}
 	}
+	// Invitations come from their per-day counts, flagged answers from the
+	// flags: neither needs another pass over the responses.
 	var counts []struct {
 		OfficeID int64
 		N        int64
@@ -128,7 +131,7 @@ func (s *Service) FiguresFor(ctx context.Context, r Range, ids []int64) (map[int
 	if ids != nil {
 		restrict, args = " AND office_id IN ?", append(args, ids)
 	}
-	if err := g.Raw(`SELECT office_id, COUNT(*) AS n FROM survey_invitations WHERE visit_day >= ? AND visit_day < ?`+restrict+` GROUP BY office_id`, args...).Scan(&counts).Error; err != nil {
+	if err := g.Raw(`SELECT office_id, SUM(invitations) AS n FROM survey_invitation_days WHERE visit_day >= ? AND visit_day < ?`+restrict+` GROUP BY office_id`, args...).Scan(&counts).Error; err != nil {
 		return nil, err
 	}
 	for _, c := range counts {
@@ -137,8 +140,8 @@ func (s *Service) FiguresFor(ctx context.Context, r Range, ids []int64) (map[int
 		}
 	}
 	counts = nil
-	if err := g.Raw(`SELECT office_id, COUNT(*) AS n FROM survey_responses WHERE visit_day >= ? AND visit_day < ? AND excluded = TRUE`+restrict+` GROUP BY office_id`,
-		args...).Scan(&counts).Error; err != nil {
+	if err := g.Raw(`SELECT r.office_id, COUNT(*) AS n FROM survey_responses r WHERE r.id IN (SELECT response_id FROM survey_flags WHERE overruled_at IS NULL)
+		AND r.visit_day >= ? AND r.visit_day < ?`+strings.ReplaceAll(restrict, "office_id", "r.office_id")+` GROUP BY r.office_id`, args...).Scan(&counts).Error; err != nil {
 		return nil, err
 	}
 	for _, c := range counts {

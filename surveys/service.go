@@ -272,6 +272,17 @@ func (s *Service) Invite(ctx context.Context, tx *gorm.DB, officeID int64, visit
 		if err := tx.Table("survey_invitations").CreateInBatches(rows, 200).Error; err != nil {
 			return nil, err
 		}
+		perDay := map[string]int{}
+		for _, r := range rows {
+			perDay[r["visit_day"].(string)]++
+		}
+		for day, n := range perDay {
+			if err := tx.Exec(`INSERT INTO survey_invitation_days (office_id, visit_day, invitations) VALUES (?, ?, ?)
+				ON CONFLICT (office_id, visit_day) DO UPDATE SET invitations = survey_invitation_days.invitations + excluded.invitations`,
+				officeID, day, n).Error; err != nil {
+				return nil, err
+			}
+		}
 	}
 	if len(sms) > 0 {
 		if err := tx.Table("sms_outbox").CreateInBatches(sms, 200).Error; err != nil {

@@ -31,6 +31,15 @@ CREATE TABLE survey_invitations (
 CREATE INDEX survey_invitations_office_day ON survey_invitations (office_id, visit_day);
 CREATE INDEX survey_invitations_day ON survey_invitations (visit_day);
 
+-- Invitations per office and visit day, kept as they are sent: response
+-- rates read this instead of counting every invitation.
+CREATE TABLE survey_invitation_days (
+    office_id    BIGINT NOT NULL REFERENCES offices (id),
+    visit_day    TEXT NOT NULL,
+    invitations  BIGINT NOT NULL,
+    PRIMARY KEY (office_id, visit_day)
+);
+
 CREATE TABLE survey_responses (
     id                {{id}},
     office_id         BIGINT NOT NULL REFERENCES offices (id),

@@ -1,0 +1,202 @@
+package surveys
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"iter"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/daftar-ir/daftar/internal/db"
+)
+
+// Demo responses: a share of the demo's served visits answered, with
+// satisfaction that falls as the wait grows, and a few offices where
+// citizens often report being asked for more than the official fee.
+
+// DemoOptions tunes the demo answers.
+type DemoOptions struct {
+	Seed         uint64
+	ResponseRate float64 // share of served visits that answer (default 0.25)
+}
+
+// DemoReport sums up what was written.
+type DemoReport struct {
+	Invitations, Responses int
+	ExtraFeeOffices        []int64
+}
+
+var demoComments = []string{
+	"برخورد کارکنان بسیار محترمانه بود.", "زمان انتظار خیلی طولانی بود.", "سامانه کند بود و چند بار قطع شد.",
+	"راهنمایی خوبی دریافت کردم.", "هزینه‌ها روی تابلو نوشته نشده بود.", "نوبت‌دهی منظم بود.", "جای نشستن کافی نبود.",
+	"کار من سریع انجام شد، سپاسگزارم.",
+}
+
+// extraFeeOffice picks the few offices with frequent extra-fee reports
+// (about 2% of them), stably by id.
+func extraFeeOffice(seed uint64, id int64) bool {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d", seed, id)
+	return h.Sum64()%50 == 7
+}
+
+// SeedDemo answers a share of the served visits already stored: every
+// served visit gets an invitation (answered ones marked used); answers
+// depend on the wait. Deterministic for a seed. One bulk transaction.
+func (s *Service) SeedDemo(ctx context.Context, opt DemoOptions) (DemoReport, error) {
+	if opt.ResponseRate <= 0 {
+		opt.ResponseRate = 0.25
+	}
+	if err := s.EnsureDefaultTemplate(ctx); err != nil {
+		return DemoReport{}, err
+	}
+	type visit struct {
+		ID, OfficeID        int64
+		ServiceCode         string
+		ArrivedAt, CalledAt int64
+		FinishedAt          int64
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
+		FROM visits WHERE outcome = 'served' ORDER BY id`)
+	if err != nil {
+		return DemoReport{}, err
+	}
+	var visits []visit
+	for rows.Next() {
+		var v visit
+		if err := rows.Scan(&v.ID, &v.OfficeID, &v.ServiceCode, &v.ArrivedAt, &v.CalledAt, &v.FinishedAt); err != nil {
+			rows.Close()
+			return DemoReport{}, err
+		}
+		visits = append(visits, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return DemoReport{}, err
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
+	now := s.clock.Now()
+	rep := DemoReport{}
+	seenExtra := map[int64]bool{}
+	answered := make([]bool, len(visits))
+	for i := range visits {
+		answered[i] = rng.Float64() < opt.ResponseRate
+	}
+	invCols := []string{"token_hash", "visit_id", "office_id", "service_code", "visit_day", "visit_finished_at", "template_version", "created_at", "expires_at", "used"}
+	respCols := []string{"office_id", "service_code", "visit_day", "template_version", "overall", "courtesy", "waiting", "fees_clear",
+		"extra_fee", "recommend", "comment", "answers", "pattern", "received_hour", "excluded"}
+	err = s.db.Bulk(ctx, func(ins db.Inserter) error {
+		err := ins("survey_invitations", invCols, func(yield func([]any) bool) {
+			for i, v := range visits {
+				tok, hash, err := newToken()
+				_ = tok // demo links are never handed out
+				if err != nil {
+					return
+				}
+				finished := v.FinishedAt
+				if finished == 0 {
+					finished = v.ArrivedAt
+				}
+				created := time.Unix(finished, 0).UTC()
+				if !yield([]any{hash, v.ID, v.OfficeID, v.ServiceCode, dayOf(v.ArrivedAt), finished, 1, created,
+					created.Add(s.cfg.InvitationTTL), answered[i]}) {
+					return
+				}
+				rep.Invitations++
+			}
+		})
+		if err != nil {
+			return err
+		}
+		type officeDay struct {
+			office int64
+			day    string
+		}
+		perDay := map[officeDay]int64{}
+		var order []officeDay
+		for _, v := range visits {
+			k := officeDay{v.OfficeID, dayOf(v.ArrivedAt)}
+			if perDay[k] == 0 {
+				order = append(order, k)
+			}
+			perDay[k]++
+		}
+		err = ins("survey_invitation_days", []string{"office_id", "visit_day", "invitations"}, func(yield func([]any) bool) {
+			for _, k := range order {
+				if !yield([]any{k.office, k.day, perDay[k]}) {
+					return
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return ins("survey_responses", respCols, iter.Seq[[]any](func(yield func([]any) bool) {
+			for i, v := range visits {
+				if !answered[i] {
+					continue
+				}
+				waitMin := 0.0
+				if v.CalledAt > v.ArrivedAt {
+					waitMin = float64(v.CalledAt-v.ArrivedAt) / 60
+				}
+				a := demoAnswers(rng, waitMin, extraFeeOffice(opt.Seed, v.OfficeID))
+				if a[QExtraFee] == true && extraFeeOffice(opt.Seed, v.OfficeID) && !seenExtra[v.OfficeID] {
+					seenExtra[v.OfficeID] = true
+					rep.ExtraFeeOffices = append(rep.ExtraFeeOffices, v.OfficeID)
+				}
+				body, _ := json.Marshal(a)
+				var comment any
+				if c, ok := a[QComment].(string); ok {
+					comment = c
+				}
+				received := v.FinishedAt + int64(600+rng.IntN(3*24*3600))
+				if received > now.Unix() {
+					received = now.Unix()
+				}
+				if !yield([]any{v.OfficeID, v.ServiceCode, dayOf(v.ArrivedAt), 1, a[QOverall], a[QCourtesy], a[QWaiting], a[QFeesClear],
+					a[QExtraFee], a[QRecommend], comment, string(body), patternOf(a), received / 3600 * 3600, false}) {
+					return
+				}
+				rep.Responses++
+			}
+		}))
+	})
+	if err != nil {
+		return DemoReport{}, fmt.Errorf("demo responses: %w", err)
+	}
+	return rep, nil
+}
+
+// demoAnswers draws one citizen's answers: satisfaction falls about one
+// point for every half hour of waiting.
+func demoAnswers(rng *rand.Rand, waitMin float64, extraFeeOffice bool) Answers {
+	score := func(mean float64) int {
+		v := int(math.Round(mean + rng.NormFloat64()*0.7))
+		return max(1, min(5, v))
+	}
+	overallMean := 4.7 - waitMin/30
+	a := Answers{
+		QOverall:   score(overallMean),
+		QCourtesy:  score(overallMean + 0.3),
+		QWaiting:   score(5 - waitMin/15),
+		QFeesClear: score(4.2),
+	}
+	p := 0.02
+	if extraFeeOffice {
+		p = 0.3
+		a[QFeesClear] = score(2.8)
+	}
+	a[QExtraFee] = rng.Float64() < p
+	if a[QExtraFee] == true {
+		a[QOverall] = max(1, a[QOverall].(int)-1)
+	}
+	a[QRecommend] = max(0, min(10, 2*a[QOverall].(int)+rng.IntN(3)-1))
+	if rng.IntN(8) == 0 {
+		a[QComment] = demoComments[rng.IntN(len(demoComments))]
+	}
+	return a
+}
