@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/jobs"
+	"github.com/daftar-ir/daftar/internal/progress"
+	"gorm.io/gorm"
+)
+
+// Visits, crowding and the finder, wired into the app.
+
+// waitTargetEnv sets the crowding target wait (a duration; default 30m).
+const waitTargetEnv = "DAFTAR_WAIT_TARGET"
+
+// initVisits builds the visits service, the crowding queries and the
+// finder (whose index loads every office and the recent wait profiles).
+func (a *app) initVisits(ctx context.Context) error {
+	target := 30 * time.Minute
+	if v := strings.TrimSpace(os.Getenv(waitTargetEnv)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 24*time.Hour {
+			return fmt.Errorf("%s: must be a duration like 30m (at most 24h)", waitTargetEnv)
+		}
+		target = d
+	}
+	a.visits = geo.NewVisits(a.db, a.clock, a.catalogue, a.log, geo.VisitsConfig{})
+	a.crowding = geo.NewCrowding(a.db, a.gazetteer, geo.CrowdingConfig{TargetWait: target})
+	f, err := geo.NewFinder(ctx, a.db, a.offices, a.clock, a.log, geo.FinderConfig{})
+	if err != nil {
+		return err
+	}
+	a.finder = f
+	a.log.Info("crowding", "target_wait", target.String(), "finder_offices", f.Len())
+	return nil
+}
+
+// visitJobs are the scheduled jobs of visits and crowding.
+func (a *app) visitJobs() []jobs.Job {
+	return []jobs.Job{
+		// The finder's predicted waits follow the latest rollups.
+		{Name: "finder-profiles", Spec: "7 * * * *", Timeout: 10 * time.Minute, Run: func(ctx context.Context) error {
+			return a.finder.RefreshProfiles(ctx)
+		}},
+		// Every night the last two days' rollups are rebuilt from the raw
+		// visits: a repair path for anything written around the API.
+		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {
+			now := a.clock.Now().Unix()
+			n, err := geo.RebuildRollups(ctx, a.db, geo.DayStart(now)-2*86400, geo.DayStart(now))
+			a.log.Info("crowding rollups rebuilt", "offices", n)
+			return err
+		}},
+	}
+}
+
+// seedDemoVisits writes the demo's visit history and its rollups, then
+// reloads the finder (the demo offices were inserted in bulk).
+func (a *app) seedDemoVisits(ctx context.Context) error {
+	start := time.Now()
+	rep, err := geo.SeedDemoVisits(ctx, a.db, a.offices, a.clock.Now(), geo.DemoVisitsOptions{Days: demoVisitDays, Seed: demoSeed})
+	if err != nil {
+		return err
+	}
+	if err := a.finder.Reload(ctx); err != nil {
+		return err
+	}
+	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+		return a.audit.Record(ctx, tx, audit.Change{Action: "demo.visits", Entity: "dataset", EntityID: "demo",
+			After: map[string]any{"visits": rep.Visits, "days": rep.Days, "office_days": rep.DayRows}})
+	})
+	if err != nil {
+		return err
+	}
+	a.log.Info("demo visits seeded", "visits", rep.Visits, "days", rep.Days, "office_days", rep.DayRows,
+		"elapsed_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+func visitsImporter() importer {
+	return importer{kind: "visits",
+		usage: "import visits FILE [--allow-inactive] [--show N]",
+		run:   importVisits}
+}
+
+// importVisits: daftar import visits FILE [--allow-inactive] [--show N].
+// The CSV columns are in docs/crowding.md. The whole file loads in one
+// transaction; rows refused or already recorded are listed (the first N).
+func importVisits(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("import visits", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	allowInactive := fs.Bool("allow-inactive", false, "load visits of suspended, closed or pending offices (history)")
+	show := fs.Int("show", 20, "rejections to print (0: all)")
+	var path string
+	var rest []string
+	// The file may come before or after the flags; other flags go to the
+	// app's configuration.
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case !strings.HasPrefix(a, "-"):
+			if path != "" {
+				return usageErr("import visits takes one file, got %q and %q", path, a)
+			}
+			path = a
+		case a == "--allow-inactive" || a == "-allow-inactive" || strings.HasPrefix(strings.TrimLeft(a, "-"), "allow-inactive="):
+			if err := fs.Parse([]string{a}); err != nil {
+				return usageErr("%v", err)
+			}
+		case strings.HasPrefix(strings.TrimLeft(a, "-"), "show"):
+			one := []string{a}
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				i++
+				one = append(one, args[i])
+			}
+			if err := fs.Parse(one); err != nil {
+				return usageErr("%v", err)
+			}
+		default:
+			rest = append(rest, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				rest = append(rest, args[i])
+			}
+		}
+	}
+	if path == "" {
+		return usageErr("import visits FILE [--allow-inactive] [--show N]")
+	}
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("cli"))
+	return withApp(ctx, e, "import", rest, func(a *app, _ []string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		// The bar counts bytes read, a size known up front.
+		bar := progress.New(e.stderr, "importing "+filepath.Base(path), st.Size(), "bytes")
+		cr := &countingReader{r: f}
+		begin := time.Now()
+		rep, err := a.visits.Import(ctx, cr, geo.ImportOptions{AllowInactive: *allowInactive,
+			Progress: func(int64) { bar.Set(cr.n) }})
+		bar.Finish()
+		if err != nil {
+			var de *daftar.Error
+			if errors.As(err, &de) && de.Kind != daftar.KindInternal {
+				return fmt.Errorf("%s: %s", path, de.Message)
+			}
+			return err
+		}
+		if err := a.db.Tx(ctx, func(tx *gorm.DB) error {
+			return a.audit.Record(ctx, tx, audit.Change{Action: "visits.import", Entity: "visits", EntityID: filepath.Base(path),
+				After: map[string]any{"rows": rep.Rows, "accepted": rep.Accepted, "duplicates": rep.Duplicates, "refused": rep.Refused}})
+		}); err != nil {
+			return err
+		}
+		printVisitsReport(e.stdout, path, rep, *show, time.Since(begin))
+		return nil
+	})
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func printVisitsReport(w io.Writer, path string, rep geo.ImportReport, show int, took time.Duration) {
+	fmt.Fprintf(w, "daftar: %s: %d rows: %d accepted, %d duplicates, %d refused (%d office-days of rollups rebuilt) in %s\n",
+		filepath.Base(path), rep.Rows, rep.Accepted, rep.Duplicates, rep.Refused, rep.Days, took.Round(time.Millisecond))
+	for i, r := range rep.Rejections {
+		if show > 0 && i >= show {
+			fmt.Fprintf(w, "  ... and %d more\n", rep.Duplicates+rep.Refused-i)
+			break
+		}
+		fmt.Fprintf(w, "  line %d, ticket %q: %s: %s\n", r.Line, r.Ticket, r.Status, r.Reason)
+	}
+}
