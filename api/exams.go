@@ -1,0 +1,355 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/reports"
+	"github.com/gin-gonic/gin"
+)
+
+// Exam-result intake: POST a CSV or XLSX file, read the report, download the
+// refused rows as a right-to-left spreadsheet. docs/exam-import.md.
+
+type rejectionResponse struct {
+	Row      int    `json:"row" doc:"the row's number in the file (the header is row 1 unless title rows stand above it)"`
+	Column   string `json:"column" doc:"canonical column: national_code, first_name, last_name, gender, birth_date, exam_province, score, rank, result, preferences"`
+	Header   string `json:"header" doc:"that column's header as written in the file"`
+	Value    string `json:"value" doc:"the offending cell as read; national codes masked (******1234)"`
+	Code     string `json:"code" doc:"machine-readable reason"`
+	ReasonFa string `json:"reason_fa"`
+	ReasonEn string `json:"reason_en"`
+}
+
+type examImportResponse struct {
+	ID              *int64              `json:"id" doc:"null for a dry run"`
+	Status          string              `json:"status" doc:"accepted (every row), partially_accepted, or refused (no row)"`
+	ExamYear        int                 `json:"exam_year" doc:"Jalali year of the exam"`
+	DryRun          bool                `json:"dry_run" doc:"true: validated and reported, nothing written"`
+	ContentSHA256   string              `json:"content_sha256" doc:"the file's SHA-256: the same content is imported once"`
+	FileName        string              `json:"file_name"`
+	Format          string              `json:"format" doc:"csv or xlsx"`
+	Encoding        string              `json:"encoding,omitempty" doc:"CSV: utf-8, utf-8-bom, utf-16le, utf-16be or windows-1256"`
+	Sheet           string              `json:"sheet,omitempty" doc:"XLSX: the sheet asked for (empty: the first)"`
+	HeaderRow       int                 `json:"header_row"`
+	Rows            int                 `json:"rows" doc:"data rows read (blank rows skipped)"`
+	Accepted        int                 `json:"accepted"`
+	Refused         int                 `json:"refused"`
+	Passed          int                 `json:"passed" doc:"accepted candidates who passed"`
+	NotPassed       int                 `json:"not_passed" doc:"accepted candidates who did not pass (kept, state not_passed)"`
+	IgnoredColumns  []string            `json:"ignored_columns" doc:"headers of columns Daftar does not read"`
+	Rejections      []rejectionResponse `json:"rejections" doc:"one page of the reasons rows were refused, in row order"`
+	RejectionsTotal int                 `json:"rejections_total"`
+	Page            int                 `json:"page"`
+	PageSize        int                 `json:"page_size"`
+	RejectionsXLSX  *string             `json:"rejections_xlsx" doc:"where to download the refused rows as a spreadsheet; null for a dry run"`
+	CreatedAt       time.Time           `json:"created_at"`
+	CreatedAtJalali string              `json:"created_at_jalali"`
+	CreatedBy       string              `json:"created_by"`
+}
+
+type examImportSummary struct {
+	ID              int64     `json:"id"`
+	Status          string    `json:"status"`
+	ExamYear        int       `json:"exam_year"`
+	ContentSHA256   string    `json:"content_sha256"`
+	FileName        string    `json:"file_name"`
+	Format          string    `json:"format"`
+	Rows            int       `json:"rows"`
+	Accepted        int       `json:"accepted"`
+	Refused         int       `json:"refused"`
+	Passed          int       `json:"passed"`
+	NotPassed       int       `json:"not_passed"`
+	CreatedAt       time.Time `json:"created_at"`
+	CreatedAtJalali string    `json:"created_at_jalali"`
+	CreatedBy       string    `json:"created_by"`
+}
+
+func examImportOf(r licensing.Report, p Page) examImportResponse {
+	out := examImportResponse{Status: r.Status, ExamYear: r.ExamYear, DryRun: r.DryRun, ContentSHA256: r.ContentSHA256,
+		FileName: r.FileName, Format: string(r.Format), Encoding: r.Encoding, Sheet: r.Sheet, HeaderRow: r.HeaderRow,
+		Rows: r.Rows, Accepted: r.Accepted, Refused: r.Refused, Passed: r.Passed, NotPassed: r.NotPassed,
+		IgnoredColumns: r.IgnoredColumns, RejectionsTotal: r.RejectionsTotal, Page: p.Page, PageSize: p.PageSize,
+		CreatedAt: utc(r.CreatedAt), CreatedAtJalali: jalali(r.CreatedAt), CreatedBy: r.CreatedBy,
+		Rejections: make([]rejectionResponse, len(r.Rejections))}
+	if out.IgnoredColumns == nil {
+		out.IgnoredColumns = []string{}
+	}
+	if r.ID != 0 {
+		id := r.ID
+		out.ID = &id
+		x := fmt.Sprintf("/api/v1/exam-imports/%d/rejections.xlsx", r.ID)
+		out.RejectionsXLSX = &x
+	}
+	for i, j := range r.Rejections {
+		out.Rejections[i] = rejectionResponse{Row: j.Row, Column: j.Column, Header: j.Header, Value: j.Value, Code: j.Code,
+			ReasonFa: j.ReasonFa, ReasonEn: j.ReasonEn}
+	}
+	return out
+}
+
+var examImportQuery = append([]param{
+	{Name: "exam_year", Type: "integer", Description: "Jalali year of the exam (default: the current year); also a form field"},
+	{Name: "dry_run", Type: "boolean", Description: "validate and report without writing; also a form field"},
+	{Name: "sheet", Type: "string", Description: "XLSX: the sheet to read (default: the first); also a form field"},
+}, pageQuery...)
+
+const rejectionsPageDefault, rejectionsPageMax = 1000, 10000
+
+func (s *Server) examsReady(c *gin.Context) bool {
+	if s.Exams == nil || s.Candidates == nil {
+		s.fail(c, daftar.Unavailable("exams_unavailable", "exam intake is not configured on this server"))
+		return false
+	}
+	return true
+}
+
+// createExamImport streams the multipart upload to a temporary file (the
+// route's body limit answers 413 as soon as it is passed), then imports it.
+func (s *Server) createExamImport(c *gin.Context) {
+	if !s.examsReady(c) {
+		return
+	}
+	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
+	fields := map[string]string{}
+	for _, k := range []string{"exam_year", "dry_run", "sheet"} {
+		if v, ok := c.GetQuery(k); ok {
+			fields[k] = v
+		}
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.fail(c, daftar.Invalid("multipart_required", "send the file as multipart/form-data in the field \"file\"",
+			daftar.Field("file", "required", "a CSV or XLSX file is required")))
+		return
+	}
+	var (
+		tmp      *os.File
+		size     int64
+		fileName string
+	)
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			s.fail(c, uploadError(err))
+			return
+		}
+		switch name := part.FormName(); name {
+		case "file":
+			if tmp != nil {
+				part.Close()
+				s.fail(c, daftar.Invalid("one_file", "send one file per import", daftar.Field("file", "repeated", "only one file")))
+				return
+			}
+			if tmp, err = os.CreateTemp("", "daftar-upload-*"); err != nil {
+				part.Close()
+				s.fail(c, err)
+				return
+			}
+			fileName = part.FileName()
+			if size, err = io.Copy(tmp, part); err != nil {
+				part.Close()
+				s.fail(c, uploadError(err))
+				return
+			}
+		case "exam_year", "dry_run", "sheet":
+			v, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				part.Close()
+				s.fail(c, uploadError(err))
+				return
+			}
+			fields[name] = string(v)
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				part.Close()
+				s.fail(c, uploadError(err))
+				return
+			}
+		}
+		part.Close()
+	}
+	if tmp == nil {
+		s.fail(c, daftar.Invalid("file_required", "the form has no file", daftar.Field("file", "required", "a CSV or XLSX file is required")))
+		return
+	}
+	in := licensing.ImportInput{Content: tmp, Size: size, FileName: fileName, RejectionsLimit: p.PageSize}
+	if v := strings.TrimSpace(fields["exam_year"]); v != "" {
+		n, err := daftar.ParseInt(v)
+		if err != nil || n < 1 || n > 9999 {
+			fe.Add("exam_year", "invalid", "must be a Jalali year like 1405")
+		} else {
+			in.ExamYear = int(n)
+		}
+	}
+	if v := strings.TrimSpace(fields["dry_run"]); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fe.Add("dry_run", "invalid", "must be true or false")
+		}
+		in.DryRun = b
+	}
+	if v := strings.TrimSpace(fields["sheet"]); v != "" {
+		if len(v) > 100 {
+			fe.Add("sheet", "too_long", "must be at most 100 bytes")
+		}
+		in.Sheet = v
+	}
+	if p.Page != 1 {
+		fe.Add("page", "invalid", "an import answers with the first page of rejections; read more with GET")
+	}
+	if err := fe.Err(daftar.KindInvalid, "invalid_import", "the import request is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, created, err := s.Exams.Import(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		c.Header("Location", fmt.Sprintf("/api/v1/exam-imports/%d", rep.ID))
+	}
+	writeJSON(c, status, examImportOf(rep, p))
+}
+
+// uploadError classifies a failure reading the upload: over the limit (413)
+// or a malformed multipart body (400).
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return daftar.TooLarge("upload_too_large", fmt.Sprintf("the upload is larger than %d bytes", mbe.Limit))
+	}
+	if errors.Is(err, multipart.ErrMessageTooLarge) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "multipart") {
+		return daftar.Invalid("malformed_multipart", "the multipart body is malformed or cut short")
+	}
+	return err
+}
+
+func (s *Server) getExamImport(c *gin.Context) {
+	if !s.examsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
+	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.Exams.Get(c.Request.Context(), id, p.Offset(), p.PageSize)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, examImportOf(rep, p))
+}
+
+var examImportsQuery = append([]param{{Name: "exam_year", Type: "integer"}}, pageQuery...)
+
+func (s *Server) listExamImports(c *gin.Context) {
+	if !s.examsReady(c) {
+		return
+	}
+	p, fe := pageOf(c, 50, 200)
+	f := licensing.ImportFilter{Limit: p.PageSize, Offset: p.Offset()}
+	if v := c.Query("exam_year"); v != "" {
+		n, err := daftar.ParseInt(v)
+		if err != nil || n < 1 || n > 9999 {
+			fe.Add("exam_year", "invalid", "must be a Jalali year like 1405")
+		}
+		f.ExamYear = int(n)
+	}
+	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Exams.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]examImportSummary, len(list))
+	for i, r := range list {
+		out[i] = examImportSummary{ID: r.ID, Status: r.Status, ExamYear: r.ExamYear, ContentSHA256: r.ContentSHA256,
+			FileName: r.FileName, Format: string(r.Format), Rows: r.Rows, Accepted: r.Accepted, Refused: r.Refused,
+			Passed: r.Passed, NotPassed: r.NotPassed, CreatedAt: utc(r.CreatedAt), CreatedAtJalali: jalali(r.CreatedAt),
+			CreatedBy: r.CreatedBy}
+	}
+	writeJSON(c, http.StatusOK, listOf(out, p, total))
+}
+
+var rejectionsXLSXQuery = []param{{Name: "reveal", Type: "string", Enum: []string{"national_code"},
+	Description: "admins only, audited: full national codes instead of masked ones"}}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// examRejectionsXLSX answers the refused rows as a right-to-left workbook.
+func (s *Server) examRejectionsXLSX(c *gin.Context) {
+	if !s.examsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	reveal, err := revealOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rf, err := s.Exams.RefusedRows(c.Request.Context(), id, reveal)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := reports.WriteExamRejections(&buf, rf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="exam-import-%d-rejections.xlsx"`, id))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+// revealOf reads ?reveal=national_code, which only admins may send.
+func revealOf(c *gin.Context) (bool, error) {
+	v, ok := c.GetQuery("reveal")
+	if !ok {
+		return false, nil
+	}
+	if v != "national_code" {
+		return false, daftar.Invalid("invalid_query", "the query is not valid",
+			daftar.Field("reveal", "invalid", "the only value is national_code"))
+	}
+	if a, _ := daftar.ActorFrom(c.Request.Context()); a.Role != daftar.RoleAdmin {
+		return false, daftar.Forbidden("reveal_forbidden", "only admins may see full national codes")
+	}
+	return true, nil
+}

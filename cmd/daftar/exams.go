@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/progress"
+	"github.com/daftar-ir/daftar/internal/secrets"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/reports"
+)
+
+// initExams builds exam intake and the candidates' register. National codes
+// are keyed and encrypted with keys derived from the configured secret.
+func (a *app) initExams() error {
+	codes, err := licensing.NewNationalCodes(secrets.Derive(a.secret, secrets.NationalCodeHash),
+		secrets.Derive(a.secret, secrets.NationalCodeEncrypt))
+	if err != nil {
+		return err
+	}
+	a.exams = licensing.NewExams(a.db, a.clock, a.audit, a.gazetteer, codes, licensing.ExamConfig{
+		OpenXLSX: reports.XLSXRows(reports.XLSXLimits{}), Log: a.log})
+	a.candidates = licensing.NewCandidates(a.db, a.clock, a.audit, a.gazetteer, codes)
+	return nil
+}
+
+func examResultsImporter() importer {
+	return importer{kind: "exam-results",
+		usage: "import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]",
+		run:   importExamResults}
+}
+
+// importExamResults: daftar import exam-results FILE [--dry-run]
+// [--exam-year Y] [--sheet NAME] [--show N]. It prints the same report as
+// the API, and fails (exit 1) when the file is refused as a whole.
+func importExamResults(ctx context.Context, e env, args []string) error {
+	var (
+		path, sheet string
+		year        int
+		dry         bool
+		show        = 50
+		rest        []string
+	)
+	value := func(i *int, name string) (string, error) {
+		if *i+1 >= len(args) {
+			return "", usageErr("%s needs a value", name)
+		}
+		*i++
+		return args[*i], nil
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, inline, hasInline := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") {
+			if path != "" {
+				return usageErr("import exam-results takes one file, got %q and %q", path, a)
+			}
+			path = a
+			continue
+		}
+		get := func() (string, error) {
+			if hasInline {
+				return inline, nil
+			}
+			return value(&i, a)
+		}
+		switch name {
+		case "dry-run":
+			dry = !hasInline || inline == "true" || inline == "1"
+		case "exam-year":
+			v, err := get()
+			if err != nil {
+				return err
+			}
+			n, err := daftar.ParseInt(v)
+			if err != nil {
+				return usageErr("--exam-year must be a Jalali year like 1405")
+			}
+			year = int(n)
+		case "sheet":
+			v, err := get()
+			if err != nil {
+				return err
+			}
+			sheet = v
+		case "show":
+			v, err := get()
+			if err != nil {
+				return err
+			}
+			if show, err = strconv.Atoi(v); err != nil || show < 0 {
+				return usageErr("--show must be a number of rejections to print (0: all)")
+			}
+		default:
+			rest = append(rest, a)
+			if !hasInline && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && name != "h" && name != "help" {
+				i++
+				rest = append(rest, args[i])
+			}
+		}
+	}
+	if path == "" {
+		return usageErr("import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]")
+	}
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("cli"))
+	return withApp(ctx, e, "import", rest, func(a *app, _ []string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if st.Size() > a.cfg.UploadMaxBytes {
+			return fmt.Errorf("%s is %d bytes, larger than the upload limit of %d (DAFTAR_UPLOAD_MAX)", path, st.Size(), a.cfg.UploadMaxBytes)
+		}
+		bar := progress.New(e.stderr, "reading "+filepath.Base(path), 0, "rows")
+		limit := show
+		in := licensing.ImportInput{Content: f, Size: st.Size(), FileName: filepath.Base(path), ExamYear: year, Sheet: sheet,
+			DryRun: dry, RejectionsLimit: limit, Progress: func(n int) { bar.Set(int64(n)) }}
+		start := time.Now()
+		rep, created, err := a.exams.Import(ctx, in)
+		bar.Finish()
+		if err != nil {
+			return describe(err)
+		}
+		printExamReport(e.stdout, rep, created, time.Since(start))
+		if rep.Status == licensing.ImportRefused {
+			return fmt.Errorf("the file was refused: no row was accepted")
+		}
+		return nil
+	})
+}
+
+// printExamReport writes an import report for a terminal.
+func printExamReport(w io.Writer, rep licensing.Report, created bool, took time.Duration) {
+	switch {
+	case rep.DryRun:
+		fmt.Fprintf(w, "daftar: dry run of %s: nothing was written\n", rep.FileName)
+	case created:
+		fmt.Fprintf(w, "daftar: exam import %d created from %s\n", rep.ID, rep.FileName)
+	default:
+		fmt.Fprintf(w, "daftar: this file was already imported as import %d on %s by %s; nothing was written\n",
+			rep.ID, daftar.FormatJalaliDateTime(rep.CreatedAt), rep.CreatedBy)
+	}
+	format := string(rep.Format)
+	if rep.Encoding != "" {
+		format += ", " + rep.Encoding
+	}
+	if rep.Sheet != "" {
+		format += ", sheet " + rep.Sheet
+	}
+	fmt.Fprintf(w, "  exam year %d; %s; header on row %d; sha256 %s\n", rep.ExamYear, format, rep.HeaderRow, rep.ContentSHA256)
+	fmt.Fprintf(w, "  status %s: %d rows, %d accepted (%d passed, %d not passed), %d refused (%s)\n", rep.Status, rep.Rows,
+		rep.Accepted, rep.Passed, rep.NotPassed, rep.Refused, took.Round(time.Millisecond))
+	if len(rep.IgnoredColumns) > 0 {
+		fmt.Fprintf(w, "  ignored columns: %s\n", strings.Join(rep.IgnoredColumns, "، "))
+	}
+	if rep.RejectionsTotal == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  rejections (%d):\n", rep.RejectionsTotal)
+	for _, j := range rep.Rejections {
+		fmt.Fprintf(w, "    row %d, %s %q: %s | %s\n", j.Row, j.Column, j.Value, j.ReasonEn, j.ReasonFa)
+	}
+	if more := rep.RejectionsTotal - len(rep.Rejections); more > 0 {
+		fmt.Fprintf(w, "    ... and %d more (--show 0 prints all)\n", more)
+	}
+	if rep.ID != 0 {
+		fmt.Fprintf(w, "  the refused rows as a spreadsheet: GET /api/v1/exam-imports/%d/rejections.xlsx\n", rep.ID)
+	}
+}
+
+// The demo exam year: about 2,000 passed candidates, some through the
+// document review, so that allocation has approved candidates to place.
+const (
+	demoExamYear      = 1405
+	demoExamPassed    = 2000
+	demoExamNotPassed = 350
+)
+
+// seedDemoCandidates imports a generated result file through the same path
+// as an uploaded one (so the demo has an import report too), then reviews
+// most passed candidates' documents.
+func (a *app) seedDemoCandidates(ctx context.Context) error {
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
+	start := time.Now()
+	year := demoExamYear
+	if a.exams.CheckExamYear(year) != nil {
+		year = a.exams.CurrentExamYear()
+	}
+	rng := rand.New(rand.NewPCG(demoSeed, uint64(year)))
+	b := licensing.DemoExamCSV(a.gazetteer, rng, licensing.DemoExam{Passed: demoExamPassed, NotPassed: demoExamNotPassed, ExamYear: year})
+	content, size := licensing.BytesInput(b)
+	rep, created, err := a.exams.Import(ctx, licensing.ImportInput{Content: content, Size: size,
+		FileName: fmt.Sprintf("demo-exam-%d.csv", year), ExamYear: year, RejectionsLimit: 5})
+	if err != nil {
+		return fmt.Errorf("demo exam import: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	list, _, err := a.candidates.List(ctx, licensing.CandidateFilter{ImportID: rep.ID, State: licensing.StatePassed, Limit: demoExamPassed})
+	if err != nil {
+		return err
+	}
+	reasons := []string{"مدارک ناقص است", "گواهی عدم سوء پیشینه ارائه نشد", "مدرک تحصیلی تأیید نشد", "مدارک در مهلت مقرر نرسید"}
+	var items []licensing.ReviewItem
+	for _, c := range list {
+		sub := licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateDocumentsSubmitted}}
+		switch r := rng.IntN(100); {
+		case r < 72:
+			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateApproved}})
+		case r < 84:
+			items = append(items, sub)
+		case r < 89:
+			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
+				Reason: reasons[rng.IntN(len(reasons))]}})
+		case r < 92:
+			items = append(items, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
+				Reason: reasons[3]}})
+		}
+	}
+	if err := a.candidates.ReviewBatch(ctx, items); err != nil {
+		return fmt.Errorf("demo document review: %w", err)
+	}
+	a.log.Info("demo candidates seeded", "exam_year", year, "import_id", rep.ID, "passed", rep.Passed,
+		"not_passed", rep.NotPassed, "reviews", len(items), "elapsed_ms", time.Since(start).Milliseconds())
+	return nil
+}
