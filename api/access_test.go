@@ -36,19 +36,55 @@ var expectedAccess = map[string]string{
 
 	"GET /api/v1/audit-events": "admin",
 
-	"GET /":                  "public",
-	"GET /login":             "public",
-	"POST /login":            "public",
-	"POST /logout":           "admin ministry inspector office_owner",
-	"GET /admin":             "admin ministry inspector",
-	"GET /admin/offices":     "admin ministry inspector",
-	"GET /admin/offices/:id": "admin ministry inspector",
-	"GET /dashboard":         "office_owner",
+	"POST /api/v1/offices/:id/visits":  "admin office_owner",
+	"GET /api/v1/offices/:id/crowding": "admin ministry inspector office_owner",
+	"GET /api/v1/crowding/regions":     "admin ministry inspector",
+	"GET /api/v1/finder":               "public",
+
+	"POST /api/v1/exam-imports":                    "admin ministry",
+	"GET /api/v1/exam-imports":                     "admin ministry",
+	"GET /api/v1/exam-imports/:id":                 "admin ministry",
+	"GET /api/v1/exam-imports/:id/rejections.xlsx": "admin ministry",
+	"GET /api/v1/candidates":                       "admin ministry",
+	"GET /api/v1/candidates/:id":                   "admin ministry",
+	"PATCH /api/v1/candidates/:id":                 "admin ministry",
+
+	"GET /s/:token":                           "public",
+	"POST /api/v1/survey-responses/:token":    "public",
+	"GET /api/v1/offices/:id/surveys/summary": "admin ministry inspector office_owner",
+	"GET /api/v1/surveys/summary":             "admin ministry inspector",
+	"GET /api/v1/survey-templates":            "admin ministry inspector",
+	"POST /api/v1/survey-templates":           "admin",
+	"GET /api/v1/survey-flags":                "admin ministry inspector",
+	"POST /api/v1/survey-flags/:id/overrule":  "admin ministry inspector",
+
+	"GET /api/v1/ranking/directives":        "admin ministry inspector",
+	"POST /api/v1/ranking/directives":       "admin",
+	"POST /api/v1/ranking/runs":             "admin",
+	"GET /api/v1/ranking/runs":              "admin ministry inspector",
+	"GET /api/v1/ranking/runs/:id":          "admin ministry inspector",
+	"GET /api/v1/ranking/runs/:id/results":  "admin ministry inspector",
+	"POST /api/v1/ranking/runs/:id/publish": "admin",
+	"POST /api/v1/ranking/runs/:id/verify":  "admin ministry inspector",
+	"GET /api/v1/offices/:id/ranking":       "admin ministry inspector office_owner",
+	"POST /api/v1/offices/:id/inspections":  "admin inspector",
+	"GET /api/v1/offices/:id/inspections":   "admin ministry inspector",
+
+	"GET /api/v1/reports/:file": "admin ministry inspector office_owner",
+	"GET /finder":               "public",
+	"GET /":                     "public",
+	"GET /login":                "public",
+	"POST /login":               "public",
+	"POST /logout":              "admin ministry inspector office_owner",
+	"GET /admin":                "admin ministry inspector",
+	"GET /admin/offices":        "admin ministry inspector",
+	"GET /admin/offices/:id":    "admin ministry inspector",
+	"GET /dashboard":            "office_owner",
 }
 
 // fill substitutes path parameters with values that exist.
 func (h *harness) fill(path string, office int64) string {
-	r := strings.NewReplacer(":id", fmt.Sprint(office), ":code", "tehran", ":token", "no-such-token", ":kind", "offices", ":action", "activate")
+	r := strings.NewReplacer(":id", fmt.Sprint(office), ":code", "tehran", ":token", "no-such-token", ":kind", "offices", ":action", "activate", ":file", "offices.csv")
 	if strings.HasPrefix(path, "/api/v1/users/") {
 		r = strings.NewReplacer(":id", fmt.Sprint(h.users[daftar.RoleInspector]))
 	}

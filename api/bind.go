@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -177,3 +178,5 @@ func queryString(c *gin.Context, fe *daftar.FieldErrors, name string, maxLen int
 	}
 	return v
 }
+
+func sortInt64(s []int64) { slices.Sort(s) }

@@ -92,7 +92,9 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
 	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Referrer-Policy", "same-origin")
+	if c.Writer.Header().Get("Referrer-Policy") == "" {
+		c.Header("Referrer-Policy", "same-origin")
+	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 

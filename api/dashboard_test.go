@@ -120,3 +120,25 @@ func TestDashboardSignInAndPages(t *testing.T) {
 		}
 	})
 }
+
+func TestFinderPage(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		if res := h.page("GET", "/finder", "", nil); res.Code != 200 || !strings.Contains(res.Body.String(), `name="service"`) {
+			t.Fatalf("finder page: %d", res.Code)
+		}
+		res := h.page("GET", "/finder?service=criminal_record&city=tehran", "", nil)
+		if res.Code != 200 || !strings.Contains(res.Body.String(), "دفتر THR-0001") {
+			t.Fatalf("finder results: %d %.2000s", res.Code, res.Body)
+		}
+		res = h.page("GET", "/finder?service=criminal_record&lat=35.7&lon=51.4&lang=en", "", nil)
+		if res.Code != 200 || !strings.Contains(res.Body.String(), "km") {
+			t.Fatalf("finder by location: %d", res.Code)
+		}
+		for _, q := range []string{"?service=criminal_record&city=atlantis", "?service=nothing&city=tehran", "?service=criminal_record&lat=north&lon=51", "?service=criminal_record&lat=10&lon=10"} {
+			if res := h.page("GET", "/finder"+q, "", nil); res.Code != 400 {
+				t.Errorf("%s: %d", q, res.Code)
+			}
+		}
+	})
+}

@@ -20,6 +20,8 @@ import (
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/reports"
+	"github.com/daftar-ir/daftar/surveys"
 )
 
 // harness is a whole server over a fresh database with one account per role
@@ -35,6 +37,9 @@ type harness struct {
 	officeA int64
 	officeB int64
 	users   map[daftar.Role]int64
+	// surveys and catalogue, for the survey tests.
+	surveys   *surveys.Service
+	catalogue *geo.Catalogue
 }
 
 type syncBuffer struct {
@@ -79,7 +84,15 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 		t.Fatal(err)
 	}
 	offices := geo.NewOffices(d, h.clock, al, gaz, cat, geo.OfficesConfig{})
-	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices},
+	exams, cands := newExamServices(t, d, h.clock, al, gaz)
+	h.surveys = newSurveyService(t, d, h.clock, al)
+	h.catalogue = cat
+	visits, crowding, finder := newVisitServices(t, d, h.clock, gaz, offices, log)
+	rank := newRankingService(t, d, h.clock, al, h.surveys)
+	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank, Candidates: cands}
+	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
+		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
+		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

@@ -114,7 +114,7 @@ func (g *schemaGen) operation(r route) map[string]any {
 	var params []any
 	for _, name := range ginParam.FindAllStringSubmatch(r.Path, -1) {
 		t := "integer"
-		if name[1] == "code" || name[1] == "token" || name[1] == "kind" || name[1] == "action" {
+		if name[1] == "code" || name[1] == "token" || name[1] == "kind" || name[1] == "action" || name[1] == "file" {
 			t = "string"
 		}
 		params = append(params, map[string]any{"name": name[1], "in": "path", "required": true, "schema": map[string]any{"type": t}})

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/surveys"
 
 	"github.com/gin-gonic/gin"
 )
@@ -61,6 +63,51 @@ func (s *Server) table() []route {
 		{Method: http.MethodPatch, Path: "/api/v1/offices/:id", Access: adminOnly, Handler: s.updateOffice,
 			Doc: doc{Summary: "Change an office; If-Match with its version refuses a stale write (409)", Tag: "offices", Request: officeRequest{}, Response: officeResponse{}, Errors: []int{400, 404, 409, 422}, Headers: []param{ifMatchHeader}}},
 
+		// Surveys.
+		{Method: http.MethodGet, Path: "/s/:token", Access: anyone, Page: true, Handler: s.surveyPage, Doc: doc{Summary: "The survey page (mobile, right-to-left)"}},
+		{Method: http.MethodPost, Path: "/api/v1/survey-responses/:token", Access: anyone, Handler: s.submitSurvey,
+			Doc: doc{Summary: "Answer a survey once (JSON, or a form from the survey page)", Tag: "surveys", Request: surveyAnswerRequest{}, Response: surveyAnswerResponse{}, Status: http.StatusCreated, Errors: []int{400, 404, 410, 422, 429}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/surveys/summary", Access: officeOwner, Handler: s.officeSurveySummary,
+			Doc: doc{Summary: "An office's survey figures for a period (withheld from owners below the minimum responses)", Tag: "surveys", Response: surveySummary{}, Query: surveyRangeQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/surveys/summary", Access: staff, Handler: s.surveysSummary,
+			Doc: doc{Summary: "Every office's survey figures for a period", Tag: "surveys", Response: ListResponse[surveySummary]{}, Query: append(surveyRangeQuery, pageQuery...)}},
+		{Method: http.MethodGet, Path: "/api/v1/survey-templates", Access: staff, Handler: s.listSurveyTemplates,
+			Doc: doc{Summary: "Survey template versions, newest first", Tag: "surveys", Response: ListResponse[surveys.Template]{}}},
+		{Method: http.MethodPost, Path: "/api/v1/survey-templates", Access: adminOnly, Handler: s.publishSurveyTemplate,
+			Doc: doc{Summary: "Publish a new template version", Tag: "surveys", Request: templateRequest{}, Response: surveys.Template{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/survey-flags", Access: staff, Handler: s.listSurveyFlags,
+			Doc: doc{Summary: "Stuffing flags", Tag: "surveys", Response: ListResponse[surveys.Flag]{}, Query: flagsQuery}},
+		{Method: http.MethodPost, Path: "/api/v1/survey-flags/:id/overrule", Access: staff, Handler: s.overruleSurveyFlag,
+			Doc: doc{Summary: "Overrule a flag: the answer counts again", Tag: "surveys", Request: overruleRequest{}, Response: surveys.Flag{}, Errors: []int{400, 404, 409}}},
+
+		// Ranking and inspections.
+		{Method: http.MethodGet, Path: "/api/v1/ranking/directives", Access: staff, Handler: s.listDirectives,
+			Doc: doc{Summary: "Versions of the ranking directive, newest first", Tag: "ranking", Response: ListResponse[ranking.Directive]{}}},
+		{Method: http.MethodPost, Path: "/api/v1/ranking/directives", Access: adminOnly, Handler: s.addDirective,
+			Doc: doc{Summary: "Add a directive version", Tag: "ranking", Request: directiveRequest{}, Response: ranking.Directive{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodPost, Path: "/api/v1/ranking/runs", Access: adminOnly, Handler: s.computeRun,
+			Doc: doc{Summary: "Compute a period's run as a draft (again, while it is a draft)", Tag: "ranking", Request: runRequest{}, Response: ranking.Run{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/ranking/runs", Access: staff, Handler: s.listRuns,
+			Doc: doc{Summary: "Ranking runs, newest period first", Tag: "ranking", Response: ListResponse[ranking.Run]{}, Query: pageQuery}},
+		{Method: http.MethodGet, Path: "/api/v1/ranking/runs/:id", Access: staff, Handler: s.getRun,
+			Doc: doc{Summary: "One run", Tag: "ranking", Response: ranking.Run{}, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/ranking/runs/:id/results", Access: staff, Handler: s.runResults,
+			Doc: doc{Summary: "A run's results with their explanations", Tag: "ranking", Response: ListResponse[ranking.Result]{}, Query: resultsQuery, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/ranking/runs/:id/publish", Access: adminOnly, Handler: s.publishRun,
+			Doc: doc{Summary: "Freeze and publish a draft (If-Match: the draft's version)", Tag: "ranking", Response: ranking.Run{}, Headers: []param{ifMatchHeader}, Errors: []int{400, 404, 409}}},
+		{Method: http.MethodPost, Path: "/api/v1/ranking/runs/:id/verify", Access: staff, Handler: s.verifyRun,
+			Doc: doc{Summary: "Recompute a run's period without storing: do the inputs and results still match?", Tag: "ranking", Response: ranking.Verification{}, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/ranking", Access: officeOwner, Handler: s.officeRanking,
+			Doc: doc{Summary: "The office's published results, explained", Tag: "ranking", Response: officeRanking{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: access{Roles: []daftar.Role{daftar.RoleAdmin, daftar.RoleInspector}}, Handler: s.recordInspection,
+			Doc: doc{Summary: "Record an inspection's findings", Tag: "ranking", Request: inspectionRequest{}, Response: ranking.Inspection{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: staff, Handler: s.listInspections,
+			Doc: doc{Summary: "An office's inspections, newest first", Tag: "ranking", Response: ListResponse[ranking.Inspection]{}, Query: pageQuery, Errors: []int{404}}},
+
+		// Reports.
+		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,
+			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand; office owners get their own office's rows", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
+
 		// Dashboard pages.
 		{Method: http.MethodGet, Path: "/", Access: anyone, Page: true, Handler: s.home, Doc: doc{Summary: "Redirect to the caller's home"}},
 		{Method: http.MethodGet, Path: "/login", Access: anyone, Page: true, Handler: s.loginPage, Doc: doc{Summary: "Sign-in page"}},
@@ -69,7 +116,34 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/admin", Access: staff, Page: true, Handler: s.adminHome, Doc: doc{Summary: "Staff overview"}},
 		{Method: http.MethodGet, Path: "/admin/offices", Access: staff, Page: true, Handler: s.officesPage, Doc: doc{Summary: "Offices list"}},
 		{Method: http.MethodGet, Path: "/admin/offices/:id", Access: staff, Page: true, Handler: s.officePage, Doc: doc{Summary: "One office"}},
+		{Method: http.MethodGet, Path: "/finder", Access: anyone, Page: true, Handler: s.finderPage, Doc: doc{Summary: "Citizens' office finder"}},
 		{Method: http.MethodGet, Path: "/dashboard", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.ownerHome, Doc: doc{Summary: "Office owner's dashboard"}},
+
+		// Licensing: exam-result intake and candidates.
+		{Method: http.MethodPost, Path: "/api/v1/exam-imports", Access: adminOrMin, Upload: true, Handler: s.createExamImport,
+			Doc: doc{Summary: "Import an exam-result file (multipart field file: CSV or XLSX); the same content again answers 200 with the first report", Tag: "licensing", Form: true, Response: examImportResponse{}, Status: http.StatusCreated, Query: examImportQuery, Errors: []int{400, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/exam-imports", Access: adminOrMin, Handler: s.listExamImports,
+			Doc: doc{Summary: "Exam imports, newest first", Tag: "licensing", Response: ListResponse[examImportSummary]{}, Query: examImportsQuery}},
+		{Method: http.MethodGet, Path: "/api/v1/exam-imports/:id", Access: adminOrMin, Handler: s.getExamImport,
+			Doc: doc{Summary: "An import's report, with a page of its rejections", Tag: "licensing", Response: examImportResponse{}, Query: pageQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/exam-imports/:id/rejections.xlsx", Access: adminOrMin, Handler: s.examRejectionsXLSX,
+			Doc: doc{Summary: "The refused rows as a right-to-left spreadsheet to fix and upload again", Tag: "licensing", Produces: xlsxType, Query: rejectionsXLSXQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/candidates", Access: adminOrMin, Handler: s.listCandidates,
+			Doc: doc{Summary: "Candidates, best score first", Tag: "licensing", Response: ListResponse[candidateResponse]{}, Query: candidatesQuery}},
+		{Method: http.MethodGet, Path: "/api/v1/candidates/:id", Access: adminOrMin, Handler: s.getCandidate,
+			Doc: doc{Summary: "One candidate; its version is the ETag", Tag: "licensing", Response: candidateResponse{}, Query: candidateQuery, Errors: []int{404}}},
+		{Method: http.MethodPatch, Path: "/api/v1/candidates/:id", Access: adminOrMin, Handler: s.reviewCandidate,
+			Doc: doc{Summary: "Document review: documents_submitted, approved, or rejected with a reason; 409 when the state forbids it or the version is stale", Tag: "licensing", Request: candidateReviewRequest{}, Response: candidateResponse{}, Errors: []int{400, 404, 409, 422}, Headers: []param{ifMatchHeader}}},
+
+		// Visits, crowding and the finder.
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/visits", Access: officeAdmin, Handler: s.recordVisits,
+			Doc: doc{Summary: "Record a batch of visits (at most 1000), idempotent by the office's ticket reference: each item is accepted, a duplicate or refused with its reason; 409 when the office is not active", Tag: "visits", Request: visitsDoc{}, Response: visitsResponse{}, Errors: []int{400, 404, 409}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/crowding", Access: officeOwner, Handler: s.officeCrowding,
+			Doc: doc{Summary: "An office's crowding figures over a range, by hour of day, weekday or day", Tag: "visits", Response: officeCrowdingResponse{}, Query: officeCrowdingQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/crowding/regions", Access: staff, Handler: s.regionsCrowding,
+			Doc: doc{Summary: "Hotspots: cities and provinces ordered by p90 wait, then utilisation, with their figures", Tag: "visits", Response: regionsCrowdingResponse{}, Query: regionsCrowdingQuery}},
+		{Method: http.MethodGet, Path: "/api/v1/finder", Access: anyone, Handler: s.finder,
+			Doc: doc{Summary: "The best active offices offering a service near a point: travel time plus predicted wait", Tag: "visits", Response: finderResponse{}, Query: finderQuery}},
 
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,

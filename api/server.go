@@ -15,6 +15,10 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/reports"
+	"github.com/daftar-ir/daftar/surveys"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -56,6 +60,21 @@ type Deps struct {
 	Gazetteer *geo.Gazetteer
 	Catalogue *geo.Catalogue
 	Offices   *geo.Offices
+	// Exams and Candidates are exam-result intake and the candidates'
+	// register (licensing).
+	Exams      *licensing.Exams
+	Candidates *licensing.Candidates
+	// Surveys are the satisfaction surveys.
+	Surveys *surveys.Service
+	// Ranking keeps directives, inspections and ranking runs.
+	Ranking *ranking.Service
+	// Reports builds the spreadsheets.
+	Reports *reports.Reports
+	// Visits records the offices' visits; Crowding reads the figures from
+	// their rollups; Finder sends citizens to an office.
+	Visits   *geo.Visits
+	Crowding *geo.Crowding
+	Finder   *geo.Finder
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
@@ -71,12 +90,14 @@ type Server struct {
 	routes  []route
 	openapi openAPIDoc
 	pages   pages
+	// surveyLimiter bounds survey submissions per client address.
+	surveyLimiter *rateLimiter
 }
 
 // New builds the server and its routes.
 func New(deps Deps, cfg Config) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults()}
+	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute)}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/surveys"
 	"github.com/gin-gonic/gin"
 )
 
@@ -149,7 +150,8 @@ func (s *Server) recordVisits(c *gin.Context) {
 		in.Problems = fe
 		items[i] = in
 	}
-	res, err := s.Visits.Record(c.Request.Context(), id, items)
+	// Survey links are built on the address citizens reach.
+	res, err := s.Visits.Record(surveys.WithBaseURL(c.Request.Context(), s.baseURL(c)), id, items)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -516,7 +516,7 @@ func (g gormRunner) query(ctx context.Context, q string, args []any, each func(s
 
 func (g gormRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
 	if g.sqlite {
-		return sqliteBulk(ctx, table, cols, rows, "", func(ctx context.Context, q string, args []any) error {
+		return db.SQLiteBulk(ctx, table, cols, rows, "", func(ctx context.Context, q string, args []any) error {
 			_, err := g.tx.Statement.ConnPool.ExecContext(ctx, q, args...)
 			return err
 		})

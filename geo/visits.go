@@ -562,7 +562,7 @@ func insertVisits(ctx context.Context, r runner, list []Visit) (map[visitKey]int
 		for i := range list {
 			rows[i] = list[i].values()
 		}
-		err := sqliteBulk(ctx, "visits", visitCols, rows, returning, func(ctx context.Context, q string, args []any) error {
+		err := db.SQLiteBulk(ctx, "visits", visitCols, rows, returning, func(ctx context.Context, q string, args []any) error {
 			return g.rawQuery(ctx, q, args, collect)
 		})
 		if err != nil {

@@ -394,7 +394,7 @@ func SeedDemoVisits(ctx context.Context, d *db.DB, offices *Offices, now time.Ti
 				return err
 			}
 			if err := write(func(table string, cols []string, rows [][]any) error {
-				return sqliteBulk(ctx, table, cols, rows, "", exec)
+				return db.SQLiteBulk(ctx, table, cols, rows, "", exec)
 			}); err != nil {
 				return err
 			}
@@ -468,7 +468,7 @@ func (s sqlTxRunner) query(ctx context.Context, q string, args []any, each func(
 }
 
 func (s sqlTxRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
-	return sqliteBulk(ctx, table, cols, rows, "", func(ctx context.Context, q string, args []any) error {
+	return db.SQLiteBulk(ctx, table, cols, rows, "", func(ctx context.Context, q string, args []any) error {
 		_, err := s.tx.ExecContext(ctx, q, args...)
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -28,6 +29,17 @@ type Service struct {
 	audit  *audit.Log
 	log    *slog.Logger
 	gather Gatherer
+
+	mu        sync.Mutex
+	onPublish []func()
+}
+
+// OnPublish registers fn to run after a run is published (the finder's
+// grades follow).
+func (s *Service) OnPublish(fn func()) {
+	s.mu.Lock()
+	s.onPublish = append(s.onPublish, fn)
+	s.mu.Unlock()
 }
 
 // New returns the ranking service.
@@ -348,6 +360,14 @@ func (s *Service) Publish(ctx context.Context, id int64, expectVersion int64) (R
 		return s.audit.Record(ctx, tx, audit.Change{Action: "ranking_run.publish", Entity: "ranking_run", EntityID: id,
 			Before: map[string]any{"state": StateDraft}, After: map[string]any{"state": StatePublished, "period": out.Period, "results_checksum": out.ResultsChecksum}})
 	})
+	if err == nil {
+		s.mu.Lock()
+		hooks := append([]func(){}, s.onPublish...)
+		s.mu.Unlock()
+		for _, fn := range hooks {
+			fn()
+		}
+	}
 	return out, err
 }
 

@@ -14,6 +14,10 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/internal/migrate"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/reports"
+	"github.com/daftar-ir/daftar/surveys"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -32,6 +36,21 @@ type app struct {
 	offices   *geo.Offices
 	metrics   *prometheus.Registry
 	jobs      *jobs.Scheduler
+
+	// exam intake and candidates (licensing)
+	exams      *licensing.Exams
+	candidates *licensing.Candidates
+
+	// visits, crowding figures and the finder (geo)
+	visits   *geo.Visits
+	crowding *geo.Crowding
+	finder   *geo.Finder
+
+	// surveys, ranking (with the grades the finder shows) and reports
+	surveys *surveys.Service
+	ranking *ranking.Service
+	grades  *grades
+	reports *reports.Reports
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -81,6 +100,18 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 	a.offices = geo.NewOffices(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, geo.OfficesConfig{CityRadiusScale: a.cfg.CityRadiusScale})
+	if err := a.initExams(); err != nil {
+		return err
+	}
+	if err := a.initVisits(ctx); err != nil {
+		return err
+	}
+	if err := a.initSurveys(ctx); err != nil {
+		return err
+	}
+	if err := a.initRanking(ctx); err != nil {
+		return err
+	}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -104,6 +135,13 @@ func (a *app) registerJobs() error {
 			return err
 		}
 	}
+	for _, group := range [][]jobs.Job{a.visitJobs(), a.surveyJobs(), a.rankingJobs()} {
+		for _, j := range group {
+			if err := a.jobs.Register(j); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -111,6 +149,9 @@ func (a *app) server() (*api.Server, error) {
 	return api.New(api.Deps{
 		Log: a.log, DB: a.db, Clock: a.clock, Accounts: a.accounts, Gazetteer: a.gazetteer,
 		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
+		Exams: a.exams, Candidates: a.candidates,
+		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
+		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,

@@ -45,6 +45,8 @@ type config struct {
 	Instance        string
 	ShutdownTimeout time.Duration
 	Jobs            bool
+	WaitTarget      time.Duration
+	SMSGateway      string
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -151,6 +153,21 @@ func settings() []setting {
 		}},
 		{env: "DAFTAR_INSTANCE", flag: "instance", def: "", help: "name of this replica in job records (default: host name)", set: str(func(c *config) *string { return &c.Instance })},
 		{env: "DAFTAR_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "30s", help: "how long shutdown waits for requests and jobs", set: dur(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
+		{env: "DAFTAR_WAIT_TARGET", flag: "wait-target", def: "30m", help: "the crowding target: waits longer than this count as over target", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 24*time.Hour {
+				return fmt.Errorf("must be a duration like 30m (at most 24h)")
+			}
+			c.WaitTarget = d
+			return nil
+		}},
+		{env: "DAFTAR_SMS_GATEWAY", flag: "sms-gateway", def: "none", help: "how survey invitations are texted: none (they wait in the outbox for an adapter) or log (development: logged, then dropped)", set: func(c *config, v string) error {
+			if v != "none" && v != "log" {
+				return fmt.Errorf("must be none or log")
+			}
+			c.SMSGateway = v
+			return nil
+		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
 	}
 }
@@ -210,6 +227,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DAFTAR_CITY_RADIUS_SCALE": strconv.FormatFloat(c.CityRadiusScale, 'f', -1, 64),
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat, "DAFTAR_INSTANCE": c.Instance,
 		"DAFTAR_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(), "DAFTAR_JOBS": strconv.FormatBool(c.Jobs),
+		"DAFTAR_WAIT_TARGET": c.WaitTarget.String(), "DAFTAR_SMS_GATEWAY": c.SMSGateway,
 	}
 	var attrs []any
 	for _, s := range settings() {

@@ -69,6 +69,18 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if err := a.seedDemoCandidates(ctx); err != nil {
+		return err
+	}
+	if err := a.seedDemoVisits(ctx); err != nil {
+		return err
+	}
+	if err := a.seedDemoSurveys(ctx); err != nil {
+		return err
+	}
+	if err := a.seedDemoRanking(ctx); err != nil {
+		return err
+	}
 	a.log.Info("demo dataset seeded", "offices", len(offices), "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

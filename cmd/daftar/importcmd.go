@@ -13,7 +13,7 @@ type importer struct {
 
 // importers lists every kind of file `daftar import` takes.
 func importers() []importer {
-	return []importer{}
+	return []importer{examResultsImporter(), visitsImporter()}
 }
 
 func importCmd(ctx context.Context, e env, args []string) error {

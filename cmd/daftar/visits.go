@@ -21,20 +21,10 @@ import (
 
 // Visits, crowding and the finder, wired into the app.
 
-// waitTargetEnv sets the crowding target wait (a duration; default 30m).
-const waitTargetEnv = "DAFTAR_WAIT_TARGET"
-
 // initVisits builds the visits service, the crowding queries and the
 // finder (whose index loads every office and the recent wait profiles).
 func (a *app) initVisits(ctx context.Context) error {
-	target := 30 * time.Minute
-	if v := strings.TrimSpace(os.Getenv(waitTargetEnv)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > 24*time.Hour {
-			return fmt.Errorf("%s: must be a duration like 30m (at most 24h)", waitTargetEnv)
-		}
-		target = d
-	}
+	target := a.cfg.WaitTarget
 	a.visits = geo.NewVisits(a.db, a.clock, a.catalogue, a.log, geo.VisitsConfig{})
 	a.crowding = geo.NewCrowding(a.db, a.gazetteer, geo.CrowdingConfig{TargetWait: target})
 	f, err := geo.NewFinder(ctx, a.db, a.offices, a.clock, a.log, geo.FinderConfig{})

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,10 +16,42 @@ type Inserter func(table string, cols []string, rows iter.Seq[[]any]) error
 // path: COPY streamed from the iterator on PostgreSQL, prepared multi-row
 // INSERTs on SQLite. Everything fn writes commits together or not at all.
 func (d *DB) Bulk(ctx context.Context, fn func(ins Inserter) error) error {
+	return d.BulkWithoutIndexes(ctx, nil, fn)
+}
+
+// BulkWithoutIndexes is Bulk for loading empty tables: it drops the
+// secondary indexes of tables first (as the catalog defines them; unique
+// and primary key constraints stay) and builds them again at the end, in
+// the same transaction, which is several times faster than maintaining
+// them row by row.
+func (d *DB) BulkWithoutIndexes(ctx context.Context, tables []string, fn func(ins Inserter) error) error {
 	if d.Dialect == Postgres {
 		return d.WithPgxConn(ctx, func(conn *pgx.Conn) error {
 			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-				return fn(func(table string, cols []string, rows iter.Seq[[]any]) error {
+				var defs []string
+				for _, t := range tables {
+					rows, err := tx.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = $1
+						AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, t)
+					if err != nil {
+						return err
+					}
+					var names []string
+					for rows.Next() {
+						var name, def string
+						if err := rows.Scan(&name, &def); err != nil {
+							rows.Close()
+							return err
+						}
+						names, defs = append(names, name), append(defs, def)
+					}
+					rows.Close()
+					for _, n := range names {
+						if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{n}.Sanitize()); err != nil {
+							return err
+						}
+					}
+				}
+				err := fn(func(table string, cols []string, rows iter.Seq[[]any]) error {
 					next, stop := iter.Pull(rows)
 					defer stop()
 					_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
@@ -32,13 +63,22 @@ func (d *DB) Bulk(ctx context.Context, fn func(ins Inserter) error) error {
 					}))
 					return err
 				})
+				if err != nil {
+					return err
+				}
+				for _, def := range defs {
+					if _, err := tx.Exec(ctx, def); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 		})
 	}
-	return sqliteBulk(ctx, d.SQL, fn)
+	return sqliteBulk(ctx, d.SQL, tables, fn)
 }
 
-func sqliteBulk(ctx context.Context, s *sql.DB, fn func(ins Inserter) error) error {
+func sqliteBulk(ctx context.Context, s *sql.DB, tables []string, fn func(ins Inserter) error) error {
 	conn, err := s.Conn(ctx)
 	if err != nil {
 		return err
@@ -49,62 +89,57 @@ func sqliteBulk(ctx context.Context, s *sql.DB, fn func(ins Inserter) error) err
 		return err
 	}
 	defer tx.Rollback()
-	stmts := map[string]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
+	var defs []string
+	for _, t := range tables {
+		rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t)
+		if err != nil {
+			return err
 		}
-	}()
+		var names []string
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return err
+			}
+			names, defs = append(names, name), append(defs, def)
+		}
+		rows.Close()
+		for _, n := range names {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+n+`"`); err != nil {
+				return err
+			}
+		}
+	}
+	run := func(ctx context.Context, q string, args []any) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	}
 	ins := func(table string, cols []string, rows iter.Seq[[]any]) error {
-		// SQLite allows 32,766 bound values a statement; 500 rows is past
-		// the point where bigger statements stop paying.
-		per := min(max(1, 30000/len(cols)), 500)
-		stmtFor := func(n int) (*sql.Stmt, error) {
-			key := fmt.Sprintf("%s/%d", table, n)
-			if st, ok := stmts[key]; ok {
-				return st, nil
-			}
-			tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-			q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
-			st, err := tx.PrepareContext(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			stmts[key] = st
-			return st, nil
-		}
-		args := make([]any, 0, per*len(cols))
-		n := 0
-		flush := func() error {
-			if n == 0 {
-				return nil
-			}
-			st, err := stmtFor(n)
-			if err != nil {
-				return err
-			}
-			if _, err := st.ExecContext(ctx, args...); err != nil {
-				return err
-			}
-			args, n = args[:0], 0
-			return nil
-		}
+		// Chunks go through SQLiteBulk's two-blob statement.
+		const per = 5000
+		chunk := make([][]any, 0, per)
 		for r := range rows {
 			if len(r) != len(cols) {
 				return fmt.Errorf("bulk insert into %s: a row of %d values for %d columns", table, len(r), len(cols))
 			}
-			args = append(args, r...)
-			n++
-			if n == per {
-				if err := flush(); err != nil {
+			chunk = append(chunk, r)
+			if len(chunk) == per {
+				if err := SQLiteBulk(ctx, table, cols, chunk, "", run); err != nil {
 					return err
 				}
+				chunk = chunk[:0]
 			}
 		}
-		return flush()
+		return SQLiteBulk(ctx, table, cols, chunk, "", run)
 	}
 	if err := fn(ins); err != nil {
 		return err
+	}
+	for _, def := range defs {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

@@ -50,3 +50,33 @@ func TestBulkAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestBulkWithoutIndexesRestoresThem(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		d.Gorm.Exec("CREATE TABLE bulk_i (a BIGINT NOT NULL, b TEXT, UNIQUE (a))")
+		d.Gorm.Exec("CREATE INDEX bulk_i_b ON bulk_i (b)")
+		count := func() int {
+			var n int64
+			if d.Dialect == db.SQLite {
+				d.Gorm.Raw("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bulk_i'").Scan(&n)
+			} else {
+				d.Gorm.Raw("SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'bulk_i'").Scan(&n)
+			}
+			return int(n)
+		}
+		before := count()
+		err := d.BulkWithoutIndexes(ctx, []string{"bulk_i"}, func(ins db.Inserter) error {
+			return ins("bulk_i", []string{"a", "b"}, func(yield func([]any) bool) {
+				for i := 0; i < 100; i++ {
+					if !yield([]any{int64(i), "x"}) {
+						return
+					}
+				}
+			})
+		})
+		if err != nil || count() != before || before != 2 {
+			t.Fatalf("indexes %d → %d (%v)", before, count(), err)
+		}
+	})
+}

@@ -12,7 +12,7 @@ import (
 const (
 	NationalCodeHash    = "daftar/v1/national-code-hmac"
 	NationalCodeEncrypt = "daftar/v1/national-code-aes-gcm"
-	SurveyToken         = "daftar/v1/survey-token"
+	SurveyClient        = "daftar/v1/survey-client"
 )
 
 // Derive returns a 32-byte key for purpose: HMAC-SHA256(secret, purpose),

@@ -1,4 +1,4 @@
-package geo
+package db
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func bulkKinds(cols []string, rows [][]any) ([]bulkKind, error) {
 				continue
 			case int64:
 				k = bulkInt
-			case int, int32:
+			case int, int32, bool:
 				k = bulkInt
 			case string:
 				k = bulkText
@@ -151,6 +151,10 @@ func bulkEncode(kinds []bulkKind, rows [][]any, rec, data []byte) ([]byte, []byt
 					n = int64(x)
 				case int32:
 					n = int64(x)
+				case bool:
+					if x {
+						n = 1
+					}
 				}
 				put(n, bulkField)
 			default:
@@ -174,9 +178,9 @@ func bulkEncode(kinds []bulkKind, rows [][]any, rec, data []byte) ([]byte, []byt
 	return rec, data
 }
 
-// sqliteBulk inserts rows in chunks through exec (which runs one statement
+// SQLiteBulk inserts rows in chunks through run (which runs one statement
 // with its arguments and reads any rows it returns with each).
-func sqliteBulk(ctx context.Context, table string, cols []string, rows [][]any, suffix string,
+func SQLiteBulk(ctx context.Context, table string, cols []string, rows [][]any, suffix string,
 	run func(ctx context.Context, q string, args []any) error) error {
 	if len(rows) == 0 {
 		return nil

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/daftar-ir/daftar/internal/jobs"
+	"github.com/daftar-ir/daftar/internal/secrets"
+	"github.com/daftar-ir/daftar/surveys"
+)
+
+// Surveys, wired into the app: the service, the hook that invites every
+// citizen served, the SMS outbox and the forgetting of what must not stay.
+
+func (a *app) initSurveys(ctx context.Context) error {
+	a.surveys = surveys.New(a.db, a.clock, a.audit, a.log, secrets.Derive(a.secret, secrets.SurveyClient), surveys.Config{})
+	if err := a.surveys.EnsureDefaultTemplate(ctx); err != nil {
+		return err
+	}
+	a.visits.SetInviter(a.surveys)
+	return nil
+}
+
+func (a *app) surveyJobs() []jobs.Job {
+	list := []jobs.Job{
+		{Name: "surveys-forget", Spec: "23 * * * *", Timeout: 10 * time.Minute, Run: a.surveys.Forget},
+	}
+	if a.cfg.SMSGateway == "log" {
+		gw := surveys.LogGateway{Log: a.log}
+		list = append(list, jobs.Job{Name: "surveys-sms", Spec: "* * * * *", Timeout: 50 * time.Second, Run: func(ctx context.Context) error {
+			_, err := a.surveys.DrainOutbox(ctx, gw, 500)
+			return err
+		}})
+	}
+	return list
+}
+
+// seedDemoSurveys answers a share of the demo's served visits.
+func (a *app) seedDemoSurveys(ctx context.Context) error {
+	start := time.Now()
+	rep, err := a.surveys.SeedDemo(ctx, surveys.DemoOptions{Seed: demoSeed})
+	if err != nil {
+		return err
+	}
+	a.log.Info("demo survey answers", "invitations", rep.Invitations, "responses", rep.Responses,
+		"extra_fee_offices", len(rep.ExtraFeeOffices), "elapsed_ms", time.Since(start).Milliseconds())
+	return nil
+}

@@ -1,0 +1,136 @@
+package geo
+
+import (
+	"context"
+	"encoding/binary"
+)
+
+// OfficeHourly is one office's rollups merged over a range: its totals
+// with the wait and service-time sketches, and its counts by hour of the
+// day (Tehran), which is what the licensing demand model reads to find a
+// city's peak hour.
+type OfficeHourly struct {
+	Stats Stats
+	Hours [24]Counts
+}
+
+// OfficesHourly returns every office's merged rollups over a range, from
+// the month rollups for whole Jalali months and the day rollups around them,
+// in one pass. Offices without visits in the range are absent. The hourly
+// counts skip the hourly sketches (only the totals' sketches are merged).
+func (c *Crowding) OfficesHourly(ctx context.Context, r CrowdingRange) (map[int64]*OfficeHourly, error) {
+	out := map[int64]*OfficeHourly{}
+	scanRow := func(scan func(...any) error) error {
+		var row rollupRow
+		if err := scan(append([]any{&row.OfficeID}, row.scanTargets()...)...); err != nil {
+			return err
+		}
+		st, err := row.stats()
+		if err != nil {
+			return err
+		}
+		o := out[row.OfficeID]
+		if o == nil {
+			o = &OfficeHourly{}
+			out[row.OfficeID] = o
+		}
+		o.Stats.Merge(st)
+		return addHourCounts(row.Hours, &o.Hours)
+	}
+	const cols = "office_id, " + statsSelect
+	run := newDBRunner(c.db)
+	p := planRange(r)
+	if p.monthTo > p.monthFrom {
+		if err := run.query(ctx, "SELECT "+cols+" FROM crowding_months WHERE month_at >= ? AND month_at < ?",
+			[]any{p.monthFrom, p.monthTo}, scanRow); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.edges) > 0 {
+		w, args := p.edgeWhere()
+		if err := run.query(ctx, "SELECT "+cols+" FROM crowding_days WHERE "+w, args, scanRow); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// addHourCounts decodes an hours column (see hourEncoder) and adds each
+// hour's counts into into[hour], skipping the hour's sketches.
+func addHourCounts(b []byte, into *[24]Counts) error {
+	if len(b) < 2 || b[0] != hoursVersion {
+		return errBadHours
+	}
+	n := int(b[1])
+	pos := 2
+	for k := 0; k < n; k++ {
+		if pos >= len(b) {
+			return errBadHours
+		}
+		h := int(b[pos])
+		pos++
+		if h > 23 {
+			return errBadHours
+		}
+		var c Counts
+		for _, f := range c.fields() {
+			v, w := binary.Uvarint(b[pos:])
+			if w <= 0 || v > 1<<62 {
+				return errBadHours
+			}
+			pos += w
+			*f = int64(v)
+		}
+		into[h].Add(&c)
+		for range 2 {
+			w, err := skipSketch(b[pos:])
+			if err != nil {
+				return err
+			}
+			pos += w
+		}
+	}
+	if pos != len(b) {
+		return errBadHours
+	}
+	return nil
+}
+
+// skipSketch returns the length of the encoded sketch at the start of b
+// (see appendBins) without decoding its bins.
+func skipSketch(b []byte) (int, error) {
+	if len(b) == 0 || b[0] != sketchVersion {
+		return 0, errBadHours
+	}
+	pos := 1
+	uv := func() (uint64, bool) {
+		v, k := binary.Uvarint(b[pos:])
+		if k <= 0 {
+			return 0, false
+		}
+		pos += k
+		return v, true
+	}
+	runs, ok := uv()
+	if !ok || runs > 1<<16 {
+		return 0, errBadHours
+	}
+	if _, ok := uv(); !ok { // the last bin
+		return 0, errBadHours
+	}
+	for r := uint64(0); r < runs; r++ {
+		if _, ok := uv(); !ok { // gap
+			return 0, errBadHours
+		}
+		n, ok := uv()
+		if !ok || n == 0 || n > maxSketchBin+1 {
+			return 0, errBadHours
+		}
+		for m := uint64(0); m < n; m++ {
+			if _, ok := uv(); !ok {
+				return 0, errBadHours
+			}
+		}
+	}
+	return pos, nil
+}
