@@ -144,10 +144,11 @@ const (
 	StatePublished = "published"
 )
 
+// checksum is SHA-256 over v's JSON, streamed into the hash.
 func checksum(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	json.NewEncoder(h).Encode(v)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // computed is a run computed but not yet stored.

@@ -2,10 +2,12 @@ package surveys
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/db"
 )
 
 // Range is a span of visit days, [From, To), as Tehran dates YYYY-MM-DD.
@@ -251,13 +253,40 @@ type Sums struct {
 
 // SumsFor returns every office's sums over a range, from one aggregate.
 func (s *Service) SumsFor(ctx context.Context, r Range) (map[int64]Sums, error) {
-	var rows []sums
-	if err := s.db.WithContext(ctx).Raw(sumsSQL+" GROUP BY office_id", r.From, r.To).Scan(&rows).Error; err != nil {
+	// Only the three sums the ranking needs: the full figures' aggregate
+	// costs twice as much on a month of a million answers a year.
+	rows, err := s.db.SQL.QueryContext(ctx, s.rebind(`SELECT office_id, COUNT(*), SUM(overall), SUM(CASE WHEN extra_fee THEN 1 ELSE 0 END)
+		FROM survey_responses WHERE visit_day >= ? AND visit_day < ? AND excluded = FALSE GROUP BY office_id`), r.From, r.To)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]Sums, len(rows))
-	for _, x := range rows {
-		out[x.OfficeID] = Sums{Responses: x.N, OverallSum: x.Overall, ExtraFee: x.ExtraFee}
+	defer rows.Close()
+	out := map[int64]Sums{}
+	for rows.Next() {
+		var id int64
+		var x Sums
+		if err := rows.Scan(&id, &x.Responses, &x.OverallSum, &x.ExtraFee); err != nil {
+			return nil, err
+		}
+		out[id] = x
 	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// rebind writes ? placeholders as $1, $2, ... for PostgreSQL.
+func (s *Service) rebind(q string) string {
+	if s.db.Dialect != db.Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

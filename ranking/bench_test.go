@@ -1,0 +1,281 @@
+package ranking_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/dbtest"
+	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/surveys"
+	"gorm.io/gorm"
+)
+
+const (
+	benchOffices   = 2000
+	benchResponses = 1_000_000
+)
+
+// fillYear writes a year of data for 2,000 offices: month rollups for
+// every office and Jalali month (one real office-month of about 430 visits,
+// rolled up by geo, copied to every office and month: some 10 million
+// visits' worth), 1,000,000 survey responses over the year, and
+// inspections.
+func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
+	b.Helper()
+	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
+	if err := geo.LoadReference(ctx, d); err != nil {
+		b.Fatal(err)
+	}
+	gaz, _ := geo.LoadGazetteer(ctx, d)
+	cat, _ := geo.LoadCatalogue(ctx, d)
+	clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	al := audit.New(d, clock)
+	offices := geo.NewOffices(d, clock, al, gaz, cat, geo.OfficesConfig{})
+	cities := gaz.Level(geo.LevelCity)
+	var list []geo.Office
+	for i := 0; i < benchOffices; i++ {
+		c := cities[i%len(cities)]
+		prov, _ := gaz.Province(c.Code)
+		list = append(list, geo.Office{Code: fmt.Sprintf("B-%05d", i), NameFa: "دفتر", ProvinceCode: prov.Code, CityCode: c.Code,
+			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 3, Hours: geo.DefaultOpeningHours(), Status: geo.OfficeActive, Version: 1, Services: []string{"criminal_record"}})
+	}
+	if err := d.Tx(ctx, func(tx *gorm.DB) error { return offices.InsertBatch(ctx, tx, list) }); err != nil {
+		b.Fatal(err)
+	}
+	// One real office-month of visits, rolled up by geo.
+	period := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 7}
+	visits := geo.NewVisits(d, clock, cat, nil, geo.VisitsConfig{MaxAge: -1})
+	rng := rand.New(rand.NewPCG(1, 1))
+	var items []geo.VisitInput
+	for day := period.Start(); day.Before(period.End()); day = day.Add(24 * time.Hour) {
+		if day.In(daftar.Tehran()).Weekday() == time.Friday {
+			continue
+		}
+		for k := 0; k < 17; k++ {
+			arr := day.Add(time.Duration(8*60+rng.IntN(300)) * time.Minute)
+			wait := time.Duration(rng.IntN(50)) * time.Minute
+			items = append(items, geo.VisitInput{Ticket: fmt.Sprintf("%d-%d", day.Unix(), k), Service: "criminal_record",
+				ArrivedAt: arr.Format(time.RFC3339), CalledAt: arr.Add(wait).Format(time.RFC3339),
+				FinishedAt: arr.Add(wait + 12*time.Minute).Format(time.RFC3339), Outcome: "served", Channel: "walk_in", Counter: "1"})
+		}
+	}
+	first := list[0].ID
+	for len(items) > 0 {
+		n := min(len(items), 500)
+		if _, err := visits.Record(ctx, first, items[:n]); err != nil {
+			b.Fatal(err)
+		}
+		items = items[n:]
+	}
+	// Copy the month row to every office and every month of the year.
+	const cols = "arrivals, served, no_shows, cancelled, referred, waits, wait_sum, wait_max, services, service_sum, service_max, busy_s, open_s, counter_s, queue_area, queue_max, wait_sketch, service_sketch, hours"
+	src := geo.MonthStart(period.Start().Unix())
+	p := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 1}
+	for m := 0; m < 12; m++ {
+		at := p.Start().Unix()
+		skip := int64(0) // the source row itself is already there
+		if at == src {
+			skip = first
+		}
+		if err := d.Gorm.Exec(fmt.Sprintf(`INSERT INTO crowding_months (office_id, month_at, %s) SELECT o.id, ?, %s FROM offices o CROSS JOIN
+			(SELECT %s FROM crowding_months WHERE office_id = ? AND month_at = ?) s WHERE o.id <> ?`, cols, prefixed(cols), cols),
+			at, first, src, skip).Error; err != nil {
+			b.Fatal(err)
+		}
+		p = p.Next()
+	}
+	// A million answers over the year.
+	d.Gorm.Exec("INSERT INTO survey_templates (version, body, published_at, published_by) VALUES (1, '{}', ?, 'bench')", clock.Now())
+	respCols := []string{"office_id", "service_code", "visit_day", "template_version", "overall", "courtesy", "waiting", "fees_clear",
+		"extra_fee", "recommend", "answers", "pattern", "received_hour", "excluded"}
+	yearStart := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 1}.Start()
+	err := d.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
+		return ins("survey_responses", respCols, func(yield func([]any) bool) {
+			for i := 0; i < benchResponses; i++ {
+				o := 1 + rng.IntN(5)
+				day := yearStart.AddDate(0, 0, rng.IntN(365)).In(daftar.Tehran()).Format("2006-01-02")
+				if !yield([]any{list[rng.IntN(len(list))].ID, "criminal_record", day, int64(1), o, o, 1 + rng.IntN(5), o,
+					rng.IntN(25) == 0, min(10, 2*o), "{}", "p", int64(0), false}) {
+					return
+				}
+			}
+		})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 3000; i++ {
+		o := list[rng.IntN(len(list))].ID
+		d.Gorm.Exec("INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, created_at) VALUES (?, ?, 'b', '[]', ?, ?, 0, ?)",
+			o, yearStart.AddDate(0, 0, rng.IntN(300)).In(daftar.Tehran()).Format("2006-01-02"), rng.IntN(3), rng.IntN(2), clock.Now())
+	}
+	d.Gorm.Exec("ANALYZE")
+	return period, surveys.New(d, clock, al, nil, []byte("k"), surveys.Config{})
+}
+
+func prefixed(cols string) string { return "s." + strings.ReplaceAll(cols, ", ", ", s.") }
+
+// bareInputs runs the aggregates a run reads, raw, and sorts the offices
+// by a weighted total: the floor the run is measured against.
+func bareInputs(ctx context.Context, d *db.DB, p daftar.Period) (int, error) {
+	r := surveys.RangeOf(p)
+	ph := func(i int) string {
+		if d.Dialect == db.Postgres {
+			return fmt.Sprintf("$%d", i)
+		}
+		return "?"
+	}
+	type row struct {
+		n, sum, extra int64
+		served        int64
+		counterS      int64
+		sketch        []byte
+	}
+	rows := map[int64]*row{}
+	get := func(id int64) *row {
+		if rows[id] == nil {
+			rows[id] = &row{}
+		}
+		return rows[id]
+	}
+	q := func(sql string, args []any, scan func(rs interface{ Scan(...any) error }) error) error {
+		rs, err := d.SQL.QueryContext(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			if err := scan(rs); err != nil {
+				return err
+			}
+		}
+		return rs.Err()
+	}
+	if err := q("SELECT office_id, COUNT(*), SUM(overall), SUM(CASE WHEN extra_fee THEN 1 ELSE 0 END) FROM survey_responses WHERE visit_day >= "+ph(1)+" AND visit_day < "+ph(2)+" AND excluded = FALSE GROUP BY office_id",
+		[]any{r.From, r.To}, func(rs interface{ Scan(...any) error }) error {
+			var id, n, s, e int64
+			if err := rs.Scan(&id, &n, &s, &e); err != nil {
+				return err
+			}
+			x := get(id)
+			x.n, x.sum, x.extra = n, s, e
+			return nil
+		}); err != nil {
+		return 0, err
+	}
+	m := geo.MonthStart(p.Start().Unix())
+	if err := q("SELECT office_id, served, counter_s, wait_sketch FROM crowding_months WHERE month_at >= "+ph(1)+" AND month_at < "+ph(2),
+		[]any{m, geo.MonthEnd(m)}, func(rs interface{ Scan(...any) error }) error {
+			var id, served, cs int64
+			var sk []byte
+			if err := rs.Scan(&id, &served, &cs, &sk); err != nil {
+				return err
+			}
+			x := get(id)
+			x.served, x.counterS, x.sketch = served, cs, sk
+			return nil
+		}); err != nil {
+		return 0, err
+	}
+	if err := q("SELECT office_id, SUM(minor), SUM(major) FROM inspections WHERE inspected_on >= "+ph(1)+" AND inspected_on < "+ph(2)+" GROUP BY office_id",
+		[]any{"2025-10-23", r.To}, func(rs interface{ Scan(...any) error }) error {
+			var id, a, b int64
+			return rs.Scan(&id, &a, &b)
+		}); err != nil {
+		return 0, err
+	}
+	type scored struct {
+		id    int64
+		score float64
+	}
+	list := make([]scored, 0, len(rows))
+	for id, x := range rows {
+		s := 0.0
+		if x.n > 0 {
+			s = float64(x.sum)/float64(x.n) - float64(x.extra)/float64(x.n)
+		}
+		if x.counterS > 0 {
+			s += float64(x.served) / float64(x.counterS)
+		}
+		list = append(list, scored{id, s})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].score > list[j].score })
+	return len(list), nil
+}
+
+// BenchmarkRankingRun: a month's run over 2,000 offices with a year of data
+// (1,000,000 responses; month rollups worth some 10 million visits),
+// against the bare aggregates it reads plus an in-memory sort, interleaved
+// in one run. "compute" is the run without storing it (what Verify does);
+// "compute+store" also writes the 2,000 results, as POST /ranking/runs does.
+func BenchmarkRankingRun(b *testing.B) {
+	for _, engine := range dbtest.Engines(b) {
+		b.Run(string(engine), func(b *testing.B) {
+			d := dbtest.Open(b, engine)
+			p, sv := fillYear(b, d)
+			clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+			al := audit.New(d, clock)
+			crowd := geo.NewCrowding(d, nil, geo.CrowdingConfig{})
+			svc := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Crowding: benchCrowding{crowd}})
+			ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
+			svc.EnsureDefaultDirective(ctx)
+			run, err := svc.Compute(ctx, p.String())
+			if err != nil || run.Ranked < benchOffices/2 {
+				b.Fatalf("%+v %v", run, err)
+			}
+			var computeT, storeT, bareT time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if _, err := svc.Verify(ctx, run.ID); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, err := svc.Compute(ctx, p.String()); err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				if n, err := bareInputs(ctx, d, p); err != nil || n < benchOffices/2 {
+					b.Fatalf("bare: %d %v", n, err)
+				}
+				t3 := time.Now()
+				computeT += t1.Sub(t0)
+				storeT += t2.Sub(t1)
+				bareT += t3.Sub(t2)
+			}
+			b.ReportMetric(float64(computeT.Milliseconds())/float64(b.N), "compute-ms")
+			b.ReportMetric(float64(storeT.Milliseconds())/float64(b.N), "compute+store-ms")
+			b.ReportMetric(float64(bareT.Milliseconds())/float64(b.N), "bare-ms")
+			b.ReportMetric(float64(computeT)/float64(bareT), "compute/bare")
+			b.ReportMetric(float64(storeT)/float64(bareT), "compute+store/bare")
+		})
+	}
+}
+
+type benchCrowding struct{ c *geo.Crowding }
+
+func (s benchCrowding) RankingFigures(ctx context.Context, from, to time.Time) (map[int64]ranking.CrowdingFigures, error) {
+	r, err := geo.NewCrowdingRange(from, to.Add(-time.Second), 400)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := s.c.OfficesStats(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]ranking.CrowdingFigures, len(stats))
+	for id, st := range stats {
+		out[id] = ranking.CrowdingFigures{WaitP90Min: st.Figures.WaitP90, OverTargetShare: st.Figures.OverTargetShare,
+			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600}
+	}
+	return out, nil
+}
