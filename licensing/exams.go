@@ -595,7 +595,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func actorName(ctx context.Context) string {
+func importActor(ctx context.Context) string {
 	if a, ok := daftar.ActorFrom(ctx); ok {
 		return a.Username
 	}
@@ -637,7 +637,7 @@ func (e *Exams) dryRun(ctx context.Context, r *importRun) (rep Report, created b
 		return Report{}, false, err
 	}
 	r.settleDuplicates()
-	return r.report(0, e.clock.Now().UTC(), actorName(ctx)), false, nil
+	return r.report(0, e.clock.Now().UTC(), importActor(ctx)), false, nil
 }
 
 // importByHash finds the import of the same content (and sheet).
@@ -705,7 +705,7 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 		return Report{}, err
 	}
 	now := e.clock.Now().UTC().Truncate(time.Microsecond)
-	by := actorName(ctx)
+	by := importActor(ctx)
 	colMap := map[string]int{}
 	for f, s := range fieldSpecs {
 		if r.cm.index[f] >= 0 {
