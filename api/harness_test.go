@@ -90,9 +90,11 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	visits, crowding, finder := newVisitServices(t, d, h.clock, gaz, offices, log)
 	rank := newRankingService(t, d, h.clock, al, h.surveys)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank, Candidates: cands}
+	demand, rounds, licences := newLicensingServices(d, h.clock, al, gaz, offices, cands, crowding)
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
-		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps},
+		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
+		Demand: demand, Rounds: rounds, Licences: licences},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -301,7 +302,10 @@ func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
+// fields adds t's JSON fields to props. As in encoding/json, a field of t
+// hides a promoted field of the same name from an embedded struct.
 func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	var embedded []reflect.Type
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -310,7 +314,7 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			g.fields(f.Type, props, required) // promoted fields, as encoding/json does
+			embedded = append(embedded, f.Type)
 			continue
 		}
 		if !f.IsExported() {
@@ -331,6 +335,18 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		isOpt := reflect.PointerTo(f.Type).Implements(reflect.TypeOf((*optionalMarker)(nil)).Elem())
 		if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer && !isOpt && f.Tag.Get("required") != "false" {
 			*required = append(*required, name)
+		}
+	}
+	for _, et := range embedded {
+		inner, innerReq := map[string]any{}, []string(nil)
+		g.fields(et, inner, &innerReq)
+		for name, s := range inner {
+			if _, shadowed := props[name]; !shadowed {
+				props[name] = s
+				if slices.Contains(innerReq, name) {
+					*required = append(*required, name)
+				}
+			}
 		}
 	}
 }

@@ -75,6 +75,11 @@ type Deps struct {
 	Visits   *geo.Visits
 	Crowding *geo.Crowding
 	Finder   *geo.Finder
+	// Demand, Rounds and Licences are licensing's demand model, rounds
+	// (quotas, allocation) and licences (issue, lifecycle).
+	Demand   *licensing.Demand
+	Rounds   *licensing.Rounds
+	Licences *licensing.Licences
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/gin-gonic/gin"
+)
+
+// licensingReady answers 503 when the licensing services are not wired.
+func (s *Server) licensingReady(c *gin.Context) bool {
+	if s.Demand == nil || s.Rounds == nil || s.Licences == nil {
+		s.fail(c, daftar.Unavailable("licensing_unavailable", "licensing is not configured on this server"))
+		return false
+	}
+	return true
+}
+
+// demandModelResponse is the demand model's shared inputs, with the
+// window's days in Jalali beside them.
+type demandModelResponse struct {
+	licensing.DemandModel
+	FromJalali string `json:"from_jalali"`
+	ToJalali   string `json:"to_jalali" doc:"the last day read"`
+}
+
+func demandModelOf(m licensing.DemandModel) demandModelResponse {
+	if m.Zones == nil {
+		m.Zones = []licensing.Zone{}
+	}
+	return demandModelResponse{DemandModel: m, FromJalali: daftar.ToJalali(m.From).String(),
+		ToJalali: daftar.ToJalali(m.To.Add(-time.Second)).String()}
+}
+
+// demandResponse is the page of cities with the model's inputs.
+type demandResponse struct {
+	Items    []licensing.RegionDemand `json:"items" doc:"cities (and districts) by shortage, largest first"`
+	Page     int                      `json:"page"`
+	PageSize int                      `json:"page_size"`
+	Total    int64                    `json:"total"`
+	Model    demandModelResponse      `json:"model" doc:"the window, the targets and the national levels every figure is measured against"`
+}
+
+var demandQuery = append([]param{
+	{Name: "from", Type: "string", Description: "first day of visits read, ISO (2026-09-01) or Jalali (1405/06/10); default the configured window ending yesterday"},
+	{Name: "to", Type: "string", Description: "last day of visits read"},
+	{Name: "province", Type: "string", Description: "only the cities of this province (code)"},
+	{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelDistrict}},
+	{Name: "target_population_per_office", Type: "number", Description: "residents per office for the population need (default the national average)"},
+	{Name: "wait_target_min", Type: "number", Description: "the Erlang C expected wait at the peak hour the queueing need keeps under"},
+}, pageQuery...)
+
+// demandQueryOf reads the query shared by the demand endpoints.
+func demandQueryOf(c *gin.Context, fe *daftar.FieldErrors) licensing.DemandQuery {
+	var q licensing.DemandQuery
+	day := func(name string) time.Time {
+		v := c.Query(name)
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := daftar.ParseDate(v)
+		if err != nil {
+			fe.Add(name, "invalid", "must be a date like 2026-09-01 or 1405/06/10")
+		}
+		return t
+	}
+	q.From, q.To = day("from"), day("to")
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		fe.Add("to", "before_from", "must not be before from")
+	}
+	num := func(name string, lo, hi float64) float64 {
+		v := c.Query(name)
+		if v == "" {
+			return 0
+		}
+		f, err := daftar.ParseFloat(v)
+		if err != nil || f < lo || f > hi {
+			fe.Add(name, "out_of_range", "must be a number from "+fmtNum(lo)+" to "+fmtNum(hi))
+			return 0
+		}
+		return f
+	}
+	q.TargetPopulationPerOffice = num("target_population_per_office", 1000, 1_000_000)
+	if w := num("wait_target_min", 1, 240); w > 0 {
+		q.WaitTarget = time.Duration(w * float64(time.Minute))
+	}
+	return q
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func (s *Server) getDemand(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	p, fe := pageOf(c, 200, 500)
+	q := demandQueryOf(c, &fe)
+	province := c.Query("province")
+	if province != "" {
+		if r, ok := s.Gazetteer.Get(province); !ok || r.Level != geo.LevelProvince {
+			fe.Add("province", "unknown", "is not a province code")
+		}
+	}
+	level := c.Query("level")
+	if level != "" && level != geo.LevelCity && level != geo.LevelDistrict {
+		fe.Add("level", "invalid", "must be city or district")
+	}
+	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Demand.Compute(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var items []licensing.RegionDemand
+	for _, r := range res.Regions {
+		if (province == "" || r.Province == province) && (level == "" || r.Level == level) {
+			items = append(items, r)
+		}
+	}
+	total := int64(len(items))
+	lo, hi := min(p.Offset(), len(items)), min(p.Offset()+p.PageSize, len(items))
+	page := items[lo:hi]
+	if page == nil {
+		page = []licensing.RegionDemand{}
+	}
+	writeJSON(c, http.StatusOK, demandResponse{Items: page, Page: p.Page, PageSize: p.PageSize, Total: total, Model: demandModelOf(res.Model)})
+}
+
+var whatIfQuery = append([]param{
+	{Name: "add", Type: "integer", Description: "offices to add (0-10000), each with the city's typical counters"},
+}, demandQuery[:2]...)
+
+func (s *Server) demandWhatIf(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	var fe daftar.FieldErrors
+	add := 0
+	switch v, ok := c.GetQuery("add"); {
+	case !ok || v == "":
+		fe.Add("add", "required", "the number of offices to add")
+	default:
+		n, err := daftar.ParseInt(v)
+		if err != nil || n < 0 || n > 10000 {
+			fe.Add("add", "out_of_range", "must be a whole number from 0 to 10000")
+		}
+		add = int(n)
+	}
+	q := demandQueryOf(c, &fe)
+	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	w, err := s.Demand.WhatIf(c.Request.Context(), c.Param("code"), add, q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, w)
+}
+
+// whatIfResponse is the what-if answer.
+type whatIfResponse = licensing.WhatIf

@@ -1,0 +1,249 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/licensing"
+	"github.com/gin-gonic/gin"
+)
+
+// licenceResponse is a licence with names, Jalali dates and what may be
+// done with it next.
+type licenceResponse struct {
+	licensing.Licence
+	RegionNameFa          string   `json:"region_name_fa"`
+	RegionNameEn          string   `json:"region_name_en"`
+	ValidFromJalali       string   `json:"valid_from_jalali"`
+	ValidUntilJalali      string   `json:"valid_until_jalali"`
+	IssuedAtJalali        string   `json:"issued_at_jalali"`
+	ActivatedAtJalali     *string  `json:"activated_at_jalali"`
+	ExpiryFlaggedAtJalali *string  `json:"expiry_flagged_at_jalali"`
+	AllowedActions        []string `json:"allowed_actions" doc:"the lifecycle actions its state allows"`
+}
+
+func (s *Server) licenceOf(l licensing.Licence) licenceResponse {
+	out := licenceResponse{Licence: l, ValidFromJalali: daftar.ToJalali(l.ValidFrom).String(), ValidUntilJalali: daftar.ToJalali(l.ValidUntil).String(),
+		IssuedAtJalali: jalali(l.IssuedAt), ActivatedAtJalali: jalaliPtr(l.ActivatedAt), ExpiryFlaggedAtJalali: jalaliPtr(l.ExpiryFlaggedAt),
+		AllowedActions: licensing.AllowedActions(l.State)}
+	if r, ok := s.Gazetteer.Get(l.Region); ok {
+		out.RegionNameFa, out.RegionNameEn = r.NameFa, r.NameEn
+	}
+	return out
+}
+
+type issueRequest struct {
+	RoundID     int64  `json:"round_id" doc:"the closed round the licences come from"`
+	CandidateID int64  `json:"candidate_id,omitempty" doc:"one candidate; absent: every allocation of the round not yet licensed"`
+	Region      string `json:"region,omitempty" doc:"admins only, for a candidate the allocation did not place: the city whose unfilled quota the licence takes"`
+	Reason      string `json:"reason,omitempty" doc:"required when issuing singly outside the allocation"`
+}
+
+type issueResponse struct {
+	Issued int               `json:"issued"`
+	Items  []licenceResponse `json:"items"`
+}
+
+func (s *Server) issueLicences(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	var req issueRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.Licences.Issue(c.Request.Context(), licensing.IssueRequest{RoundID: req.RoundID, CandidateID: req.CandidateID,
+		Region: req.Region, Reason: req.Reason})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := issueResponse{Issued: len(list), Items: make([]licenceResponse, len(list))}
+	for i, l := range list {
+		out.Items[i] = s.licenceOf(l)
+	}
+	status := http.StatusCreated
+	if len(list) == 0 {
+		status = http.StatusOK // everything was issued before
+	}
+	if len(list) == 1 {
+		c.Header("Location", "/api/v1/licences/"+strconv.FormatInt(list[0].ID, 10))
+	}
+	writeJSON(c, status, out)
+}
+
+var licencesQuery = append([]param{
+	{Name: "state", Type: "string", Enum: licensing.LicenceStates},
+	{Name: "region", Type: "string", Description: "city code"},
+	{Name: "province", Type: "string", Description: "province code"},
+	{Name: "round_id", Type: "integer"},
+	{Name: "candidate_id", Type: "integer"},
+	{Name: "office_id", Type: "integer"},
+	{Name: "expiring", Type: "boolean", Description: "true: flagged as expiring within the warning window"},
+	{Name: "q", Type: "string", Description: "licence number or holder name"},
+}, pageQuery...)
+
+func (s *Server) listLicences(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	p, fe := pageOf(c, 50, 500)
+	f := licensing.LicenceFilter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 100)}
+	if f.State = c.Query("state"); f.State != "" && !slices.Contains(licensing.LicenceStates, f.State) {
+		fe.Add("state", "invalid", "must be issued, active, suspended, revoked or expired")
+	}
+	if f.Region = c.Query("region"); f.Region != "" {
+		if r, ok := s.Gazetteer.Get(f.Region); !ok || r.Level != geo.LevelCity {
+			fe.Add("region", "unknown", "is not a city code")
+		}
+	}
+	if f.Province = c.Query("province"); f.Province != "" {
+		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
+			fe.Add("province", "unknown", "is not a province code")
+		}
+	}
+	id := func(name string) int64 {
+		v := c.Query(name)
+		if v == "" {
+			return 0
+		}
+		n, err := daftar.ParseInt(v)
+		if err != nil || n < 1 {
+			fe.Add(name, "invalid", "must be an id")
+			return 0
+		}
+		return n
+	}
+	f.RoundID, f.CandidateID, f.OfficeID = id("round_id"), id("candidate_id"), id("office_id")
+	if v := c.Query("expiring"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fe.Add("expiring", "invalid", "must be true or false")
+		}
+		f.Expiring = &b
+	}
+	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Licences.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]licenceResponse, len(list))
+	for i, l := range list {
+		out[i] = s.licenceOf(l)
+	}
+	writeJSON(c, http.StatusOK, listOf(out, p, total))
+}
+
+func (s *Server) getLicence(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.Licences.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etagOf(l.Version))
+	writeJSON(c, http.StatusOK, s.licenceOf(l))
+}
+
+// licenceActionRequest is the body of every lifecycle action; which fields
+// an action takes is checked by action.
+type licenceActionRequest struct {
+	Reason string `json:"reason,omitempty" doc:"required for suspend, reinstate, revoke and renew"`
+	// activate: an existing pending office of the licence's city ...
+	OfficeID int64 `json:"office_id,omitempty" doc:"activate: an existing pending office of the licence's city"`
+	// ... or the new office.
+	Name         *string             `json:"name,omitempty" doc:"activate: the new office's Persian name (default from the licence)"`
+	NameEn       *string             `json:"name_en,omitempty"`
+	Latitude     *float64            `json:"latitude,omitempty" doc:"activate: inside the licence's city, at least the minimum distance from every active office"`
+	Longitude    *float64            `json:"longitude,omitempty"`
+	Address      *string             `json:"address,omitempty"`
+	Phone        *string             `json:"phone,omitempty"`
+	Counters     *int                `json:"counters,omitempty" doc:"activate: 1-100"`
+	OpeningHours map[string][]string `json:"opening_hours,omitempty" doc:"activate: as for offices; default the usual hours"`
+	Services     []string            `json:"services,omitempty" doc:"activate: service codes; default the whole catalogue"`
+	Years        int                 `json:"years,omitempty" doc:"renew: years to add (1-10; default the configured validity)"`
+}
+
+func (r licenceActionRequest) officeFields() []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(r.OfficeID != 0, "office_id")
+	add(r.Name != nil, "name")
+	add(r.NameEn != nil, "name_en")
+	add(r.Latitude != nil, "latitude")
+	add(r.Longitude != nil, "longitude")
+	add(r.Address != nil, "address")
+	add(r.Phone != nil, "phone")
+	add(r.Counters != nil, "counters")
+	add(r.OpeningHours != nil, "opening_hours")
+	add(r.Services != nil, "services")
+	return out
+}
+
+func (s *Server) licenceAction(c *gin.Context) {
+	if !s.licensingReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	action := c.Param("action")
+	if !slices.Contains(licensing.LicenceActions, action) {
+		s.fail(c, daftar.NotFound("unknown_action", "no such action: activate, suspend, reinstate, revoke or renew"))
+		return
+	}
+	var req licenceActionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var fe daftar.FieldErrors
+	in := licensing.ActionInput{Reason: req.Reason, Years: req.Years}
+	office := req.officeFields()
+	if action == licensing.ActionActivate {
+		in.OfficeID = req.OfficeID
+		if len(office) > 0 && !(len(office) == 1 && req.OfficeID != 0) {
+			in.Office = &licensing.NewOfficeInput{Name: req.Name, NameEn: req.NameEn, Latitude: req.Latitude, Longitude: req.Longitude,
+				Address: req.Address, Phone: req.Phone, Counters: req.Counters, OpeningHours: req.OpeningHours, Services: req.Services}
+		}
+	} else {
+		for _, f := range office {
+			fe.Add(f, "not_allowed", "only activate takes an office")
+		}
+	}
+	if req.Years != 0 && action != licensing.ActionRenew {
+		fe.Add("years", "not_allowed", "only renew takes years")
+	}
+	if err := fe.Err(daftar.KindUnprocessable, "invalid_action", "the request is not valid"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.Licences.Act(c.Request.Context(), id, action, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("ETag", etagOf(l.Version))
+	writeJSON(c, http.StatusOK, s.licenceOf(l))
+}
