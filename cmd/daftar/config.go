@@ -47,6 +47,11 @@ type config struct {
 	Jobs            bool
 	WaitTarget      time.Duration
 	SMSGateway      string
+	// licensing
+	MinOfficeDistanceM float64
+	LicenceYears       int
+	ExpiryWarning      time.Duration
+	DemandWindowDays   int
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -168,9 +173,59 @@ func settings() []setting {
 			c.SMSGateway = v
 			return nil
 		}},
+		{env: "DAFTAR_MIN_OFFICE_DISTANCE", flag: "min-office-distance", def: "500", help: "metres a newly opened office must keep from every active office (a round's policy may say otherwise)", set: func(c *config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 1 || f > 50000 {
+				return fmt.Errorf("must be metres from 1 to 50000")
+			}
+			c.MinOfficeDistanceM = f
+			return nil
+		}},
+		{env: "DAFTAR_LICENCE_YEARS", flag: "licence-years", def: "5", help: "years a licence is valid, and a renewal adds", set: func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 10 {
+				return fmt.Errorf("must be 1 to 10 years")
+			}
+			c.LicenceYears = n
+			return nil
+		}},
+		{env: "DAFTAR_LICENCE_EXPIRY_WARNING", flag: "licence-expiry-warning", def: "2160h", help: "licences ending within this are flagged as expiring (2160h = 90 days)", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 5*366*24*time.Hour {
+				return fmt.Errorf("must be a duration like 2160h (positive, at most five years)")
+			}
+			c.ExpiryWarning = d
+			return nil
+		}},
+		{env: "DAFTAR_DEMAND_WINDOW_DAYS", flag: "demand-window-days", def: "90", help: "days of visits, ending yesterday, the demand model reads", set: func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 7 || n > 3*366 {
+				return fmt.Errorf("must be 7 to 1098 days")
+			}
+			c.DemandWindowDays = n
+			return nil
+		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
 	}
 }
+
+// flagValue holds a flag's text until the settings are applied in order
+// (defaults, environment, flags).
+type flagValue struct {
+	v      string
+	isBool bool
+}
+
+func (f *flagValue) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.v
+}
+func (f *flagValue) Set(v string) error { f.v = v; return nil }
+
+// IsBoolFlag lets the flag package take a bare switch as "true".
+func (f *flagValue) IsBoolFlag() bool { return f.isBool }
 
 // loadConfig applies defaults, then the environment, then flags.
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -178,12 +233,15 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	all := settings()
-	flagVals := map[string]*string{}
+	flagVals := map[string]*flagValue{}
 	for _, s := range all {
 		if err := s.set(&c, s.def); err != nil {
 			return c, nil, fmt.Errorf("default of %s: %w", s.env, err)
 		}
-		flagVals[s.flag] = fs.String(s.flag, "", s.help+" (env "+s.env+", default "+strconv.Quote(s.def)+")")
+		// A switch (default true or false) may be given bare: --demo.
+		fv := &flagValue{isBool: s.def == "true" || s.def == "false"}
+		flagVals[s.flag] = fv
+		fs.Var(fv, s.flag, s.help+" (env "+s.env+", default "+strconv.Quote(s.def)+")")
 	}
 	for _, s := range all {
 		if v := getenv(s.env); v != "" {
@@ -199,7 +257,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range all {
 			if s.flag == f.Name && ferr == nil {
-				if err := s.set(&c, *flagVals[f.Name]); err != nil {
+				if err := s.set(&c, flagVals[f.Name].v); err != nil {
 					ferr = fmt.Errorf("-%s: %w", f.Name, err)
 				}
 			}
@@ -228,6 +286,8 @@ func (c config) print(log *slog.Logger) {
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat, "DAFTAR_INSTANCE": c.Instance,
 		"DAFTAR_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(), "DAFTAR_JOBS": strconv.FormatBool(c.Jobs),
 		"DAFTAR_WAIT_TARGET": c.WaitTarget.String(), "DAFTAR_SMS_GATEWAY": c.SMSGateway,
+		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
+		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
 	}
 	var attrs []any
 	for _, s := range settings() {
