@@ -89,8 +89,9 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.catalogue = cat
 	visits, crowding, finder := newVisitServices(t, d, h.clock, gaz, offices, log)
 	rank := newRankingService(t, d, h.clock, al, h.surveys)
-	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank, Candidates: cands}
 	demand, rounds, licences := newLicensingServices(d, h.clock, al, gaz, offices, cands, crowding)
+	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,

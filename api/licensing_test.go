@@ -316,6 +316,28 @@ func TestLicensingAPI(t *testing.T) {
 		if events.Total < 6 {
 			t.Errorf("%d audit events for the licence", events.Total)
 		}
+		// The licensing reports: staff only, national codes masked.
+		for _, kind := range []string{"licences", "allocations", "demand"} {
+			res := h.do("GET", "/api/v1/reports/"+kind+".csv?lang=en", ministry, nil)
+			if res.Code != 200 || strings.Count(res.Body.String(), "\n") < 2 {
+				t.Fatalf("%s report: %d %s", kind, res.Code, res.Body)
+			}
+			if strings.Contains(res.Body.String(), examCode(0)) {
+				t.Fatalf("%s report shows a national code", kind)
+			}
+			if res := h.do("GET", "/api/v1/reports/"+kind+".xlsx", h.tokens[daftar.RoleOfficeOwner], nil); res.Code != 403 {
+				t.Errorf("owner reads the %s report: %d", kind, res.Code)
+			}
+		}
+		if body := h.do("GET", "/api/v1/reports/allocations.csv?lang=en", ministry, nil).Body.String(); !strings.Contains(body, "Isfahan") {
+			t.Errorf("allocations report: %s", body)
+		}
+		if body := h.do("GET", "/api/v1/reports/licences.csv", ministry, nil).Body.String(); !strings.Contains(body, thr.Number) {
+			t.Errorf("licences report lacks %s: %s", thr.Number, body)
+		}
+		if res := h.do("GET", "/api/v1/reports/demand.csv?from=2026-11-01&to=2026-11-21", ministry, nil); res.Code != 200 {
+			t.Errorf("demand report over a range: %d %s", res.Code, res.Body)
+		}
 		if strings.Contains(h.logs.String(), examCode(1)) {
 			t.Fatal("a national code reached the log")
 		}

@@ -36,7 +36,8 @@ func (s *Server) report(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p := reports.Params{From: sp.From, To: sp.To, Period: sp.Period, Lang: lang}
+	p := reports.Params{From: sp.From, To: sp.To, Period: sp.Period, Lang: lang,
+		SpanGiven: c.Query("period") != "" || c.Query("from") != "" || c.Query("to") != ""}
 	if a.Role == daftar.RoleOfficeOwner {
 		if reports.StaffOnly(kind) {
 			s.fail(c, daftar.Forbidden("forbidden", "this report is for staff"))

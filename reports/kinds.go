@@ -22,20 +22,20 @@ type Reports struct {
 	Surveys    *surveys.Service
 	Ranking    *ranking.Service
 	Candidates *licensing.Candidates
-	// Extra adds kinds built elsewhere (licensing adds licences,
-	// allocations and demand).
-	Extra map[string]Builder
+	Licences   *licensing.Licences
+	Rounds     *licensing.Rounds
+	Demand     *licensing.Demand
 }
-
-// Builder builds one kind of report.
-type Builder func(ctx context.Context, p Params) (Table, error)
 
 // Params narrow a report.
 type Params struct {
 	From, To time.Time // the span, for figures over time
-	Period   string    // the Jalali period asked for, if any
-	OfficeID int64     // only this office (office owners); 0 for all
-	Lang     string    // fa or en, for names
+	// SpanGiven says the caller chose the span; without it a report with
+	// its own usual window (demand) uses that instead.
+	SpanGiven bool
+	Period    string // the Jalali period asked for, if any
+	OfficeID  int64  // only this office (office owners); 0 for all
+	Lang      string // fa or en, for names
 }
 
 // StaffOnly are the kinds an office owner may not read: they are about
@@ -48,8 +48,8 @@ func StaffOnly(kind string) bool { return staffOnly[kind] }
 // Kinds lists the kinds available.
 func (r *Reports) Kinds() []string {
 	out := []string{"offices", "crowding", "surveys", "rankings", "candidates"}
-	for k := range r.Extra {
-		out = append(out, k)
+	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
+		out = append(out, "licences", "allocations", "demand")
 	}
 	sort.Strings(out)
 	return out
@@ -69,8 +69,15 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 	case "candidates":
 		return r.candidates(ctx, p)
 	}
-	if b, ok := r.Extra[kind]; ok {
-		return b(ctx, p)
+	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
+		switch kind {
+		case "licences":
+			return r.licences(ctx, p)
+		case "allocations":
+			return r.allocations(ctx, p)
+		case "demand":
+			return r.demand(ctx, p)
+		}
 	}
 	return Table{}, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(r.Kinds(), ", "))
 }

@@ -46,6 +46,11 @@ type app struct {
 	crowding *geo.Crowding
 	finder   *geo.Finder
 
+	// demand model, licensing rounds and licences (licensing)
+	demand   *licensing.Demand
+	rounds   *licensing.Rounds
+	licences *licensing.Licences
+
 	// surveys, ranking (with the grades the finder shows) and reports
 	surveys *surveys.Service
 	ranking *ranking.Service
@@ -106,6 +111,7 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initVisits(ctx); err != nil {
 		return err
 	}
+	a.initLicensing()
 	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
@@ -135,7 +141,7 @@ func (a *app) registerJobs() error {
 			return err
 		}
 	}
-	for _, group := range [][]jobs.Job{a.visitJobs(), a.surveyJobs(), a.rankingJobs()} {
+	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()} {
 		for _, j := range group {
 			if err := a.jobs.Register(j); err != nil {
 				return err
@@ -151,6 +157,7 @@ func (a *app) server() (*api.Server, error) {
 		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
 		Exams: a.exams, Candidates: a.candidates,
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
+		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,

@@ -78,6 +78,9 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if err := a.seedDemoSurveys(ctx); err != nil {
 		return err
 	}
+	if err := a.seedDemoLicensing(ctx); err != nil {
+		return err
+	}
 	if err := a.seedDemoRanking(ctx); err != nil {
 		return err
 	}

@@ -74,9 +74,10 @@ func TestImportExamResultsCommand(t *testing.T) {
 	}
 }
 
-// TestSeedDemoCandidates: the demo dataset holds an exam year of about 2,000
-// passed candidates, most of them through the document review.
-func TestSeedDemoCandidates(t *testing.T) {
+// TestSeedDemo: the demo dataset holds an exam year of about 2,000 passed
+// candidates, most of them through the document review, and the licensing
+// history (checkDemoLicensing).
+func TestSeedDemo(t *testing.T) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			env := map[string]string{"DAFTAR_DATA_DIR": t.TempDir(), "LOG_LEVEL": "error"}
@@ -116,6 +117,7 @@ func TestSeedDemoCandidates(t *testing.T) {
 			if imports != 1 {
 				t.Fatalf("%d demo imports", imports)
 			}
+			checkDemoLicensing(t, cfg)
 		})
 	}
 }

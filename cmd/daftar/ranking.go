@@ -61,7 +61,7 @@ func (a *app) refreshGrades(ctx context.Context) error {
 }
 
 func (a *app) initRanking(ctx context.Context) error {
-	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding}})
+	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding}, Licences: a.licences})
 	if err := a.ranking.EnsureDefaultDirective(ctx); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *app) initRanking(ctx context.Context) error {
 		}
 	})
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates}
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
 	return nil
 }
 

@@ -1,0 +1,119 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+)
+
+// DemoRounds sizes the demo's licensing history.
+type DemoRounds struct {
+	PastTotal int     // licences of the closed past round
+	OpenShare float64 // share of the past round's licences whose office has opened
+	OpenTotal int     // licences of the open round, not yet allocated
+	// OpenTarget is the open round's residents per office (the policy
+	// behind a national expansion); 0 keeps the national average.
+	OpenTarget float64
+}
+
+// DemoRoundsReport says what SeedDemoRounds made.
+type DemoRoundsReport struct {
+	PastRound, OpenRound int64
+	Issued, Activated    int
+	Suspended            int
+}
+
+// SeedDemoRounds gives the demo a closed past round whose licences were
+// issued (most of them opened offices, one office is suspended) and an
+// open round ready to allocate, through the same services the API uses.
+// The approved candidates must exist.
+func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, offices *geo.Offices, gaz *geo.Gazetteer,
+	rng *rand.Rand, d DemoRounds) (DemoRoundsReport, error) {
+	var rep DemoRoundsReport
+	past, err := rounds.Create(ctx, NewRound{Name: "دور نخست صدور مجوز ۱۴۰۵", TotalLicences: d.PastTotal})
+	if err != nil {
+		return rep, fmt.Errorf("demo past round: %w", err)
+	}
+	rep.PastRound = past.ID
+	if _, err := rounds.Allocate(ctx, past.ID); err != nil {
+		return rep, fmt.Errorf("demo allocation: %w", err)
+	}
+	if _, err := rounds.Close(ctx, past.ID, "تأیید نتیجهٔ تخصیص در کمیسیون"); err != nil {
+		return rep, err
+	}
+	issued, err := licences.Issue(ctx, IssueRequest{RoundID: past.ID})
+	if err != nil {
+		return rep, fmt.Errorf("demo licences: %w", err)
+	}
+	rep.Issued = len(issued)
+	for _, l := range issued {
+		if rng.Float64() >= d.OpenShare {
+			continue // licensed, office not open yet: the demand model counts it
+		}
+		ok, err := demoActivate(ctx, licences, offices, gaz, rng, l)
+		if err != nil {
+			return rep, err
+		}
+		if !ok {
+			continue
+		}
+		rep.Activated++
+		if rep.Suspended == 0 && rep.Activated%25 == 0 {
+			if _, err := licences.Act(ctx, l.ID, ActionSuspend, ActionInput{Reason: "عدم رعایت تعرفهٔ مصوب در بازرسی"}); err != nil {
+				return rep, err
+			}
+			rep.Suspended++
+		}
+	}
+	var policy Policy
+	if d.OpenTarget > 0 {
+		policy.TargetPopulationPerOffice = &d.OpenTarget
+	}
+	open, err := rounds.Create(ctx, NewRound{Name: "دور دوم صدور مجوز ۱۴۰۵", TotalLicences: d.OpenTotal, Policy: policy})
+	if err != nil {
+		return rep, fmt.Errorf("demo open round: %w", err)
+	}
+	rep.OpenRound = open.ID
+	return rep, nil
+}
+
+// demoActivate opens the licence's office at a random site in its city
+// that keeps the minimum distance, trying a few; false when none was found
+// (a crowded small city), which leaves the licence issued.
+func demoActivate(ctx context.Context, licences *Licences, offices *geo.Offices, gaz *geo.Gazetteer, rng *rand.Rand,
+	l Licence) (bool, error) {
+	city, ok := gaz.City(l.Region)
+	if !ok {
+		return false, fmt.Errorf("demo: licence %s of unknown city %s", l.Number, l.Region)
+	}
+	radius := offices.CityRadius(city)
+	counters := 2 + rng.IntN(3)
+	for try := 0; try < 25; try++ {
+		// Uniform over the inner 80% of the city's disc.
+		p := destination(city.Centroid(), 0.8*radius*math.Sqrt(rng.Float64()), 2*math.Pi*rng.Float64())
+		lat, lon := p.Lat(), p.Lon()
+		if !city.Contains(p, radius) {
+			continue
+		}
+		address := fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, demoStreets[rng.IntN(len(demoStreets))],
+			daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300))))
+		_, err := licences.Act(ctx, l.ID, ActionActivate, ActionInput{Office: &NewOfficeInput{Latitude: &lat, Longitude: &lon,
+			Address: &address, Counters: &counters}})
+		var de *daftar.Error
+		if errors.As(err, &de) && (de.Code == "too_close_to_office" || de.Code == "outside_city") {
+			continue // too near an office: another site
+		}
+		if err != nil {
+			return false, fmt.Errorf("demo activation of %s: %w", l.Number, err)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+var demoStreets = []string{"آزادی", "انقلاب", "ولیعصر", "امام خمینی", "شهید بهشتی", "مطهری", "طالقانی", "فردوسی", "حافظ", "سعدی", "جمهوری", "کارگر"}
