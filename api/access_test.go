@@ -93,6 +93,8 @@ var expectedAccess = map[string]string{
 	"GET /admin":                "admin ministry inspector",
 	"GET /admin/offices":        "admin ministry inspector",
 	"GET /admin/offices/:id":    "admin ministry inspector",
+	"GET /admin/demand":         "admin ministry inspector",
+	"GET /admin/licensing":      "admin ministry",
 	"GET /dashboard":            "office_owner",
 }
 

@@ -53,6 +53,7 @@ type pageData struct {
 	LangAmp          string // "&lang=en" or ""
 	User             *accounts.User
 	Staff            bool
+	Licensing        bool // may read the licensing rounds (admin, ministry)
 	Error            string
 	RequestID        string
 	Next, Username   string
@@ -71,6 +72,7 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 		user := u.(accounts.User)
 		d.User = &user
 		d.Staff = daftar.Role(user.Role).Staff()
+		d.Licensing = user.Role == string(daftar.RoleAdmin) || user.Role == string(daftar.RoleMinistry)
 	}
 	tmpl, ok := s.pages[page]
 	if !ok {

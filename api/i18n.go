@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/daftar-ir/daftar"
@@ -100,6 +101,42 @@ func dictionary() map[string][2]string {
 		"km":                    {"کیلومتر", "km"},
 		"minutes":               {"دقیقه", "min"},
 		"survey":                {"نظرسنجی", "Survey"},
+		"demand":                {"نیاز به دفاتر جدید", "Where new offices are needed"},
+		"demand_help":           {"شهرها به ترتیب کمبود؛ برای دیدن ارقام پشت هر عدد، روی نام شهر بزنید.", "Cities by shortage; open a city to see the figures behind its numbers."},
+		"window_from":           {"بازدیدها از", "Visits read from"},
+		"what_if":               {"اگر دفاتری افزوده شود", "What if offices are added"},
+		"city_code":             {"کد شهر", "City code"},
+		"offices_to_add":        {"تعداد دفاتر جدید", "Offices to add"},
+		"compute":               {"محاسبه", "Compute"},
+		"expected_wait":         {"انتظار مورد انتظار (دقیقه)", "Expected wait (min)"},
+		"wait_p90":              {"صدک ۹۰ انتظار (دقیقه)", "Wait p90 (min)"},
+		"before":                {"اکنون", "Now"},
+		"after":                 {"پس از افزودن", "After"},
+		"unstable":              {"صف‌ها پایدار نیست: ورودی بیش از ظرفیت باجه‌هاست", "Unstable: arrivals exceed the counters' capacity"},
+		"whatif_bad_city":       {"کد شهر شناخته نشد.", "The city code is not known."},
+		"licensed_not_open":     {"مجوز صادره، افتتاح‌نشده", "Licensed, not open"},
+		"needed":                {"دفاتر لازم", "Needed"},
+		"shortage":              {"کمبود", "Shortage"},
+		"queueing":              {"صف", "queueing"},
+		"accessibility":         {"دسترسی", "accessibility"},
+		"download_xlsx":         {"دریافت به صورت اکسل", "Download as Excel"},
+		"licensing":             {"دورهای صدور مجوز", "Licensing rounds"},
+		"licences":              {"مجوزها", "Licences"},
+		"allocation":            {"نتیجهٔ تخصیص", "Allocation"},
+		"total_licences":        {"تعداد مجوز", "Licences"},
+		"placed":                {"تخصیص‌یافته", "Placed"},
+		"unplaced":              {"بدون تخصیص", "Unplaced"},
+		"unfilled":              {"ظرفیت خالی", "Unfilled"},
+		"issued_licences":       {"مجوز صادره", "Issued"},
+		"quota":                 {"سهمیه", "Quota"},
+		"overridden":            {"تغییر داده‌شده", "overridden"},
+		"no_rounds":             {"هنوز دوری تعریف نشده است.", "No round yet."},
+		"allocated":             {"تخصیص‌شده", "Allocated"},
+		"licence_issued":        {"صادرشده، افتتاح‌نشده", "Issued, not open"},
+		"licence_active":        {"فعال", "Active"},
+		"licence_suspended":     {"تعلیق", "Suspended"},
+		"licence_revoked":       {"لغوشده", "Revoked"},
+		"licence_expired":       {"منقضی", "Expired"},
 		"no":                    {"خیر", "No"},
 	}
 }
@@ -136,6 +173,13 @@ func translator(lang string) func(string) string {
 // digits for Persian pages.
 func numberFormatter(lang string) func(any) string {
 	return func(v any) string {
+		// Templates hand over optional figures as pointers.
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				return ""
+			}
+			v = rv.Elem().Interface()
+		}
 		s := fmt.Sprint(v)
 		neg := strings.HasPrefix(s, "-")
 		s = strings.TrimPrefix(s, "-")

@@ -338,6 +338,31 @@ func TestLicensingAPI(t *testing.T) {
 		if res := h.do("GET", "/api/v1/reports/demand.csv?from=2026-11-01&to=2026-11-21", ministry, nil); res.Code != 200 {
 			t.Errorf("demand report over a range: %d %s", res.Code, res.Body)
 		}
+		// The pages: demand with its explanations and a what-if; the rounds.
+		for _, c := range []struct {
+			path, cookie string
+			status       int
+			want         string
+		}{
+			{"/admin/demand", inspector, 200, "تهران"},
+			{"/admin/demand?lang=en&province=THR", ministry, 200, "Tehran"},
+			{"/admin/demand?city=tehran&add=3", ministry, 200, "+۳"},
+			{"/admin/demand?city=atlantis&add=3", ministry, 200, "کد شهر شناخته نشد"},
+			{"/admin/demand?province=XX", ministry, 400, ""},
+			{"/admin/demand?city=tehran&add=-2", ministry, 400, ""},
+			{"/admin/licensing", ministry, 200, "دور 1405"},
+			{"/admin/licensing?lang=en", admin, 200, "Isfahan"},
+			{"/admin/licensing", inspector, 403, ""},
+			{"/admin/demand", h.tokens[daftar.RoleOfficeOwner], 403, ""},
+		} {
+			res := h.page("GET", c.path, c.cookie, nil)
+			if res.Code != c.status || !strings.Contains(res.Header().Get("Content-Type"), "text/html") || !strings.Contains(res.Body.String(), c.want) {
+				t.Errorf("%s: %d, want %d and %q: %.400s", c.path, res.Code, c.status, c.want, res.Body)
+			}
+			if strings.Contains(res.Body.String(), "0xc0") {
+				t.Errorf("%s shows a pointer", c.path)
+			}
+		}
 		if strings.Contains(h.logs.String(), examCode(1)) {
 			t.Fatal("a national code reached the log")
 		}

@@ -116,6 +116,8 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/admin", Access: staff, Page: true, Handler: s.adminHome, Doc: doc{Summary: "Staff overview"}},
 		{Method: http.MethodGet, Path: "/admin/offices", Access: staff, Page: true, Handler: s.officesPage, Doc: doc{Summary: "Offices list"}},
 		{Method: http.MethodGet, Path: "/admin/offices/:id", Access: staff, Page: true, Handler: s.officePage, Doc: doc{Summary: "One office"}},
+		{Method: http.MethodGet, Path: "/admin/demand", Access: staff, Page: true, Handler: s.demandPage, Doc: doc{Summary: "Need and shortage per city, with the figures behind them and a what-if"}},
+		{Method: http.MethodGet, Path: "/admin/licensing", Access: adminOrMin, Page: true, Handler: s.roundsPage, Doc: doc{Summary: "Licensing rounds, quotas and licences by state"}},
 		{Method: http.MethodGet, Path: "/finder", Access: anyone, Page: true, Handler: s.finderPage, Doc: doc{Summary: "Citizens' office finder"}},
 		{Method: http.MethodGet, Path: "/dashboard", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.ownerHome, Doc: doc{Summary: "Office owner's dashboard"}},
 
