@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/daftar-ir/daftar"
@@ -57,5 +61,42 @@ func checkDemoLicensing(t *testing.T, cfg config) {
 	slices.Sort(top)
 	if !slices.Equal(top, []string{"isfahan", "mashhad", "tehran"}) {
 		t.Fatalf("top shortages on the demo data: %v", top)
+	}
+}
+
+// checkLicensingCLI: daftar demand prints the shortages; daftar report
+// writes the licensing reports as the API does, and refuses bad requests
+// without leaving a file behind.
+func checkLicensingCLI(t *testing.T, env map[string]string) {
+	t.Helper()
+	cli := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := cli("demand", "--top", "3", "--explain")
+	if code != 0 || !strings.Contains(out, "Tehran") || !strings.Contains(out, "Erlang C") {
+		t.Fatalf("demand: %d %s %s", code, out, errs)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "licences.xlsx")
+	if code, _, errs := cli("report", "licences.xlsx", "--out", file); code != 0 {
+		t.Fatalf("report licences: %d %s", code, errs)
+	}
+	if st, err := os.Stat(file); err != nil || st.Size() < 1000 {
+		t.Fatalf("licences.xlsx: %v", err)
+	}
+	code, out, errs = cli("report", "allocations.csv", "--out", "-", "--lang", "en")
+	if code != 0 || strings.Count(out, "\n") < demoRounds.PastTotal || !strings.Contains(out, "placed at preference") {
+		t.Fatalf("report allocations: %d %.300s %s", code, out, errs)
+	}
+	for _, bad := range [][]string{{"report"}, {"report", "licences.pdf"}, {"report", "bogus.xlsx", "--out", filepath.Join(dir, "bogus.xlsx")},
+		{"report", "demand.csv", "--period", "1405-13"}, {"report", "demand.csv", "--lang", "de"}, {"demand", "--top", "0"}} {
+		if code, _, _ := cli(bad...); code == 0 {
+			t.Errorf("%v succeeded", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bogus.xlsx")); err == nil {
+		t.Error("a failed report left a file")
 	}
 }
