@@ -424,7 +424,7 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 		}
 		rd.Accessibility = AccessNeed{Score: round4(score), TargetScore: mod.AccessTarget, CatchmentM: mod.CatchmentM,
 			PopulationPoints: len(a.points),
-			OfficesNeeded: max(0, ceilInt(float64(rd.ActiveOffices)+(mod.AccessTarget-score)*pop/1e5))}
+			OfficesNeeded:    max(0, ceilInt(float64(rd.ActiveOffices)+(mod.AccessTarget-score)*pop/1e5))}
 		// Queueing and observed crowding.
 		rd.Queueing, rd.Crowding, rd.queue = m.queueing(a, hourly, mod.TypicalCounters, waitTarget, crowdTarget)
 

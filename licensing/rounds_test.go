@@ -156,12 +156,12 @@ func TestAllocation(t *testing.T) {
 		e := newLicEnv(t, d, DemandConfig{}, Config{})
 		ctx := e.ministry
 		ids := e.approve(t, 100,
-			candSpec{90, "تهران، مشهد"},  // A
-			candSpec{85, "تهران"},        // B
-			candSpec{80, "مشهد، تهران"},  // C
-			candSpec{75, "تهران، مشهد"},  // D
-			candSpec{70, "اصفهان"},       // E
-			candSpec{95, "مشهد"},         // F
+			candSpec{90, "تهران، مشهد"}, // A
+			candSpec{85, "تهران"},       // B
+			candSpec{80, "مشهد، تهران"}, // C
+			candSpec{75, "تهران، مشهد"}, // D
+			candSpec{70, "اصفهان"},      // E
+			candSpec{95, "مشهد"},        // F
 		)
 		a, b, c, dd, ee, f := ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
 		r := e.pinnedRound(t, 3, "tehran", Policy{})
