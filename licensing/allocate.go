@@ -144,6 +144,12 @@ func DeferredAcceptance(applicants []Applicant, seats map[string]int) Allocation
 			placed[a.ID] = r
 		}
 	}
+	// Each full region's words, written once: every unplaced applicant
+	// lists the regions they asked for.
+	fullLabel := map[string]string{}
+	for r, c := range out.Cutoff {
+		fullLabel[r] = fmt.Sprintf("%s (lowest placed score %.2f)", r, c)
+	}
 	for _, a := range apps {
 		p := Placement{ApplicantID: a.ID}
 		if r, ok := placed[a.ID]; ok {
@@ -156,7 +162,7 @@ func DeferredAcceptance(applicants []Applicant, seats map[string]int) Allocation
 			}
 			p.Reason = fmt.Sprintf("placed at preference %d (%s)", p.Preference, r)
 		} else {
-			p.Reason = unplacedReason(a, seats, out.Cutoff)
+			p.Reason = unplacedReason(a, seats, fullLabel)
 		}
 		out.Placements = append(out.Placements, p)
 	}
@@ -166,7 +172,7 @@ func DeferredAcceptance(applicants []Applicant, seats map[string]int) Allocation
 // unplacedReason says why an applicant got no region: every region they
 // listed was filled by higher-ranked applicants (with the cut-off scores),
 // or had no seats at all.
-func unplacedReason(a *Applicant, seats map[string]int, cutoff map[string]float64) string {
+func unplacedReason(a *Applicant, seats map[string]int, fullLabel map[string]string) string {
 	if len(a.Preferences) == 0 {
 		return "no preferences were given"
 	}
@@ -176,7 +182,7 @@ func unplacedReason(a *Applicant, seats map[string]int, cutoff map[string]float6
 			none = append(none, r)
 			continue
 		}
-		full = append(full, fmt.Sprintf("%s (lowest placed score %.2f)", r, cutoff[r]))
+		full = append(full, fullLabel[r])
 	}
 	var parts []string
 	if len(full) > 0 {
