@@ -225,6 +225,28 @@ func TestLicensingAPI(t *testing.T) {
 			t.Errorf("override after close: %d", res.Code)
 		}
 
+		// Bad requests to issue: each a 4xx problem naming the field.
+		for _, c := range []struct {
+			body   any
+			status int
+		}{
+			{map[string]any{}, 422},
+			{map[string]any{"round_id": "one"}, 400},
+			{map[string]any{"round_id": -4}, 422},
+			{map[string]any{"round_id": round.ID, "colour": "red"}, 400},
+			{map[string]any{"round_id": round.ID, "candidate_id": 999999}, 422},
+			{map[string]any{"round_id": round.ID, "candidate_id": ids[3], "region": "tehran"}, 422}, // single: no reason
+			{map[string]any{"round_id": round.ID, "candidate_id": ids[3], "region": "atlantis", "reason": "صدور تکی"}, 422},
+			{"[1, 2]", 400},
+		} {
+			res := h.do("POST", "/api/v1/licences", admin, c.body)
+			if res.Code != c.status {
+				t.Errorf("issue %v: %d, want %d: %s", c.body, res.Code, c.status, res.Body)
+			} else if p := problemOf(t, res); c.status == 422 && len(p.Errors) == 0 {
+				t.Errorf("issue %v: no field named: %s", c.body, res.Body)
+			}
+		}
+
 		// Licences from the allocation; a second call issues nothing.
 		res = h.do("POST", "/api/v1/licences", ministry, map[string]any{"round_id": round.ID})
 		issued := decode[struct {
@@ -307,6 +329,21 @@ func TestLicensingAPI(t *testing.T) {
 			}
 			if s.state != "" && decode[licenceJSON](t, res).State != s.state {
 				t.Fatalf("step %d: %s", i, res.Body)
+			}
+		}
+		for _, c := range []struct {
+			path   string
+			body   any
+			status int
+		}{
+			{"/api/v1/licences/abc/suspend", map[string]any{"reason": "دلیل آزمون"}, 404},
+			{"/api/v1/licences/999999/suspend", map[string]any{"reason": "دلیل آزمون"}, 404},
+			{lp + "/suspend", map[string]any{"reason": 5}, 400},
+			{lp + "/suspend", map[string]any{"reason": strings.Repeat("د", 5000)}, 422},
+			{lp + "/renew", map[string]any{"reason": "تمدید", "years": "two"}, 400},
+		} {
+			if res := h.do("POST", c.path, admin, c.body); res.Code != c.status {
+				t.Errorf("%s %v: %d, want %d: %.300s", c.path, c.body, res.Code, c.status, res.Body)
 			}
 		}
 		if res := h.do("POST", lp+"/suspend", ministry, map[string]any{"reason": "دلیل آزمون"}); res.Code != 403 {
