@@ -419,20 +419,8 @@ func (c *Crowding) Regions(ctx context.Context, level string, r CrowdingRange) (
 		}
 		return nil
 	}
-	const cols = "office_id, arrivals, served, no_shows, cancelled, referred, waits, wait_sum, wait_max, services, service_sum, service_max, busy_s, open_s, counter_s, queue_area, queue_max, wait_sketch, service_sketch"
-	run := newDBRunner(c.db)
-	p := planRange(r)
-	if p.monthTo > p.monthFrom {
-		if err := run.query(ctx, "SELECT "+cols+" FROM crowding_months WHERE month_at >= ? AND month_at < ?",
-			[]any{p.monthFrom, p.monthTo}, scanRow); err != nil {
-			return nil, err
-		}
-	}
-	if len(p.edges) > 0 {
-		w, args := p.edgeWhere()
-		if err := run.query(ctx, "SELECT "+cols+" FROM crowding_days WHERE "+w, args, scanRow); err != nil {
-			return nil, err
-		}
+	if err := c.eachOfficeRollup(ctx, r, scanRow); err != nil {
+		return nil, err
 	}
 	// Erlang C per office, weighted by arrivals into each region.
 	type erl struct {

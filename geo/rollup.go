@@ -506,12 +506,7 @@ func (g gormRunner) query(ctx context.Context, q string, args []any, each func(s
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 func (g gormRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
@@ -532,6 +527,19 @@ func (g gormRunner) rawQuery(ctx context.Context, q string, args []any, each fun
 		return err
 	}
 	defer rows.Close()
+	return eachRow(rows, each)
+}
+
+// scannedRows is what database/sql's and pgx's rows have in common.
+type scannedRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// eachRow hands every row to each, then reports the rows' own error. The
+// caller closes the rows.
+func eachRow(rows scannedRows, each func(scan func(dest ...any) error) error) error {
 	for rows.Next() {
 		if err := each(rows.Scan); err != nil {
 			return err
@@ -601,12 +609,7 @@ func (r dbRunner) query(ctx context.Context, q string, args []any, each func(sca
 				return err
 			}
 			defer rows.Close()
-			for rows.Next() {
-				if err := each(rows.Scan); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
+			return eachRow(rows, each)
 		})
 	}
 	rows, err := r.db.QueryContext(ctx, q, args...)
@@ -614,12 +617,7 @@ func (r dbRunner) query(ctx context.Context, q string, args []any, each func(sca
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 func (r dbRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
@@ -661,12 +659,7 @@ func (p pgxRunner) query(ctx context.Context, q string, args []any, each func(sc
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 func (p pgxRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {

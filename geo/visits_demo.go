@@ -459,12 +459,7 @@ func (s sqlTxRunner) query(ctx context.Context, q string, args []any, each func(
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 func (s sqlTxRunner) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
