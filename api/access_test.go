@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/api"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
@@ -204,4 +205,13 @@ func TestOwnerNeverSeesAnotherOffice(t *testing.T) {
 			t.Fatalf("owner sees %d offices, want 1", list.Total)
 		}
 	})
+}
+
+// TestNewRefusesMissingServices: a server without one of its services is
+// a wiring mistake, refused at start, naming what is missing.
+func TestNewRefusesMissingServices(t *testing.T) {
+	_, err := api.New(api.Deps{}, api.Config{})
+	if err == nil || !strings.Contains(err.Error(), "Licences") || !strings.Contains(err.Error(), "Exams") {
+		t.Fatalf("%v", err)
+	}
 }

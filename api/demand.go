@@ -11,15 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// licensingReady answers 503 when the licensing services are not wired.
-func (s *Server) licensingReady(c *gin.Context) bool {
-	if s.Demand == nil || s.Rounds == nil || s.Licences == nil {
-		s.fail(c, daftar.Unavailable("licensing_unavailable", "licensing is not configured on this server"))
-		return false
-	}
-	return true
-}
-
 // demandModelResponse is the demand model's shared inputs, with the
 // window's days in Jalali beside them.
 type demandModelResponse struct {
@@ -94,9 +85,6 @@ func demandQueryOf(c *gin.Context, fe *daftar.FieldErrors) licensing.DemandQuery
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func (s *Server) getDemand(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	p, fe := pageOf(c, 200, 500)
 	q := demandQueryOf(c, &fe)
 	province := c.Query("province")
@@ -138,9 +126,6 @@ var whatIfQuery = append([]param{
 }, demandQuery[:2]...)
 
 func (s *Server) demandWhatIf(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	var fe daftar.FieldErrors
 	add := 0
 	switch v, ok := c.GetQuery("add"); {

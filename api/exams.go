@@ -106,20 +106,9 @@ var examImportQuery = append([]param{
 
 const rejectionsPageDefault, rejectionsPageMax = 1000, 10000
 
-func (s *Server) examsReady(c *gin.Context) bool {
-	if s.Exams == nil || s.Candidates == nil {
-		s.fail(c, daftar.Unavailable("exams_unavailable", "exam intake is not configured on this server"))
-		return false
-	}
-	return true
-}
-
 // createExamImport streams the multipart upload to a temporary file (the
 // route's body limit answers 413 as soon as it is passed), then imports it.
 func (s *Server) createExamImport(c *gin.Context) {
-	if !s.examsReady(c) {
-		return
-	}
 	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
 	fields := map[string]string{}
 	for _, k := range []string{"exam_year", "dry_run", "sheet"} {
@@ -248,9 +237,6 @@ func uploadError(err error) error {
 }
 
 func (s *Server) getExamImport(c *gin.Context) {
-	if !s.examsReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -272,9 +258,6 @@ func (s *Server) getExamImport(c *gin.Context) {
 var examImportsQuery = append([]param{{Name: "exam_year", Type: "integer"}}, pageQuery...)
 
 func (s *Server) listExamImports(c *gin.Context) {
-	if !s.examsReady(c) {
-		return
-	}
 	p, fe := pageOf(c, 50, 200)
 	f := licensing.ImportFilter{Limit: p.PageSize, Offset: p.Offset()}
 	if v := c.Query("exam_year"); v != "" {
@@ -310,9 +293,6 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 // examRejectionsXLSX answers the refused rows as a right-to-left workbook.
 func (s *Server) examRejectionsXLSX(c *gin.Context) {
-	if !s.examsReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)

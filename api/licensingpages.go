@@ -23,9 +23,6 @@ type demandRow struct {
 }
 
 func (s *Server) demandPage(c *gin.Context) {
-	if !s.licensingReadyPage(c) {
-		return
-	}
 	lang := s.langOf(c)
 	var fe daftar.FieldErrors
 	province := c.Query("province")
@@ -114,9 +111,6 @@ type roundRow struct {
 }
 
 func (s *Server) roundsPage(c *gin.Context) {
-	if !s.licensingReadyPage(c) {
-		return
-	}
 	lang := s.langOf(c)
 	ctx := c.Request.Context()
 	list, _, err := s.Rounds.List(ctx, licensing.RoundFilter{Limit: 20})
@@ -155,14 +149,4 @@ func (s *Server) roundsPage(c *gin.Context) {
 		counts = append(counts, countFigure{Label: "licence_" + st, Value: byState[st]})
 	}
 	s.render(c, http.StatusOK, "rounds", "licensing", pageData{Data: map[string]any{"Rounds": rounds, "Counts": counts}})
-}
-
-// licensingReadyPage answers a page when the licensing services are not
-// wired.
-func (s *Server) licensingReadyPage(c *gin.Context) bool {
-	if s.Demand == nil || s.Rounds == nil || s.Licences == nil {
-		s.failPage(c, daftar.Unavailable("licensing_unavailable", "licensing is not configured on this server"))
-		return false
-	}
-	return true
 }

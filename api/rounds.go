@@ -36,9 +36,6 @@ type roundRequest struct {
 }
 
 func (s *Server) createRound(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	var req roundRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -58,9 +55,6 @@ var roundsQuery = append([]param{
 }, pageQuery...)
 
 func (s *Server) listRounds(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	p, fe := pageOf(c, 20, 100)
 	state := c.Query("state")
 	if state != "" && !slices.Contains([]string{licensing.RoundOpen, licensing.RoundAllocated, licensing.RoundClosed}, state) {
@@ -83,9 +77,6 @@ func (s *Server) listRounds(c *gin.Context) {
 }
 
 func (s *Server) getRound(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -106,9 +97,6 @@ type quotaOverrideRequest struct {
 }
 
 func (s *Server) overrideQuota(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -140,9 +128,6 @@ func bindOptionalJSON(c *gin.Context, dst any) error {
 }
 
 func (s *Server) allocateRound(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -168,9 +153,6 @@ type closeRoundRequest struct {
 }
 
 func (s *Server) closeRound(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -195,9 +177,6 @@ var allocationsQuery = append([]param{
 }, pageQuery...)
 
 func (s *Server) listAllocations(c *gin.Context) {
-	if !s.licensingReady(c) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)

@@ -6,9 +6,12 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -85,6 +88,23 @@ type Deps struct {
 	Metrics *prometheus.Registry
 }
 
+// missing names the services not given: every route's service must be
+// wired, so a missing one is a start-up error, not a failure per request.
+func (d Deps) missing() []string {
+	var out []string
+	for name, set := range map[string]bool{"Log": d.Log != nil, "DB": d.DB != nil, "Clock": d.Clock != nil,
+		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
+		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil,
+		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
+		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
+		if !set {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Server holds the handlers and their dependencies.
 type Server struct {
 	Deps
@@ -101,6 +121,9 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(deps Deps, cfg Config) (*Server, error) {
+	if m := deps.missing(); len(m) > 0 {
+		return nil, fmt.Errorf("api: services not wired: %s", strings.Join(m, ", "))
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute)}
 	if s.Metrics == nil {
