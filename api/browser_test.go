@@ -26,7 +26,10 @@ import (
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if os.Getenv("DAFTAR_BROWSER_TESTS") == "0" {
-		t.Skip("DAFTAR_BROWSER_TESTS=0: browser tests left out on purpose")
+		if ci := os.Getenv("CI"); ci == "true" || ci == "1" {
+			t.Fatal("DAFTAR_BROWSER_TESTS=0 under CI: the browser tests must run in CI")
+		}
+		t.Skip("DAFTAR_BROWSER_TESTS=0: browser tests left out on purpose (never under CI)")
 	}
 	path := os.Getenv("CHROME_PATH")
 	for _, c := range []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome"} {
