@@ -74,7 +74,7 @@ func (s *Server) demandPage(c *gin.Context) {
 	data := map[string]any{"Rows": rows, "Model": res.Model, "From": daftar.ToJalali(res.Model.From).String(),
 		"Province": province, "ProvinceOptions": provinces, "City": city, "Add": addText}
 	if city != "" {
-		w, err := s.Demand.WhatIf(ctx, city, add, licensing.DemandQuery{})
+		w, err := s.Demand.WhatIfFrom(res, city, add)
 		if err != nil && !daftar.IsKind(err, daftar.KindNotFound) && !daftar.IsKind(err, daftar.KindUnprocessable) {
 			s.failPage(c, err)
 			return

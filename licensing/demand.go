@@ -571,19 +571,37 @@ type WhatIf struct {
 // offices of its typical counters (each office its own Erlang C queue, the
 // peak arrivals shared by counters).
 func (m *Demand) WhatIf(ctx context.Context, code string, add int, q DemandQuery) (WhatIf, error) {
-	reg, ok := m.gaz.Get(code)
-	if !ok {
-		return WhatIf{}, daftar.NotFound("region_not_found", "no such region")
-	}
-	if reg.Level != geo.LevelCity && reg.Level != geo.LevelDistrict {
-		return WhatIf{}, daftar.Unprocessable("not_a_city", "what-if is computed for a city or district",
-			daftar.Field("region", "not_a_city", "must be a city (or district) code, not a province"))
-	}
-	if add < 0 || add > 10000 {
-		return WhatIf{}, daftar.Invalid("invalid_query", "the query is not valid", daftar.Field("add", "out_of_range", "must be a whole number from 0 to 10000"))
+	if err := m.checkWhatIf(code, add); err != nil {
+		return WhatIf{}, err
 	}
 	res, err := m.Compute(ctx, q)
 	if err != nil {
+		return WhatIf{}, err
+	}
+	return m.WhatIfFrom(res, code, add)
+}
+
+// checkWhatIf refuses a region that is not a city or district, and an
+// addition out of range, before any computing.
+func (m *Demand) checkWhatIf(code string, add int) error {
+	reg, ok := m.gaz.Get(code)
+	if !ok {
+		return daftar.NotFound("region_not_found", "no such region")
+	}
+	if reg.Level != geo.LevelCity && reg.Level != geo.LevelDistrict {
+		return daftar.Unprocessable("not_a_city", "what-if is computed for a city or district",
+			daftar.Field("region", "not_a_city", "must be a city (or district) code, not a province"))
+	}
+	if add < 0 || add > 10000 {
+		return daftar.Invalid("invalid_query", "the query is not valid", daftar.Field("add", "out_of_range", "must be a whole number from 0 to 10000"))
+	}
+	return nil
+}
+
+// WhatIfFrom is WhatIf over a model already computed (a page that shows
+// the model and a what-if computes it once).
+func (m *Demand) WhatIfFrom(res *DemandResult, code string, add int) (WhatIf, error) {
+	if err := m.checkWhatIf(code, add); err != nil {
 		return WhatIf{}, err
 	}
 	rd, ok := res.Region(code)
