@@ -389,6 +389,8 @@ func TestLicensingAPI(t *testing.T) {
 			{"/admin/demand?city=tehran&add=-2", ministry, 400, ""},
 			{"/admin/licensing", ministry, 200, "دور 1405"},
 			{"/admin/licensing?lang=en", admin, 200, "Isfahan"},
+			{"/admin/licensing?lang=en", admin, 200, `Revoked</div><div class="figure">1</div>`},
+			{"/admin/licensing?lang=en", admin, 200, `Issued, not open</div><div class="figure">1</div>`},
 			{"/admin/licensing", inspector, 403, ""},
 			{"/admin/demand", h.tokens[daftar.RoleOfficeOwner], 403, ""},
 		} {

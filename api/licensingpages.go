@@ -135,14 +135,10 @@ func (s *Server) roundsPage(c *gin.Context) {
 		}
 		rounds = append(rounds, row)
 	}
-	byState := map[string]int64{}
-	for _, st := range licensing.LicenceStates {
-		_, n, err := s.Licences.List(ctx, licensing.LicenceFilter{State: st, Limit: 1})
-		if err != nil {
-			s.failPage(c, err)
-			return
-		}
-		byState[st] = n
+	byState, err := s.Licences.CountByState(ctx)
+	if err != nil {
+		s.failPage(c, err)
+		return
 	}
 	var counts []countFigure
 	for _, st := range licensing.LicenceStates {

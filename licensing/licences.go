@@ -914,6 +914,26 @@ func (s *Licences) FlagExpiring(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// CountByState counts the licences in each state (every state present,
+// zero or not).
+func (s *Licences) CountByState(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		State string
+		N     int64
+	}
+	if err := s.db.WithContext(ctx).Raw("SELECT state, COUNT(*) AS n FROM licences GROUP BY state").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(LicenceStates))
+	for _, st := range LicenceStates {
+		out[st] = 0
+	}
+	for _, r := range rows {
+		out[r.State] = r.N
+	}
+	return out, nil
+}
+
 // SuspendedDuring says which offices' licences were suspended at some time
 // in [from, to) (the ranking's compliance reads it).
 func (s *Licences) SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error) {
