@@ -1,6 +1,9 @@
 package main
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // splitArgs separates a subcommand's own flags (own: name → whether it is a
 // switch that takes no value) and positional arguments from the rest,
@@ -50,4 +53,18 @@ func isConfigSwitch(name string) bool {
 		}
 	}
 	return false
+}
+
+// switchValue reads a switch of splitArgs: absent is false; bare is true;
+// --name=false and the like as strconv.ParseBool reads them.
+func switchValue(vals map[string]string, name string) (bool, error) {
+	v, ok := vals[name]
+	if !ok {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, usageErr("--%s is a switch: give it bare, or =true or =false", name)
+	}
+	return b, nil
 }

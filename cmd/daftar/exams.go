@@ -42,73 +42,32 @@ func examResultsImporter() importer {
 // [--exam-year Y] [--sheet NAME] [--show N]. It prints the same report as
 // the API, and fails (exit 1) when the file is refused as a whole.
 func importExamResults(ctx context.Context, e env, args []string) error {
-	var (
-		path, sheet string
-		year        int
-		dry         bool
-		show        = 50
-		rest        []string
-	)
-	value := func(i *int, name string) (string, error) {
-		if *i+1 >= len(args) {
-			return "", usageErr("%s needs a value", name)
-		}
-		*i++
-		return args[*i], nil
+	const use = "import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]"
+	vals, pos, rest, err := splitArgs(args, map[string]bool{"dry-run": true, "exam-year": false, "sheet": false, "show": false})
+	if err != nil {
+		return err
 	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, inline, hasInline := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") {
-			if path != "" {
-				return usageErr("import exam-results takes one file, got %q and %q", path, a)
-			}
-			path = a
-			continue
-		}
-		get := func() (string, error) {
-			if hasInline {
-				return inline, nil
-			}
-			return value(&i, a)
-		}
-		switch name {
-		case "dry-run":
-			dry = !hasInline || inline == "true" || inline == "1"
-		case "exam-year":
-			v, err := get()
-			if err != nil {
-				return err
-			}
-			n, err := daftar.ParseInt(v)
-			if err != nil {
-				return usageErr("--exam-year must be a Jalali year like 1405")
-			}
-			year = int(n)
-		case "sheet":
-			v, err := get()
-			if err != nil {
-				return err
-			}
-			sheet = v
-		case "show":
-			v, err := get()
-			if err != nil {
-				return err
-			}
-			if show, err = strconv.Atoi(v); err != nil || show < 0 {
-				return usageErr("--show must be a number of rejections to print (0: all)")
-			}
-		default:
-			rest = append(rest, a)
-			if !hasInline && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && name != "h" && name != "help" {
-				i++
-				rest = append(rest, args[i])
-			}
-		}
+	if len(pos) != 1 {
+		return usageErr(use)
 	}
-	if path == "" {
-		return usageErr("import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]")
+	path, sheet := pos[0], vals["sheet"]
+	dry, err := switchValue(vals, "dry-run")
+	if err != nil {
+		return err
+	}
+	year := 0
+	if v, ok := vals["exam-year"]; ok {
+		n, err := daftar.ParseInt(v)
+		if err != nil {
+			return usageErr("--exam-year must be a Jalali year like 1405")
+		}
+		year = int(n)
+	}
+	show := 50
+	if v, ok := vals["show"]; ok {
+		if show, err = strconv.Atoi(v); err != nil || show < 0 {
+			return usageErr("--show must be a number of rejections to print (0: all)")
+		}
 	}
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("cli"))
 	return withApp(ctx, e, "import", rest, func(a *app, _ []string) error {

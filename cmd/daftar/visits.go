@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -87,45 +86,23 @@ func visitsImporter() importer {
 // The CSV columns are in docs/crowding.md. The whole file loads in one
 // transaction; rows refused or already recorded are listed (the first N).
 func importVisits(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("import visits", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	allowInactive := fs.Bool("allow-inactive", false, "load visits of suspended, closed or pending offices (history)")
-	show := fs.Int("show", 20, "rejections to print (0: all)")
-	var path string
-	var rest []string
-	// The file may come before or after the flags; other flags go to the
-	// app's configuration.
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case !strings.HasPrefix(a, "-"):
-			if path != "" {
-				return usageErr("import visits takes one file, got %q and %q", path, a)
-			}
-			path = a
-		case a == "--allow-inactive" || a == "-allow-inactive" || strings.HasPrefix(strings.TrimLeft(a, "-"), "allow-inactive="):
-			if err := fs.Parse([]string{a}); err != nil {
-				return usageErr("%v", err)
-			}
-		case strings.HasPrefix(strings.TrimLeft(a, "-"), "show"):
-			one := []string{a}
-			if !strings.Contains(a, "=") && i+1 < len(args) {
-				i++
-				one = append(one, args[i])
-			}
-			if err := fs.Parse(one); err != nil {
-				return usageErr("%v", err)
-			}
-		default:
-			rest = append(rest, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-				i++
-				rest = append(rest, args[i])
-			}
-		}
+	vals, pos, rest, err := splitArgs(args, map[string]bool{"allow-inactive": true, "show": false})
+	if err != nil {
+		return err
 	}
-	if path == "" {
+	if len(pos) != 1 {
 		return usageErr("import visits FILE [--allow-inactive] [--show N]")
+	}
+	path := pos[0]
+	allowInactive, err := switchValue(vals, "allow-inactive")
+	if err != nil {
+		return err
+	}
+	show := 20
+	if v, ok := vals["show"]; ok {
+		if show, err = strconv.Atoi(v); err != nil || show < 0 {
+			return usageErr("--show must be a number of rejections to print (0: all)")
+		}
 	}
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("cli"))
 	return withApp(ctx, e, "import", rest, func(a *app, _ []string) error {
@@ -142,7 +119,7 @@ func importVisits(ctx context.Context, e env, args []string) error {
 		bar := progress.New(e.stderr, "importing "+filepath.Base(path), st.Size(), "bytes")
 		cr := &countingReader{r: f}
 		begin := time.Now()
-		rep, err := a.visits.Import(ctx, cr, geo.ImportOptions{AllowInactive: *allowInactive,
+		rep, err := a.visits.Import(ctx, cr, geo.ImportOptions{AllowInactive: allowInactive,
 			Progress: func(int64) { bar.Set(cr.n) }})
 		bar.Finish()
 		if err != nil {
@@ -158,7 +135,7 @@ func importVisits(ctx context.Context, e env, args []string) error {
 		}); err != nil {
 			return err
 		}
-		printVisitsReport(e.stdout, path, rep, *show, time.Since(begin))
+		printVisitsReport(e.stdout, path, rep, show, time.Since(begin))
 		return nil
 	})
 }
