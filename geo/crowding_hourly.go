@@ -58,42 +58,18 @@ func (c *Crowding) OfficesHourly(ctx context.Context, r CrowdingRange) (map[int6
 // addHourCounts decodes an hours column (see hourEncoder) and adds each
 // hour's counts into into[hour], skipping the hour's sketches.
 func addHourCounts(b []byte, into *[24]Counts) error {
-	if len(b) < 2 || b[0] != hoursVersion {
-		return errBadHours
-	}
-	n := int(b[1])
-	pos := 2
-	for k := 0; k < n; k++ {
-		if pos >= len(b) {
-			return errBadHours
+	return walkHours(b, func(h int, c *Counts, rest []byte) (int, error) {
+		into[h].Add(c)
+		w1, err := skipSketch(rest)
+		if err != nil {
+			return 0, err
 		}
-		h := int(b[pos])
-		pos++
-		if h > 23 {
-			return errBadHours
+		w2, err := skipSketch(rest[w1:])
+		if err != nil {
+			return 0, err
 		}
-		var c Counts
-		for _, f := range c.fields() {
-			v, w := binary.Uvarint(b[pos:])
-			if w <= 0 || v > 1<<62 {
-				return errBadHours
-			}
-			pos += w
-			*f = int64(v)
-		}
-		into[h].Add(&c)
-		for range 2 {
-			w, err := skipSketch(b[pos:])
-			if err != nil {
-				return err
-			}
-			pos += w
-		}
-	}
-	if pos != len(b) {
-		return errBadHours
-	}
-	return nil
+		return w1 + w2, nil
+	})
 }
 
 // skipSketch returns the length of the encoded sketch at the start of b

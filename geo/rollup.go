@@ -234,9 +234,11 @@ func (e *hourEncoder) finish() []byte {
 
 var errBadHours = errors.New("geo: malformed hours encoding")
 
-// mergeHours decodes an hours column and merges each hour into into[hour]
-// (allocated on first use).
-func mergeHours(b []byte, into *[24]*Stats) error {
+// walkHours decodes an hours column (see hourEncoder): for each hour
+// present it hands over the hour, its counts and the bytes from its
+// sketches on; each returns how many of those bytes the hour's two
+// sketches took.
+func walkHours(b []byte, each func(h int, c *Counts, rest []byte) (int, error)) error {
 	if len(b) < 2 || b[0] != hoursVersion {
 		return errBadHours
 	}
@@ -251,11 +253,6 @@ func mergeHours(b []byte, into *[24]*Stats) error {
 		if h > 23 {
 			return errBadHours
 		}
-		st := into[h]
-		if st == nil {
-			st = getStats()
-			into[h] = st
-		}
 		var c Counts
 		for _, f := range c.fields() {
 			v, w := binary.Uvarint(b[pos:])
@@ -265,15 +262,9 @@ func mergeHours(b []byte, into *[24]*Stats) error {
 			pos += w
 			*f = int64(v)
 		}
-		st.Counts.Add(&c)
-		w, err := st.Wait.mergeEncoded(b[pos:])
-		if err != nil || w == 0 {
-			return errBadHours
-		}
-		pos += w
-		w, err = st.Service.mergeEncoded(b[pos:])
-		if err != nil || w == 0 {
-			return errBadHours
+		w, err := each(h, &c, b[pos:])
+		if err != nil {
+			return err
 		}
 		pos += w
 	}
@@ -281,6 +272,28 @@ func mergeHours(b []byte, into *[24]*Stats) error {
 		return errBadHours
 	}
 	return nil
+}
+
+// mergeHours decodes an hours column and merges each hour into into[hour]
+// (allocated on first use).
+func mergeHours(b []byte, into *[24]*Stats) error {
+	return walkHours(b, func(h int, c *Counts, rest []byte) (int, error) {
+		st := into[h]
+		if st == nil {
+			st = getStats()
+			into[h] = st
+		}
+		st.Counts.Add(c)
+		w1, err := st.Wait.mergeEncoded(rest)
+		if err != nil || w1 == 0 {
+			return 0, errBadHours
+		}
+		w2, err := st.Service.mergeEncoded(rest[w1:])
+		if err != nil || w2 == 0 {
+			return 0, errBadHours
+		}
+		return w1 + w2, nil
+	})
 }
 
 // ---------------------------------------------------------------- building a day
