@@ -8,8 +8,8 @@ import (
 	"sort"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/paulmach/orb"
-	"gorm.io/gorm"
 )
 
 // The demo register: about 1,200 offices spread over the cities by
@@ -120,7 +120,8 @@ func randomPointIn(rng *rand.Rand, c orb.Point, radius float64) orb.Point {
 
 // InsertBatch writes offices as they are (demo data and bulk loads), in the
 // caller's transaction, in batches; ids are filled in.
-func (o *Offices) InsertBatch(ctx context.Context, tx *gorm.DB, list []Office) error {
+func (o *Offices) InsertBatch(ctx context.Context, t *db.Tx, list []Office) error {
+	tx := t.Gorm()
 	now := o.clock.Now()
 	for i := range list {
 		off := &list[i]

@@ -390,7 +390,7 @@ func (o *Offices) Create(ctx context.Context, in OfficeInput) (Office, error) {
 		if err := writeServices(tx, off.ID, off.Services); err != nil {
 			return err
 		}
-		return o.audit.Record(ctx, tx, audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: off.auditView()})
+		return o.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: off.auditView()})
 	})
 	if err != nil {
 		return Office{}, err
@@ -598,7 +598,7 @@ func (o *Offices) Update(ctx context.Context, id int64, in OfficeInput, expectVe
 			}
 		}
 		out = off
-		return o.audit.Record(ctx, tx, audit.Change{Action: "office.update", Entity: "office", EntityID: off.ID, Before: before, After: off.auditView()})
+		return o.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "office.update", Entity: "office", EntityID: off.ID, Before: before, After: off.auditView()})
 	})
 	if err != nil {
 		return Office{}, err
@@ -609,7 +609,8 @@ func (o *Offices) Update(ctx context.Context, id int64, in OfficeInput, expectVe
 
 // SetStatus changes an office's status inside a caller's transaction (the
 // licence lifecycle opens, suspends and closes offices), audited.
-func (o *Offices) SetStatus(ctx context.Context, tx *gorm.DB, id int64, status, reason string) error {
+func (o *Offices) SetStatus(ctx context.Context, t *db.Tx, id int64, status, reason string) error {
+	tx := t.Gorm()
 	off, err := o.get(tx, id, true)
 	if err != nil {
 		return err
@@ -625,6 +626,6 @@ func (o *Offices) SetStatus(ctx context.Context, tx *gorm.DB, id int64, status, 
 	if res.RowsAffected == 0 {
 		return daftar.Conflict("office_version_stale", "the office was changed concurrently; try again")
 	}
-	return o.audit.Record(ctx, tx, audit.Change{Action: "office.status", Entity: "office", EntityID: id,
+	return o.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "office.status", Entity: "office", EntityID: id,
 		Before: map[string]any{"status": off.Status}, After: map[string]any{"status": status, "reason": reason}})
 }

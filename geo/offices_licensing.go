@@ -6,7 +6,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
-	"gorm.io/gorm"
 )
 
 // CreateIn registers an office inside the caller's transaction, with the
@@ -14,7 +13,8 @@ import (
 // the licence's activation, so both commit or neither does. The caller
 // tells the listeners (the finder) with Changed once the transaction has
 // committed.
-func (o *Offices) CreateIn(ctx context.Context, tx *gorm.DB, in OfficeInput) (Office, error) {
+func (o *Offices) CreateIn(ctx context.Context, t *db.Tx, in OfficeInput) (Office, error) {
+	tx := t.Gorm()
 	now := o.clock.Now()
 	off := Office{Status: OfficeActive, Version: 1, CreatedAt: now, UpdatedAt: now, Hours: DefaultOpeningHours(), Services: []string{}}
 	var fe daftar.FieldErrors
@@ -41,9 +41,9 @@ func (o *Offices) CreateIn(ctx context.Context, tx *gorm.DB, in OfficeInput) (Of
 	if err := writeServices(tx, off.ID, off.Services); err != nil {
 		return Office{}, err
 	}
-	return off, o.audit.Record(ctx, tx, audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: off.auditView()})
+	return off, o.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: off.auditView()})
 }
 
 // GetIn reads an office inside the caller's transaction, locking its row
 // on PostgreSQL.
-func (o *Offices) GetIn(tx *gorm.DB, id int64) (Office, error) { return o.get(tx, id, true) }
+func (o *Offices) GetIn(tx *db.Tx, id int64) (Office, error) { return o.get(tx.Gorm(), id, true) }

@@ -68,7 +68,7 @@ func (c VisitsConfig) withDefaults() VisitsConfig {
 // served, and returns the link of each visit by id (visits without one get
 // none). A failure rolls the whole batch back.
 type SurveyInviter interface {
-	Invite(ctx context.Context, tx *gorm.DB, officeID int64, visits []Visit) (map[int64]string, error)
+	Invite(ctx context.Context, tx *db.Tx, officeID int64, visits []Visit) (map[int64]string, error)
 }
 
 // NewVisits returns the visits service.
@@ -508,7 +508,7 @@ func (v *Visits) Record(ctx context.Context, officeID int64, items []VisitInput)
 			}
 		}
 		if inviter != nil && len(served) > 0 {
-			links, err := inviter.Invite(ctx, tx, officeID, served)
+			links, err := inviter.Invite(ctx, db.Wrap(tx), officeID, served)
 			if err != nil {
 				return fmt.Errorf("survey invitations: %w", err)
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
-	"gorm.io/gorm"
 )
 
 // vEnv is a register, visits and crowding over a fresh database.
@@ -67,7 +66,7 @@ func (e *vEnv) office(code, city string, lat, lon float64, counters int, service
 func (e *vEnv) demoRegister(n int) []Office {
 	e.t.Helper()
 	list := DemoOffices(e.gaz, e.cat, rand.New(rand.NewPCG(1405, 1405)), n)
-	if err := e.d.Tx(e.ctx, func(tx *gorm.DB) error { return e.offices.InsertBatch(e.ctx, tx, list) }); err != nil {
+	if err := e.d.InTx(e.ctx, func(tx *db.Tx) error { return e.offices.InsertBatch(e.ctx, tx, list) }); err != nil {
 		e.t.Fatal(err)
 	}
 	return list

@@ -11,7 +11,6 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
-	"gorm.io/gorm"
 )
 
 // seedDemoRegister fills the register with the demo generator's offices
@@ -20,7 +19,7 @@ func seedDemoRegister(t testing.TB, e *licEnv, n, days int) []geo.Office {
 	t.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("demo"))
 	offs := geo.DemoOffices(e.gaz, e.cat, rand.New(rand.NewPCG(1405, 1405)), n)
-	if err := e.d.Tx(ctx, func(tx *gorm.DB) error { return e.offices.InsertBatch(ctx, tx, offs) }); err != nil {
+	if err := e.d.InTx(ctx, func(tx *db.Tx) error { return e.offices.InsertBatch(ctx, tx, offs) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := geo.SeedDemoVisits(ctx, e.d, e.offices, e.clock.Now(), geo.DemoVisitsOptions{Days: days, Seed: 1405}); err != nil {

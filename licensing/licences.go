@@ -292,14 +292,14 @@ func (s *Licences) issueOne(ctx context.Context, tx *gorm.DB, rnd roundRow, cand
 	}
 	reason = daftar.NormalizeText(reason)
 	if single {
-		if _, err := s.cands.Allocate(ctx, tx, candidateID, region); err != nil {
+		if _, err := s.cands.Allocate(ctx, db.Wrap(tx), candidateID, region); err != nil {
 			return Licence{}, err
 		}
 		if err := s.recordSinglePlacement(tx, rnd.ID, candidateID, region, reason); err != nil {
 			return Licence{}, err
 		}
 	}
-	c, err := s.cands.MarkLicensed(ctx, tx, candidateID)
+	c, err := s.cands.MarkLicensed(ctx, db.Wrap(tx), candidateID)
 	if err != nil {
 		return Licence{}, err
 	}
@@ -333,7 +333,7 @@ func (s *Licences) issueOne(ctx context.Context, tx *gorm.DB, rnd roundRow, cand
 	if err := s.event(ctx, tx, &l, "issue", "", reason); err != nil {
 		return Licence{}, err
 	}
-	return l, s.audit.Record(ctx, tx, audit.Change{Action: "licence.issue", Entity: "licence", EntityID: l.ID, After: l.auditView()})
+	return l, s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licence.issue", Entity: "licence", EntityID: l.ID, After: l.auditView()})
 }
 
 // recordSinglePlacement writes a single issue into the round's results.
@@ -627,7 +627,7 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 			return err
 		}
 		out = l
-		return s.audit.Record(ctx, tx, audit.Change{Action: "licence." + action, Entity: "licence", EntityID: l.ID,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licence." + action, Entity: "licence", EntityID: l.ID,
 			Before: before, After: map[string]any{"licence": l.auditView(), "reason": in.Reason}})
 	})
 	if err != nil {
@@ -644,7 +644,7 @@ func (s *Licences) officeStatus(ctx context.Context, tx *gorm.DB, l Licence, sta
 	if l.OfficeID == nil {
 		return nil
 	}
-	if err := s.offices.SetStatus(ctx, tx, *l.OfficeID, status, reason); err != nil {
+	if err := s.offices.SetStatus(ctx, db.Wrap(tx), *l.OfficeID, status, reason); err != nil {
 		return err
 	}
 	*touched = append(*touched, *l.OfficeID)
@@ -683,7 +683,7 @@ func (s *Licences) minDistance(tx *gorm.DB, l Licence) (float64, error) {
 // its centre) and at least minDistance metres from every active office
 // other than except. It returns a 422 naming the field, and for a location
 // too close the nearest office and its distance.
-func (s *Licences) CheckSite(ctx context.Context, tx *gorm.DB, city string, lat, lon, minDistance float64, except int64) error {
+func (s *Licences) CheckSite(ctx context.Context, t *db.Tx, city string, lat, lon, minDistance float64, except int64) error {
 	c, ok := s.gaz.Get(city)
 	if !ok || c.Level != geo.LevelCity {
 		return daftar.Unprocessable("unknown_city", "the licence's city is not in the gazetteer", daftar.Field("region", "unknown", "not a city"))
@@ -718,7 +718,7 @@ func (s *Licences) CheckSite(ctx context.Context, tx *gorm.DB, city string, lat,
 		Latitude  float64
 		Longitude float64
 	}
-	if err := tx.Raw(`SELECT id, code, name_fa, name_en, latitude, longitude FROM offices
+	if err := t.Gorm().Raw(`SELECT id, code, name_fa, name_en, latitude, longitude FROM offices
 		WHERE status = ? AND id <> ? AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?`,
 		geo.OfficeActive, except, lat-dLat, lat+dLat, lon-dLon, lon+dLon).Scan(&near).Error; err != nil {
 		return err
@@ -762,7 +762,7 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 		return 0, err
 	}
 	if in.OfficeID != 0 {
-		off, err := s.offices.GetIn(tx, in.OfficeID)
+		off, err := s.offices.GetIn(db.Wrap(tx), in.OfficeID)
 		if err != nil {
 			if daftar.IsKind(err, daftar.KindNotFound) {
 				return 0, daftar.Unprocessable("office_not_found", "no such office", daftar.Field("office_id", "unknown", "no such office"))
@@ -786,13 +786,13 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 		if err := fe.Err(daftar.KindUnprocessable, "invalid_office", "the office cannot open with this licence"); err != nil {
 			return 0, err
 		}
-		if err := s.CheckSite(ctx, tx, l.Region, off.Latitude, off.Longitude, minD, off.ID); err != nil {
+		if err := s.CheckSite(ctx, db.Wrap(tx), l.Region, off.Latitude, off.Longitude, minD, off.ID); err != nil {
 			return 0, err
 		}
-		return off.ID, s.offices.SetStatus(ctx, tx, off.ID, geo.OfficeActive, "licence "+l.Number+" activated")
+		return off.ID, s.offices.SetStatus(ctx, db.Wrap(tx), off.ID, geo.OfficeActive, "licence "+l.Number+" activated")
 	}
 	o := in.Office
-	if err := s.CheckSite(ctx, tx, l.Region, *o.Latitude, *o.Longitude, minD, 0); err != nil {
+	if err := s.CheckSite(ctx, db.Wrap(tx), l.Region, *o.Latitude, *o.Longitude, minD, 0); err != nil {
 		return 0, err
 	}
 	city, _ := s.gaz.Get(l.Region)
@@ -813,7 +813,7 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 		}
 	}
 	owner, status, code := l.HolderName, geo.OfficeActive, l.Region
-	off, err := s.offices.CreateIn(ctx, tx, geo.OfficeInput{NameFa: name, NameEn: nameEn, OwnerName: &owner, City: &code,
+	off, err := s.offices.CreateIn(ctx, db.Wrap(tx), geo.OfficeInput{NameFa: name, NameEn: nameEn, OwnerName: &owner, City: &code,
 		Latitude: o.Latitude, Longitude: o.Longitude, Address: o.Address, Phone: o.Phone, Counters: o.Counters,
 		OpeningHours: o.OpeningHours, Services: services, Status: &status})
 	if err != nil {
@@ -864,7 +864,7 @@ func (s *Licences) ExpireDue(ctx context.Context) (int, error) {
 				return err
 			}
 			done = true
-			return s.audit.Record(ctx, tx, audit.Change{Action: "licence.expire", Entity: "licence", EntityID: l.ID, Before: before, After: l.auditView()})
+			return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licence.expire", Entity: "licence", EntityID: l.ID, Before: before, After: l.auditView()})
 		})
 		if err != nil {
 			return n, err
@@ -904,7 +904,7 @@ func (s *Licences) FlagExpiring(ctx context.Context) (int, error) {
 			if err := s.event(ctx, tx, &l, "expiry_flagged", l.State, "validity ends "+l.ValidUntil.Format("2006-01-02")); err != nil {
 				return err
 			}
-			return s.audit.Record(ctx, tx, audit.Change{Action: "licence.expiry_flagged", Entity: "licence", EntityID: id,
+			return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licence.expiry_flagged", Entity: "licence", EntityID: id,
 				After: map[string]any{"number": l.Number, "valid_until": l.ValidUntil, "state": l.State}})
 		})
 		if err != nil {

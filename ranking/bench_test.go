@@ -16,7 +16,6 @@ import (
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
-	"gorm.io/gorm"
 )
 
 const (
@@ -48,7 +47,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 		list = append(list, geo.Office{Code: fmt.Sprintf("B-%05d", i), NameFa: "دفتر", ProvinceCode: prov.Code, CityCode: c.Code,
 			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 3, Hours: geo.DefaultOpeningHours(), Status: geo.OfficeActive, Version: 1, Services: []string{"criminal_record"}})
 	}
-	if err := d.Tx(ctx, func(tx *gorm.DB) error { return offices.InsertBatch(ctx, tx, list) }); err != nil {
+	if err := d.InTx(ctx, func(tx *db.Tx) error { return offices.InsertBatch(ctx, tx, list) }); err != nil {
 		b.Fatal(err)
 	}
 	// One real office-month of visits, rolled up by geo.

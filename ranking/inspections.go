@@ -9,6 +9,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"gorm.io/gorm"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 			counts[0], counts[1], counts[2], out.Notes, now).Scan(&out.ID).Error; err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: out})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: out})
 	})
 	return out, err
 }

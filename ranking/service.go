@@ -96,7 +96,7 @@ func (s *Service) AddDirective(ctx context.Context, d Directive) (Directive, err
 			}
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "directive.add", Entity: "ranking_directive", EntityID: d.Version, After: d})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "directive.add", Entity: "ranking_directive", EntityID: d.Version, After: d})
 	})
 	return d, err
 }
@@ -248,7 +248,7 @@ func (s *Service) Compute(ctx context.Context, period string) (Run, error) {
 		if err := tx.Raw("SELECT "+runColumns+" FROM ranking_runs WHERE id = ?", out.ID).Scan(&out).Error; err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "ranking_run.compute", Entity: "ranking_run", EntityID: out.ID,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "ranking_run.compute", Entity: "ranking_run", EntityID: out.ID,
 			After: map[string]any{"period": out.Period, "directive_version": out.DirectiveVersion, "inputs_checksum": out.InputsChecksum, "ranked": ranked}})
 	})
 	return out, err
@@ -358,7 +358,7 @@ func (s *Service) Publish(ctx context.Context, id int64, expectVersion int64) (R
 			return err
 		}
 		out = rows[0]
-		return s.audit.Record(ctx, tx, audit.Change{Action: "ranking_run.publish", Entity: "ranking_run", EntityID: id,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "ranking_run.publish", Entity: "ranking_run", EntityID: id,
 			Before: map[string]any{"state": StateDraft}, After: map[string]any{"state": StatePublished, "period": out.Period, "results_checksum": out.ResultsChecksum}})
 	})
 	if err == nil {

@@ -187,7 +187,7 @@ func (s *Service) Publish(ctx context.Context, t Template) (Template, error) {
 			}
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "survey_template.publish", Entity: "survey_template", EntityID: t.Version, After: t})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "survey_template.publish", Entity: "survey_template", EntityID: t.Version, After: t})
 	})
 	return t, err
 }
@@ -230,7 +230,8 @@ func dayOf(unix int64) string {
 // survey link of each visit by id. A visit that came with a mobile number
 // also gets the Persian invitation text queued in the SMS outbox. It runs in
 // the visits batch's transaction (geo.SurveyInviter).
-func (s *Service) Invite(ctx context.Context, tx *gorm.DB, officeID int64, visits []geo.Visit) (map[int64]string, error) {
+func (s *Service) Invite(ctx context.Context, t *db.Tx, officeID int64, visits []geo.Visit) (map[int64]string, error) {
+	tx := t.Gorm()
 	version, err := s.currentVersion(tx)
 	if err != nil {
 		return nil, err

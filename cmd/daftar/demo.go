@@ -11,7 +11,7 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
-	"gorm.io/gorm"
+	"github.com/daftar-ir/daftar/internal/db"
 )
 
 // Demo accounts: every office owner signs in as owner-<office code> with
@@ -42,7 +42,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 		return err
 	}
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
-	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = a.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := a.offices.InsertBatch(ctx, tx, offices); err != nil {
 			return err
 		}

@@ -13,9 +13,9 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/internal/progress"
-	"gorm.io/gorm"
 )
 
 // Visits, crowding and the finder, wired into the app.
@@ -64,7 +64,7 @@ func (a *app) seedDemoVisits(ctx context.Context) error {
 	if err := a.finder.Reload(ctx); err != nil {
 		return err
 	}
-	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = a.db.InTx(ctx, func(tx *db.Tx) error {
 		return a.audit.Record(ctx, tx, audit.Change{Action: "demo.visits", Entity: "dataset", EntityID: "demo",
 			After: map[string]any{"visits": rep.Visits, "days": rep.Days, "office_days": rep.DayRows}})
 	})
@@ -129,7 +129,7 @@ func importVisits(ctx context.Context, e env, args []string) error {
 			}
 			return err
 		}
-		if err := a.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := a.db.InTx(ctx, func(tx *db.Tx) error {
 			return a.audit.Record(ctx, tx, audit.Change{Action: "visits.import", Entity: "visits", EntityID: filepath.Base(path),
 				After: map[string]any{"rows": rep.Rows, "accepted": rep.Accepted, "duplicates": rep.Duplicates, "refused": rep.Refused}})
 		}); err != nil {

@@ -211,7 +211,7 @@ func (s *Service) insert(ctx context.Context, in NewUser, hash string) (User, er
 			}
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "user.create", Entity: "user", EntityID: u.ID, After: u.auditView()})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "user.create", Entity: "user", EntityID: u.ID, After: u.auditView()})
 	})
 	return u, err
 }
@@ -377,7 +377,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			after["password_changed"] = true
 		}
 		out = u
-		return s.audit.Record(ctx, tx, audit.Change{Action: action, Entity: "user", EntityID: u.ID, Before: before, After: after})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: action, Entity: "user", EntityID: u.ID, Before: before, After: after})
 	})
 	if err == nil {
 		s.cache.evictUser(out.ID) // after the commit, so nothing re-caches the old state
@@ -441,12 +441,12 @@ func HashToken(token string) string {
 // InsertBatch adds many accounts sharing one precomputed password hash, in
 // the caller's transaction (the demo dataset's office owners; hashing each
 // with OWASP parameters would take minutes).
-func (s *Service) InsertBatch(tx *gorm.DB, users []NewUser, hash string) error {
+func (s *Service) InsertBatch(tx *db.Tx, users []NewUser, hash string) error {
 	now := s.clock.Now()
 	rows := make([]User, len(users))
 	for i, in := range users {
 		rows[i] = User{Username: NormalizeUsername(in.Username), FullName: in.FullName, PasswordHash: hash,
 			Role: string(in.Role), OfficeID: in.OfficeID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	}
-	return tx.CreateInBatches(rows, 200).Error
+	return tx.Gorm().CreateInBatches(rows, 200).Error
 }
