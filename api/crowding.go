@@ -116,7 +116,7 @@ func (s *Server) crowdingRange(c *gin.Context, fe *daftar.FieldErrors) geo.Crowd
 		}
 		last = t
 	}
-	first := time.Unix(geo.DayStart(last.Unix())-29*86400, 0)
+	first := time.Unix(daftar.DayStart(last.Unix())-29*86400, 0)
 	if from != "" {
 		t, err := daftar.ParseDate(from)
 		if err != nil {
@@ -135,8 +135,8 @@ func (s *Server) crowdingRange(c *gin.Context, fe *daftar.FieldErrors) geo.Crowd
 }
 
 func dayStrings(unix int64) (iso, jal string) {
-	t := time.Unix(unix, 0).In(daftar.Tehran())
-	return t.Format("2006-01-02"), daftar.ToJalali(t).String()
+	t := time.Unix(unix, 0)
+	return daftar.TehranDate(t), daftar.ToJalali(t).String()
 }
 
 func (s *Server) officeCrowding(c *gin.Context) {

@@ -234,8 +234,8 @@ func pf(v float64) *float64 { return &v }
 
 // summaryOf renders figures; withhold hides them (an owner below the minimum).
 func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveys.Comment) surveySummary {
-	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: sp.From.In(daftar.Tehran()).Format("2006-01-02"),
-		To: sp.To.In(daftar.Tehran()).Format("2006-01-02"), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
+	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: daftar.TehranDate(sp.From),
+		To: daftar.TehranDate(sp.To), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
 		Invitations: f.Invitations, Responses: f.Responses, Flagged: f.Flagged, PriorWeight: cfg.PriorWeight, Comments: []surveyComment{}}
 	if withhold && f.Withheld {
 		return out

@@ -160,7 +160,7 @@ func (r CrowdingRange) Days() int { return int((r.To - r.From) / 86400) }
 // NewCrowdingRange makes the range from the first to the last day
 // (inclusive) as Tehran dates; the first error names the field.
 func NewCrowdingRange(first, last time.Time, maxDays int) (CrowdingRange, error) {
-	r := CrowdingRange{From: DayStart(first.Unix()), To: DayStart(last.Unix()) + 86400}
+	r := CrowdingRange{From: daftar.DayStart(first.Unix()), To: daftar.DayStart(last.Unix()) + 86400}
 	if r.To <= r.From {
 		return r, daftar.Invalid("invalid_range", "the range ends before it begins",
 			daftar.Field("to", "before_from", "must not be before from"))
@@ -199,13 +199,13 @@ type plan struct {
 }
 
 func planRange(r CrowdingRange) plan {
-	m := MonthStart(r.From)
+	m := daftar.MonthStart(r.From)
 	if m < r.From {
-		m = MonthEnd(r.From)
+		m = daftar.MonthEnd(r.From)
 	}
 	end := m
-	for MonthEnd(end) <= r.To && end < r.To {
-		end = MonthEnd(end)
+	for daftar.MonthEnd(end) <= r.To && end < r.To {
+		end = daftar.MonthEnd(end)
 	}
 	if end == m {
 		return plan{edges: []CrowdingRange{r}}

@@ -179,7 +179,7 @@ func TestCrowdingAgainstExactOnSimulatedVisits(t *testing.T) {
 				if v.Arrived < r.From || v.Arrived >= r.To {
 					continue
 				}
-				for _, m := range []*exact{get(byHour, hourOf(v.Arrived)), get(byWeekday, WeekdayIndex(v.Arrived)), get(byDay, DayStart(v.Arrived)), &total} {
+				for _, m := range []*exact{get(byHour, daftar.HourOf(v.Arrived)), get(byWeekday, daftar.WeekdayIndex(v.Arrived)), get(byDay, daftar.DayStart(v.Arrived)), &total} {
 					m.add(v)
 				}
 			}
@@ -370,7 +370,7 @@ func TestRegionsOrderAndMerge(t *testing.T) {
 func TestCrowdingRange(t *testing.T) {
 	a := time.Date(2026, 11, 1, 15, 0, 0, 0, daftar.Tehran())
 	r, err := NewCrowdingRange(a, a, 0)
-	if err != nil || r.Days() != 1 || r.From != DayStart(a.Unix()) {
+	if err != nil || r.Days() != 1 || r.From != daftar.DayStart(a.Unix()) {
 		t.Fatalf("%+v %v", r, err)
 	}
 	if _, err := NewCrowdingRange(a, a.AddDate(0, 0, -1), 0); !daftar.IsKind(err, daftar.KindInvalid) {

@@ -233,7 +233,7 @@ func (f *Finder) Len() int {
 // ProfileWeeks weeks of day rollups.
 func (f *Finder) RefreshProfiles(ctx context.Context) error {
 	now := f.clock.Now().Unix()
-	from := DayStart(now) - int64(f.cfg.ProfileWeeks)*7*86400
+	from := daftar.DayStart(now) - int64(f.cfg.ProfileWeeks)*7*86400
 	type acc struct {
 		sum [7][24]float64
 		n   [7][24]float64

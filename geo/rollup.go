@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -32,52 +31,6 @@ import (
 // path (the API batch, the CSV import, the demo and the nightly repair job)
 // rebuilds the days it touched, and their months, in its own transaction,
 // while it holds the office's lock.
-
-// tehranOffset is Tehran's fixed offset from UTC (+03:30 all year).
-const tehranOffset = 3*3600 + 30*60
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-// DayStart returns the Unix second at which the Tehran day containing unix
-// begins.
-func DayStart(unix int64) int64 {
-	return floorDiv(unix+tehranOffset, 86400)*86400 - tehranOffset
-}
-
-// hourOf returns the Tehran hour of day (0-23) of unix.
-func hourOf(unix int64) int { return int((unix - DayStart(unix)) / 3600) }
-
-// WeekdayIndex returns the weekday of the Tehran day containing unix, in
-// Iranian order: 0 Saturday ... 6 Friday (the index of opening hours).
-func WeekdayIndex(unix int64) int {
-	days := floorDiv(unix+tehranOffset, 86400) // 1970-01-01 was a Thursday
-	goWeekday := (days%7 + 7 + 4) % 7
-	return int((goWeekday + 1) % 7)
-}
-
-// MonthStart returns the Unix second at which the Jalali month containing
-// unix begins (Tehran midnight of its first day).
-func MonthStart(unix int64) int64 {
-	j := daftar.ToJalali(time.Unix(unix, 0))
-	t, err := daftar.FromJalali(j.Year, j.Month, 1)
-	if err != nil {
-		return DayStart(unix)
-	}
-	return t.Unix()
-}
-
-// MonthEnd returns the start of the Jalali month after the one containing
-// unix.
-func MonthEnd(unix int64) int64 {
-	j := daftar.ToJalali(time.Unix(unix, 0))
-	return MonthStart(unix + int64(daftar.JalaliMonthLength(j.Year, j.Month)-j.Day+1)*86400)
-}
 
 // Outcomes of a visit.
 const (
@@ -334,7 +287,7 @@ func (b *dayBuilder) build(off officeShape, dayAt int64, visits []rawVisit) (rol
 		b.services[h] = b.services[h][:0]
 	}
 	b.allWait, b.allServ, b.events = b.allWait[:0], b.allServ[:0], b.events[:0]
-	weekday := WeekdayIndex(dayAt)
+	weekday := daftar.WeekdayIndex(dayAt)
 	for _, s := range off.Hours[weekday] {
 		b.spread(dayAt+int64(s.Open)*60, dayAt+int64(s.Close)*60, dayAt, func(c *Counts, sec int64) {
 			c.OpenS += sec
@@ -778,7 +731,7 @@ func (rb *rebuilder) rebuildOffice(ctx context.Context, off officeShape, days []
 	}
 	var months []int64
 	for _, d := range days {
-		if m := MonthStart(d); len(months) == 0 || months[len(months)-1] != m {
+		if m := daftar.MonthStart(d); len(months) == 0 || months[len(months)-1] != m {
 			months = append(months, m)
 		}
 	}
@@ -815,7 +768,7 @@ func (rb *rebuilder) rebuildDays(ctx context.Context, off officeShape, days []in
 			if err := scan(&v.Arrived, &v.Called, &v.Finished, &v.Outcome); err != nil {
 				return err
 			}
-			if d := DayStart(v.Arrived); d != cur {
+			if d := daftar.DayStart(v.Arrived); d != cur {
 				flush()
 				cur = d
 			}
@@ -864,7 +817,7 @@ func rebuildImported(ctx context.Context, r runner, touched map[int64][]int64, m
 		return err
 	}
 	// The day rows that existed, over every month touched.
-	from, to := MonthStart(minDay), MonthEnd(maxDay)
+	from, to := daftar.MonthStart(minDay), daftar.MonthEnd(maxDay)
 	existing := map[int64]map[int64]bool{}
 	for start := 0; start < len(ids); start += 1000 {
 		chunk := ids[start:min(len(ids), start+1000)]
@@ -907,7 +860,7 @@ func rebuildImported(ctx context.Context, r runner, touched map[int64][]int64, m
 			}
 		}
 		for lo := 0; lo < len(vs); {
-			day := DayStart(vs[lo].Arrived)
+			day := daftar.DayStart(vs[lo].Arrived)
 			hi := lo + 1
 			for hi < len(vs) && vs[hi].Arrived < day+86400 {
 				hi++
@@ -915,7 +868,7 @@ func rebuildImported(ctx context.Context, r runner, touched map[int64][]int64, m
 			if !had[day] {
 				if row, ok := rb.builder.build(sh, day, vs[lo:hi]); ok {
 					dayRows = append(dayRows, row.values(true))
-					m := MonthStart(day)
+					m := daftar.MonthStart(day)
 					built[m] = append(built[m], row)
 				}
 			}
@@ -927,13 +880,13 @@ func rebuildImported(ctx context.Context, r runner, touched map[int64][]int64, m
 		// Months: from memory when the load built all their days.
 		months := map[int64]bool{}
 		for _, d := range touched[id] {
-			months[MonthStart(d)] = true
+			months[daftar.MonthStart(d)] = true
 		}
 		var dbMonths []int64
 		for m := range months {
 			fromDB := false
 			for d := range had {
-				if d >= m && d < MonthEnd(m) {
+				if d >= m && d < daftar.MonthEnd(m) {
 					fromDB = true
 					break
 				}
@@ -989,12 +942,12 @@ func (rb *rebuilder) rebuildMonths(ctx context.Context, officeID int64, months [
 	months = slices.Compact(months)
 	byMonth := map[int64][]rollupRow{}
 	err := rb.r.query(ctx, "SELECT day_at, "+statsSelect+" FROM crowding_days WHERE office_id = ? AND day_at >= ? AND day_at < ? ORDER BY day_at",
-		[]any{officeID, months[0], MonthEnd(months[len(months)-1])}, func(scan func(...any) error) error {
+		[]any{officeID, months[0], daftar.MonthEnd(months[len(months)-1])}, func(scan func(...any) error) error {
 			var r rollupRow
 			if err := scan(append([]any{&r.At}, r.scanTargets()...)...); err != nil {
 				return err
 			}
-			m := MonthStart(r.At)
+			m := daftar.MonthStart(r.At)
 			byMonth[m] = append(byMonth[m], r)
 			return nil
 		})
@@ -1051,7 +1004,7 @@ func rebuildAll(ctx context.Context, r runner, touched map[int64][]int64) error 
 // raw visits: the repair path and the nightly job. Each office is rebuilt
 // in its own transaction, under its lock.
 func RebuildRollups(ctx context.Context, d *db.DB, from, to int64) (offices int, err error) {
-	from, to = DayStart(from), DayStart(to-1)+86400
+	from, to = daftar.DayStart(from), daftar.DayStart(to-1)+86400
 	var ids []int64
 	if err := d.WithContext(ctx).Raw("SELECT DISTINCT office_id FROM visits WHERE arrived_at >= ? AND arrived_at < ? ORDER BY office_id", from, to).
 		Scan(&ids).Error; err != nil {

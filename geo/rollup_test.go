@@ -8,36 +8,6 @@ import (
 	"github.com/daftar-ir/daftar"
 )
 
-func TestTehranCalendarArithmetic(t *testing.T) {
-	for _, ts := range []time.Time{
-		time.Date(2026, 11, 21, 20, 29, 59, 0, time.UTC), // 23:59:59 Tehran
-		time.Date(2026, 11, 21, 20, 30, 0, 0, time.UTC),  // midnight Tehran
-		time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC),
-		time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC),
-	} {
-		local := ts.In(daftar.Tehran())
-		midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, daftar.Tehran())
-		if got := DayStart(ts.Unix()); got != midnight.Unix() {
-			t.Errorf("DayStart(%v) = %v, want %v", ts, time.Unix(got, 0), midnight)
-		}
-		if got := hourOf(ts.Unix()); got != local.Hour() {
-			t.Errorf("hourOf(%v) = %d, want %d", ts, got, local.Hour())
-		}
-		if got, want := WeekdayIndex(ts.Unix()), (int(local.Weekday())+1)%7; got != want {
-			t.Errorf("WeekdayIndex(%v) = %d, want %d", ts, got, want)
-		}
-	}
-	// 1405/09/01 is Sunday 2026-11-22; Azar has 30 days.
-	sat := time.Date(2026, 11, 28, 10, 0, 0, 0, daftar.Tehran()).Unix()
-	if WeekdayIndex(sat) != 0 {
-		t.Fatalf("2026-11-28 is a Saturday")
-	}
-	azar1 := time.Date(2026, 11, 22, 0, 0, 0, 0, daftar.Tehran()).Unix()
-	if MonthStart(sat) != azar1 || MonthStart(azar1+29*86400+3600) != azar1 || MonthEnd(sat) != azar1+30*86400 {
-		t.Fatalf("Azar 1405: start %v end %v", time.Unix(MonthStart(sat), 0), time.Unix(MonthEnd(sat), 0))
-	}
-}
-
 // goldenDay is a hand-computed Saturday of an office with 2 counters open
 // 08:00-10:00 (see TestDayRollupGolden).
 func goldenDay() (officeShape, int64, []rawVisit) {
@@ -59,7 +29,7 @@ func goldenDay() (officeShape, int64, []rawVisit) {
 
 func TestDayRollupGolden(t *testing.T) {
 	off, day, visits := goldenDay()
-	if WeekdayIndex(day) != 0 {
+	if daftar.WeekdayIndex(day) != 0 {
 		t.Fatal("the golden day must be a Saturday")
 	}
 	var b dayBuilder
@@ -176,7 +146,7 @@ func TestMergeRowsIsTheSumOfDays(t *testing.T) {
 		}
 	}
 	r2, _ := b.build(off, next, shifted)
-	m, err := mergeRows(1, MonthStart(day), []rollupRow{r1, r2})
+	m, err := mergeRows(1, daftar.MonthStart(day), []rollupRow{r1, r2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -497,7 +497,7 @@ func (v *Visits) Record(ctx context.Context, officeID int64, items []VisitInput)
 			}
 			it.Status, it.VisitID = VisitAccepted, id
 			valid[k].ID = id
-			days = append(days, DayStart(valid[k].Arrived))
+			days = append(days, daftar.DayStart(valid[k].Arrived))
 			if valid[k].Outcome == OutcomeServed {
 				served = append(served, valid[k])
 			}

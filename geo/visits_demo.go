@@ -165,7 +165,7 @@ func (g *demoGen) officeVisits(off *Office, days []int64, out []Visit) []Visit {
 	free := make([]int64, counters)
 	var arrivals []int64
 	for _, dayAt := range days {
-		wd := WeekdayIndex(dayAt)
+		wd := daftar.WeekdayIndex(dayAt)
 		spans := off.Hours[wd]
 		if len(spans) == 0 || demoWeekdayWeight[wd] == 0 {
 			continue
@@ -254,7 +254,7 @@ func nextServiceTime(spans []Span, dayAt, t int64) int64 {
 // demoDays lists the Tehran days of the history: days days ending
 // yesterday.
 func demoDays(now time.Time, days int) []int64 {
-	today := DayStart(now.Unix())
+	today := daftar.DayStart(now.Unix())
 	out := make([]int64, 0, days)
 	for d := days; d >= 1; d-- {
 		out = append(out, today-int64(d)*86400)
@@ -304,15 +304,15 @@ func SeedDemoVisits(ctx context.Context, d *db.DB, offices *Offices, now time.Ti
 				byMonth := map[int64][]rollupRow{}
 				var monthOrder []int64
 				for lo := 0; lo < len(vs); {
-					day := DayStart(vs[lo].Arrived)
+					day := daftar.DayStart(vs[lo].Arrived)
 					hi := lo
 					raw := make([]rawVisit, 0, 64)
-					for ; hi < len(vs) && DayStart(vs[hi].Arrived) == day; hi++ {
+					for ; hi < len(vs) && daftar.DayStart(vs[hi].Arrived) == day; hi++ {
 						raw = append(raw, rawVisit{Arrived: vs[hi].Arrived, Called: vs[hi].Called, Finished: vs[hi].Finished, Outcome: vs[hi].Outcome})
 					}
 					if row, ok := b.build(shape, day, raw); ok {
 						bt.days = append(bt.days, row)
-						m := MonthStart(day)
+						m := daftar.MonthStart(day)
 						if _, seen := byMonth[m]; !seen {
 							monthOrder = append(monthOrder, m)
 						}

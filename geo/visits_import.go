@@ -108,7 +108,7 @@ func (im *importer) reject(to *rejections, line int, ticket, status, field, reas
 
 func (im *importer) touch(v *Visit) {
 	im.mem[v.OfficeID] = append(im.mem[v.OfficeID], rawVisit{Arrived: v.Arrived, Called: v.Called, Finished: v.Finished, Outcome: v.Outcome})
-	day := DayStart(v.Arrived)
+	day := daftar.DayStart(v.Arrived)
 	if im.lastDay == [2]int64{v.OfficeID, day} {
 		return
 	}

@@ -77,7 +77,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 	}
 	// Copy the month row to every office and every month of the year.
 	const cols = "arrivals, served, no_shows, cancelled, referred, waits, wait_sum, wait_max, services, service_sum, service_max, busy_s, open_s, counter_s, queue_area, queue_max, wait_sketch, service_sketch, hours"
-	src := geo.MonthStart(period.Start().Unix())
+	src := daftar.MonthStart(period.Start().Unix())
 	p := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 1}
 	for m := 0; m < 12; m++ {
 		at := p.Start().Unix()
@@ -171,9 +171,9 @@ func bareInputs(ctx context.Context, d *db.DB, p daftar.Period) (int, error) {
 		}); err != nil {
 		return 0, err
 	}
-	m := geo.MonthStart(p.Start().Unix())
+	m := daftar.MonthStart(p.Start().Unix())
 	if err := q("SELECT office_id, served, counter_s, wait_sketch FROM crowding_months WHERE month_at >= "+ph(1)+" AND month_at < "+ph(2),
-		[]any{m, geo.MonthEnd(m)}, func(rs interface{ Scan(...any) error }) error {
+		[]any{m, daftar.MonthEnd(m)}, func(rs interface{ Scan(...any) error }) error {
 			var id, served, cs int64
 			var sk []byte
 			if err := rs.Scan(&id, &served, &cs, &sk); err != nil {

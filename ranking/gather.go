@@ -71,7 +71,7 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]In
 		Minor, Major, Critical int
 	}
 	if err := g.DB.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
-		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, from.Format("2006-01-02"), end.Format("2006-01-02")).Scan(&findings).Error; err != nil {
+		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(end)).Scan(&findings).Error; err != nil {
 		return nil, err
 	}
 	byOffice := map[int64]int{}

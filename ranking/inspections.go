@@ -96,7 +96,7 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 		in.Violations = []Violation{}
 	}
 	actor, _ := daftar.ActorFrom(ctx)
-	out := Inspection{OfficeID: officeID, InspectedOn: day.Format("2006-01-02"), Inspector: actor.Username, Violations: in.Violations, Notes: in.Notes, CreatedAt: now}
+	out := Inspection{OfficeID: officeID, InspectedOn: daftar.TehranDate(day), Inspector: actor.Username, Violations: in.Violations, Notes: in.Notes, CreatedAt: now}
 	body, _ := json.Marshal(in.Violations)
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Raw(`INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, notes, created_at)

@@ -106,7 +106,7 @@ func (s *Service) AddDirective(ctx context.Context, d Directive) (Directive, err
 func (s *Service) InForce(ctx context.Context, day time.Time) (Directive, error) {
 	var rows []struct{ Body string }
 	err := s.db.WithContext(ctx).Raw(`SELECT body FROM ranking_directives WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1`,
-		day.In(daftar.Tehran()).Format("2006-01-02")).Scan(&rows).Error
+		daftar.TehranDate(day)).Scan(&rows).Error
 	if err != nil {
 		return Directive{}, err
 	}

@@ -223,7 +223,7 @@ func hashToken(tok string) string {
 
 // dayOf is the Tehran calendar day of a Unix time, as YYYY-MM-DD.
 func dayOf(unix int64) string {
-	return time.Unix(unix, 0).In(daftar.Tehran()).Format("2006-01-02")
+	return daftar.TehranDate(time.Unix(unix, 0))
 }
 
 // Invite gives each served visit one single-use invitation and returns the
@@ -301,7 +301,7 @@ func invitationText(office, link string) string {
 // see bursts within a day, useless for following anyone across days.
 func (s *Service) clientHash(ip string, now time.Time) string {
 	m := hmac.New(sha256.New, s.clientKey)
-	m.Write([]byte(ip + "|" + now.In(daftar.Tehran()).Format("2006-01-02")))
+	m.Write([]byte(ip + "|" + daftar.TehranDate(now)))
 	return hex.EncodeToString(m.Sum(nil)[:12])
 }
 

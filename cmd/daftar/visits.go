@@ -46,7 +46,7 @@ func (a *app) visitJobs() []jobs.Job {
 		// visits: a repair path for anything written around the API.
 		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {
 			now := a.clock.Now().Unix()
-			n, err := geo.RebuildRollups(ctx, a.db, geo.DayStart(now)-2*86400, geo.DayStart(now))
+			n, err := geo.RebuildRollups(ctx, a.db, daftar.DayStart(now)-2*86400, daftar.DayStart(now))
 			a.log.Info("crowding rollups rebuilt", "offices", n)
 			return err
 		}},
