@@ -5,6 +5,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/gin-gonic/gin"
 )
 
@@ -190,9 +191,9 @@ func (s *Server) officeRanking(c *gin.Context) {
 }
 
 type inspectionRequest struct {
-	InspectedOn string              `json:"inspected_on" doc:"the day, ISO (2026-11-20) or Jalali (1405/08/29)"`
-	Violations  []ranking.Violation `json:"violations" doc:"each with code, severity (minor, major, critical) and description"`
-	Notes       string              `json:"notes,omitempty"`
+	InspectedOn string                  `json:"inspected_on" doc:"the day, ISO (2026-11-20) or Jalali (1405/08/29)"`
+	Violations  []inspections.Violation `json:"violations" doc:"each with code, severity (minor, major, critical) and description"`
+	Notes       string                  `json:"notes,omitempty"`
 }
 
 func (s *Server) recordInspection(c *gin.Context) {
@@ -210,7 +211,7 @@ func (s *Server) recordInspection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	insp, err := s.Ranking.RecordInspection(c.Request.Context(), id, ranking.NewInspection{InspectedOn: req.InspectedOn, Violations: req.Violations, Notes: req.Notes})
+	insp, err := s.Inspections.RecordInspection(c.Request.Context(), id, inspections.NewInspection{InspectedOn: req.InspectedOn, Violations: req.Violations, Notes: req.Notes})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -233,7 +234,7 @@ func (s *Server) listInspections(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, total, err := s.Ranking.Inspections(c.Request.Context(), id, p.PageSize, p.Offset())
+	list, total, err := s.Inspections.Inspections(c.Request.Context(), id, p.PageSize, p.Offset())
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -10,12 +10,13 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
-func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, sv *surveys.Service) *ranking.Service {
+func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, sv *surveys.Service, insp *inspections.Service) *ranking.Service {
 	t.Helper()
-	r := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv})
+	r := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Inspections: insp})
 	if err := r.EnsureDefaultDirective(context.Background()); err != nil {
 		t.Fatal(err)
 	}

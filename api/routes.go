@@ -5,6 +5,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 
 	"github.com/gin-gonic/gin"
@@ -100,9 +101,9 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/ranking", Access: officeOwner, Handler: s.officeRanking,
 			Doc: doc{Summary: "The office's published results, explained", Tag: "ranking", Response: officeRanking{}, Errors: []int{404}}},
 		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: access{Roles: []daftar.Role{daftar.RoleAdmin, daftar.RoleInspector}}, Handler: s.recordInspection,
-			Doc: doc{Summary: "Record an inspection's findings", Tag: "ranking", Request: inspectionRequest{}, Response: ranking.Inspection{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
+			Doc: doc{Summary: "Record an inspection's findings", Tag: "ranking", Request: inspectionRequest{}, Response: inspections.Inspection{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: staff, Handler: s.listInspections,
-			Doc: doc{Summary: "An office's inspections, newest first", Tag: "ranking", Response: ListResponse[ranking.Inspection]{}, Query: pageQuery, Errors: []int{404}}},
+			Doc: doc{Summary: "An office's inspections, newest first", Tag: "ranking", Response: ListResponse[inspections.Inspection]{}, Query: pageQuery, Errors: []int{404}}},
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,

@@ -15,6 +15,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -224,7 +225,7 @@ func BenchmarkRankingRun(b *testing.B) {
 			clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 			al := audit.New(d, clock)
 			crowd := geo.NewCrowding(d, nil, geo.CrowdingConfig{})
-			svc := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Crowding: benchCrowding{crowd}})
+			svc := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Crowding: benchCrowding{crowd}, Inspections: inspections.New(d, clock, al, nil)})
 			ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
 			svc.EnsureDefaultDirective(ctx)
 			run, err := svc.Compute(ctx, p.String())

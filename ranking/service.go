@@ -22,7 +22,7 @@ type Gatherer interface {
 	Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error)
 }
 
-// Service keeps directives, inspections and runs.
+// Service keeps directives and runs.
 type Service struct {
 	db     *db.DB
 	clock  daftar.Clock

@@ -16,6 +16,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/migrate"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,7 +56,9 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	grades  *grades
-	reports *reports.Reports
+	// inspections, read by the ranking's compliance
+	inspections *inspections.Service
+	reports     *reports.Reports
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -159,6 +162,7 @@ func (a *app) server() (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
+		Inspections: a.inspections,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,

@@ -8,6 +8,7 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 )
 
@@ -61,7 +62,9 @@ func (a *app) refreshGrades(ctx context.Context) error {
 }
 
 func (a *app) initRanking(ctx context.Context) error {
-	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding}, Licences: a.licences})
+	a.inspections = inspections.New(a.db, a.clock, a.audit, a.log)
+	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding},
+		Licences: a.licences, Inspections: a.inspections})
 	if err := a.ranking.EnsureDefaultDirective(ctx); err != nil {
 		return err
 	}
@@ -97,13 +100,17 @@ func (a *app) rankingJobs() []jobs.Job {
 // full months of the demo history.
 func (a *app) seedDemoRanking(ctx context.Context) error {
 	start := time.Now()
-	rep, err := ranking.SeedDemo(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
+	n, err := inspections.SeedDemo(ctx, a.inspections, a.offices, a.clock.Now(), demoSeed)
+	if err != nil {
+		return err
+	}
+	rep, err := ranking.SeedDemo(ctx, a.ranking, a.clock.Now())
 	if err != nil {
 		return err
 	}
 	if err := a.refreshGrades(ctx); err != nil {
 		return err
 	}
-	a.log.Info("demo rankings", "inspections", rep.Inspections, "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo rankings", "inspections", n, "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

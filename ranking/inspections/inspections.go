@@ -1,4 +1,4 @@
-package ranking
+package inspections
 
 import (
 	"context"
@@ -136,4 +136,28 @@ func (s *Service) Inspections(ctx context.Context, officeID int64, limit, offset
 		}
 	}
 	return out, total, nil
+}
+
+// Findings are an office's inspection findings counted by severity.
+type Findings struct {
+	Minor, Major, Critical int
+}
+
+// FindingsBetween counts every office's findings of the inspections made on
+// Tehran days from from's day up to (not including) to's day: what the
+// ranking's compliance criterion reads.
+func (s *Service) FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]Findings, error) {
+	var rows []struct {
+		OfficeID               int64
+		Minor, Major, Critical int
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
+		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(to)).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Findings, len(rows))
+	for _, r := range rows {
+		out[r.OfficeID] = Findings{Minor: r.Minor, Major: r.Major, Critical: r.Critical}
+	}
+	return out, nil
 }
