@@ -10,21 +10,31 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
-	"gorm.io/gorm"
 )
 
-// Severities of an inspection finding.
+// Results of a checklist item.
 const (
-	SeverityMinor    = "minor"
-	SeverityMajor    = "major"
-	SeverityCritical = "critical"
+	ResultPass          = "pass"
+	ResultFail          = "fail"
+	ResultNotApplicable = "not_applicable"
 )
 
-// Violation is one finding of an inspection.
+// Violation is a free-text finding: a rule broken that the checklist does
+// not name (the shape inspections were recorded in before checklists, still
+// accepted). Each becomes a corrective action like a failed item, with its
+// code as the item.
 type Violation struct {
 	Code        string `json:"code"`
 	Severity    string `json:"severity"`
 	Description string `json:"description"`
+}
+
+// Result is an inspection's answer to one checklist item.
+type Result struct {
+	Item     string `json:"item"`
+	Result   string `json:"result"`
+	Severity string `json:"severity"`
+	Note     string `json:"note"`
 }
 
 // Inspection is one visit of an inspector to an office.
@@ -33,26 +43,65 @@ type Inspection struct {
 	OfficeID    int64       `json:"office_id"`
 	InspectedOn string      `json:"inspected_on"` // YYYY-MM-DD, Tehran
 	Inspector   string      `json:"inspector"`
+	InspectorID *int64      `json:"inspector_id"`
 	Violations  []Violation `json:"violations"`
 	Notes       string      `json:"notes"`
 	CreatedAt   time.Time   `json:"created_at"`
+	// ChecklistVersion is the checklist answered; nil when the inspection
+	// recorded free-text findings only.
+	ChecklistVersion *int     `json:"checklist_version"`
+	Results          []Result `json:"results"`
+	// Minor, Major and Critical count the failed items and the free-text
+	// findings by severity: what the ranking's compliance reads.
+	Minor    int `json:"minor"`
+	Major    int `json:"major"`
+	Critical int `json:"critical"`
+	// AssignmentID is the assignment the inspection fulfilled, if any.
+	AssignmentID *int64 `json:"assignment_id"`
+	// Actions says which corrective actions recording it opened, reopened
+	// and confirmed; set only in the answer to recording.
+	Actions *ActionChanges `json:"corrective_actions,omitempty"`
 }
 
-// NewInspection is what recording an inspection takes.
+// ActionChanges are the ids of the corrective actions an inspection opened
+// (a new failure), reopened (a failure the owner had marked done) and
+// confirmed (an item that now passes).
+type ActionChanges struct {
+	Opened    []int64 `json:"opened"`
+	Reopened  []int64 `json:"reopened"`
+	Confirmed []int64 `json:"confirmed"`
+}
+
+// ResultInput is one item's answer as the inspector gives it.
+type ResultInput struct {
+	Item   string
+	Result string
+	Note   string
+}
+
+// NewInspection is what recording an inspection takes: answers to every
+// item of a checklist version (0: the current one), free-text findings, or
+// both.
 type NewInspection struct {
-	InspectedOn string
-	Violations  []Violation
-	Notes       string
+	InspectedOn      string
+	ChecklistVersion int
+	Results          []ResultInput
+	Violations       []Violation
+	Notes            string
 }
 
-// RecordInspection stores an inspection's findings, audited.
-func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewInspection) (Inspection, error) {
+// finding is one failure to follow up: a failed item or a free-text
+// violation.
+type finding struct {
+	code, severity, text string
+}
+
+// validate normalises in and checks what needs no database.
+func (in *NewInspection) validate(now time.Time) (time.Time, daftar.FieldErrors) {
 	var fe daftar.FieldErrors
 	day, err := daftar.ParseDate(in.InspectedOn)
-	ok := err == nil
-	now := s.clock.Now()
 	switch {
-	case !ok:
+	case err != nil:
 		fe.Add("inspected_on", "invalid", "must be a date like 2026-11-20 or 1405/08/29")
 	case day.After(now):
 		fe.Add("inspected_on", "future", "must not be in the future")
@@ -62,7 +111,6 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 	if len(in.Violations) > 50 {
 		fe.Add("violations", "too_many", "at most 50 findings")
 	}
-	var counts [3]int
 	for i, v := range in.Violations {
 		f := fmt.Sprintf("violations[%d]", i)
 		v.Code = strings.TrimSpace(daftar.NormalizeText(v.Code))
@@ -73,22 +121,91 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 		if len([]rune(v.Description)) > 1000 {
 			fe.Add(f+".description", "too_long", "at most 1000 characters")
 		}
-		switch v.Severity {
-		case SeverityMinor:
-			counts[0]++
-		case SeverityMajor:
-			counts[1]++
-		case SeverityCritical:
-			counts[2]++
-		default:
+		if !validSeverity(v.Severity) {
 			fe.Add(f+".severity", "invalid", "minor, major or critical")
 		}
 		in.Violations[i] = v
+	}
+	if len(in.Results) > 100 {
+		fe.Add("results", "too_many", "at most 100 answers")
+	}
+	if in.ChecklistVersion < 0 {
+		fe.Add("checklist_version", "invalid", "a checklist version, or none for the current one")
+	}
+	if in.ChecklistVersion > 0 && len(in.Results) == 0 {
+		fe.Add("results", "required", "answer every item of the checklist version given")
+	}
+	for i := range in.Results {
+		r := &in.Results[i]
+		r.Item = strings.TrimSpace(r.Item)
+		r.Note = daftar.NormalizeText(r.Note)
+		if r.Result != ResultPass && r.Result != ResultFail && r.Result != ResultNotApplicable {
+			fe.Add(fmt.Sprintf("results[%d].result", i), "invalid", "pass, fail or not_applicable")
+		}
+		if len([]rune(r.Note)) > 1000 {
+			fe.Add(fmt.Sprintf("results[%d].note", i), "too_long", "at most 1000 characters")
+		}
 	}
 	in.Notes = daftar.NormalizeText(in.Notes)
 	if len([]rune(in.Notes)) > 2000 {
 		fe.Add("notes", "too_long", "at most 2000 characters")
 	}
+	return day, fe
+}
+
+// answer checks the results against the checklist: every item answered
+// once, nothing else, no free-text finding under an item's code.
+func (in *NewInspection) answer(c Checklist) ([]Result, daftar.FieldErrors) {
+	var fe daftar.FieldErrors
+	byCode := map[string]int{}
+	out := make([]Result, 0, len(c.Items))
+	for i, r := range in.Results {
+		f := fmt.Sprintf("results[%d].item", i)
+		it, ok := c.Item(r.Item)
+		switch {
+		case !ok:
+			fe.Add(f, "unknown", fmt.Sprintf("not an item of checklist version %d", c.Version))
+			continue
+		case byCode[r.Item] > 0:
+			fe.Add(f, "duplicate", "each item answered once")
+			continue
+		}
+		byCode[r.Item] = i + 1
+		out = append(out, Result{Item: it.Code, Result: r.Result, Severity: it.Severity, Note: r.Note})
+	}
+	var missing []string
+	for _, it := range c.Items {
+		if byCode[it.Code] == 0 {
+			missing = append(missing, it.Code)
+		}
+	}
+	if len(missing) > 0 {
+		fe.Add("results", "incomplete", "every item must be answered; missing: "+strings.Join(missing, ", "))
+	}
+	for i, v := range in.Violations {
+		if _, ok := c.Item(v.Code); ok {
+			fe.Add(fmt.Sprintf("violations[%d].code", i), "checklist_item", "an item of the checklist: answer it in results")
+		}
+	}
+	// Keep the checklist's order whatever order the answers came in.
+	ordered := make([]Result, 0, len(out))
+	for _, it := range c.Items {
+		for _, r := range out {
+			if r.Item == it.Code {
+				ordered = append(ordered, r)
+			}
+		}
+	}
+	return ordered, fe
+}
+
+// RecordInspection stores an inspection's answers and findings and follows
+// them up in the same transaction: a failure opens a corrective action (or
+// reopens one the owner had marked done), a pass confirms the item's
+// pending action, and the office's open assignment is done. Audited.
+func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewInspection) (Inspection, error) {
+	now := s.now()
+	day, fe := in.validate(now)
 	if err := fe.Err(daftar.KindUnprocessable, "invalid_inspection", "the inspection is not valid"); err != nil {
 		return Inspection{}, err
 	}
@@ -96,46 +213,188 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 		in.Violations = []Violation{}
 	}
 	actor, _ := daftar.ActorFrom(ctx)
-	out := Inspection{OfficeID: officeID, InspectedOn: daftar.TehranDate(day), Inspector: actor.Username, Violations: in.Violations, Notes: in.Notes, CreatedAt: now}
-	body, _ := json.Marshal(in.Violations)
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Raw(`INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, notes, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, officeID, out.InspectedOn, out.Inspector, string(body),
-			counts[0], counts[1], counts[2], out.Notes, now).Scan(&out.ID).Error; err != nil {
+	out := Inspection{OfficeID: officeID, InspectedOn: daftar.TehranDate(day), Inspector: actor.Username, Violations: in.Violations,
+		Notes: in.Notes, CreatedAt: now, Results: []Result{}}
+	if actor.UserID != 0 {
+		id := actor.UserID
+		out.InspectorID = &id
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var findings []finding
+		if len(in.Results) > 0 {
+			c, err := s.checklist(ctx, tx, in.ChecklistVersion)
+			if err != nil {
+				if daftar.IsKind(err, daftar.KindNotFound) {
+					return daftar.Unprocessable("invalid_inspection", "the inspection is not valid",
+						daftar.Field("checklist_version", "unknown", err.Error()))
+				}
+				return err
+			}
+			results, fe := in.answer(c)
+			if err := fe.Err(daftar.KindUnprocessable, "invalid_inspection", "the inspection is not valid"); err != nil {
+				return err
+			}
+			out.ChecklistVersion, out.Results = &c.Version, results
+			for _, r := range results {
+				if r.Result == ResultFail {
+					it, _ := c.Item(r.Item)
+					findings = append(findings, finding{code: r.Item, severity: r.Severity, text: joinNote(it.TitleFa, r.Note)})
+				}
+			}
+		}
+		for _, v := range in.Violations {
+			findings = append(findings, finding{code: v.Code, severity: v.Severity, text: joinNote(v.Description, "")})
+		}
+		for _, f := range findings {
+			switch f.severity {
+			case SeverityMinor:
+				out.Minor++
+			case SeverityMajor:
+				out.Major++
+			case SeverityCritical:
+				out.Critical++
+			}
+		}
+		body, _ := json.Marshal(in.Violations)
+		if err := tx.Query(ctx, `INSERT INTO inspections (office_id, inspected_on, inspector, inspector_id, violations, minor, major, critical, notes,
+			created_at, checklist_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			[]any{officeID, out.InspectedOn, out.Inspector, out.InspectorID, string(body), out.Minor, out.Major, out.Critical, out.Notes, now, out.ChecklistVersion},
+			func(scan func(...any) error) error { return scan(&out.ID) }); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: out})
+		for _, r := range out.Results {
+			if _, err := tx.Exec(ctx, "INSERT INTO inspection_results (inspection_id, item_code, result, severity, note) VALUES (?, ?, ?, ?, ?)",
+				out.ID, r.Item, r.Result, r.Severity, r.Note); err != nil {
+				return err
+			}
+		}
+		changes, err := s.followUp(ctx, tx, out, findings)
+		if err != nil {
+			return err
+		}
+		out.Actions = &changes
+		if out.AssignmentID, err = s.fulfil(ctx, tx, out); err != nil {
+			return err
+		}
+		view := out
+		view.Actions = nil
+		return s.audit.Record(ctx, tx, audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: view})
 	})
 	return out, err
 }
 
+func joinNote(text, note string) string {
+	if note == "" {
+		return text
+	}
+	return text + " — " + note
+}
+
 // Inspections lists an office's inspections, newest first.
 func (s *Service) Inspections(ctx context.Context, officeID int64, limit, offset int) ([]Inspection, int64, error) {
-	q := s.db.WithContext(ctx).Table("inspections").Where("office_id = ?", officeID)
 	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	if err := s.db.Query(ctx, "SELECT COUNT(*) FROM inspections WHERE office_id = ?", []any{officeID},
+		func(scan func(...any) error) error { return scan(&total) }); err != nil {
 		return nil, 0, err
 	}
-	var rows []struct {
-		ID          int64
-		OfficeID    int64
-		InspectedOn string
-		Inspector   string
-		Violations  string
-		Notes       string
-		CreatedAt   time.Time
+	list, err := s.readInspections(ctx, " WHERE office_id = ? ORDER BY inspected_on DESC, id DESC LIMIT ? OFFSET ?", officeID, limit, offset)
+	return list, total, err
+}
+
+// InspectionFilter selects inspections across offices, for reports.
+type InspectionFilter struct {
+	OfficeID int64
+	From, To string // Tehran days, [From, To); empty: unbounded
+}
+
+// AllInspections lists the inspections the filter selects, newest first.
+func (s *Service) AllInspections(ctx context.Context, f InspectionFilter) ([]Inspection, error) {
+	var where []string
+	var args []any
+	if f.OfficeID != 0 {
+		where, args = append(where, "office_id = ?"), append(args, f.OfficeID)
 	}
-	if err := q.Order("inspected_on DESC, id DESC").Limit(limit).Offset(offset).Scan(&rows).Error; err != nil {
-		return nil, 0, err
+	if f.From != "" {
+		where, args = append(where, "inspected_on >= ?"), append(args, f.From)
 	}
-	out := make([]Inspection, len(rows))
-	for i, r := range rows {
-		out[i] = Inspection{ID: r.ID, OfficeID: r.OfficeID, InspectedOn: r.InspectedOn, Inspector: r.Inspector, Notes: r.Notes, CreatedAt: r.CreatedAt}
-		if err := json.Unmarshal([]byte(r.Violations), &out[i].Violations); err != nil {
-			return nil, 0, err
+	if f.To != "" {
+		where, args = append(where, "inspected_on < ?"), append(args, f.To)
+	}
+	q := ""
+	if len(where) > 0 {
+		q = " WHERE " + strings.Join(where, " AND ")
+	}
+	return s.readInspections(ctx, q+" ORDER BY inspected_on DESC, id DESC", args...)
+}
+
+const inspectionColumns = `id, office_id, inspected_on, inspector, inspector_id, violations, notes, created_at, checklist_version,
+	minor, major, critical, assignment_id`
+
+func (s *Service) readInspections(ctx context.Context, tail string, args ...any) ([]Inspection, error) {
+	var out []Inspection
+	at := map[int64]int{}
+	if err := s.db.Query(ctx, "SELECT "+inspectionColumns+" FROM inspections"+tail, args, func(scan func(...any) error) error {
+		var in Inspection
+		var violations string
+		if err := scan(&in.ID, &in.OfficeID, &in.InspectedOn, &in.Inspector, &in.InspectorID, &violations, &in.Notes, &in.CreatedAt,
+			&in.ChecklistVersion, &in.Minor, &in.Major, &in.Critical, &in.AssignmentID); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(violations), &in.Violations); err != nil {
+			return err
+		}
+		in.Results = []Result{}
+		at[in.ID] = len(out)
+		out = append(out, in)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(out))
+	for _, in := range out {
+		if in.ChecklistVersion != nil {
+			ids = append(ids, in.ID)
 		}
 	}
-	return out, total, nil
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(len(ids), start+500)]
+		// The items in their checklist's order.
+		err := s.db.Query(ctx, `SELECT r.inspection_id, r.item_code, r.result, r.severity, r.note FROM inspection_results r
+			JOIN inspections i ON i.id = r.inspection_id
+			JOIN inspection_checklist_items c ON c.checklist_version = i.checklist_version AND c.code = r.item_code
+			WHERE r.inspection_id IN (`+db.Placeholders(len(chunk))+`) ORDER BY r.inspection_id, c.position`, db.Int64Args(chunk),
+			func(scan func(...any) error) error {
+				var id int64
+				var r Result
+				if err := scan(&id, &r.Item, &r.Result, &r.Severity, &r.Note); err != nil {
+					return err
+				}
+				k := at[id]
+				out[k].Results = append(out[k].Results, r)
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// LastInspected returns every office's latest inspection day (Tehran
+// YYYY-MM-DD) on or before at's day.
+func (s *Service) LastInspected(ctx context.Context, at time.Time) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := s.db.Query(ctx, "SELECT office_id, MAX(inspected_on) FROM inspections WHERE inspected_on <= ? GROUP BY office_id", []any{daftar.TehranDate(at)},
+		func(scan func(...any) error) error {
+			var id int64
+			var day string
+			if err := scan(&id, &day); err != nil {
+				return err
+			}
+			out[id] = day
+			return nil
+		})
+	return out, err
 }
 
 // Findings are an office's inspection findings counted by severity.
@@ -147,17 +406,17 @@ type Findings struct {
 // Tehran days from from's day up to (not including) to's day: what the
 // ranking's compliance criterion reads.
 func (s *Service) FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]Findings, error) {
-	var rows []struct {
-		OfficeID               int64
-		Minor, Major, Critical int
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
-		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(to)).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[int64]Findings, len(rows))
-	for _, r := range rows {
-		out[r.OfficeID] = Findings{Minor: r.Minor, Major: r.Major, Critical: r.Critical}
-	}
-	return out, nil
+	out := map[int64]Findings{}
+	err := s.db.Query(ctx, `SELECT office_id, SUM(minor), SUM(major), SUM(critical) FROM inspections
+		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, []any{daftar.TehranDate(from), daftar.TehranDate(to)},
+		func(scan func(...any) error) error {
+			var id int64
+			var f Findings
+			if err := scan(&id, &f.Minor, &f.Major, &f.Critical); err != nil {
+				return err
+			}
+			out[id] = f
+			return nil
+		})
+	return out, err
 }
