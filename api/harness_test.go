@@ -20,7 +20,6 @@ import (
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
-	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
 )
@@ -89,13 +88,13 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.surveys = newSurveyService(t, d, h.clock, al)
 	h.catalogue = cat
 	visits, crowding, finder := newVisitServices(t, d, h.clock, gaz, offices, log)
-	insp := inspections.New(d, h.clock, al, log)
+	insp, planner := newInspectionServices(t, d, h.clock, al, offices, h.surveys, acc)
 	rank := newRankingService(t, d, h.clock, al, h.surveys, insp)
 	demand, rounds, licences := newLicensingServices(d, h.clock, al, gaz, offices, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
 		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
-		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp,
+		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
 		Demand: demand, Rounds: rounds, Licences: licences},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})

@@ -5,7 +5,6 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
-	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/gin-gonic/gin"
 )
 
@@ -188,56 +187,4 @@ func (s *Server) officeRanking(c *gin.Context) {
 		list = []ranking.OfficeRanking{}
 	}
 	writeJSON(c, http.StatusOK, officeRanking{OfficeID: id, Results: list})
-}
-
-type inspectionRequest struct {
-	InspectedOn string                  `json:"inspected_on" doc:"the day, ISO (2026-11-20) or Jalali (1405/08/29)"`
-	Violations  []inspections.Violation `json:"violations" doc:"each with code, severity (minor, major, critical) and description"`
-	Notes       string                  `json:"notes,omitempty"`
-}
-
-func (s *Server) recordInspection(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req inspectionRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	insp, err := s.Inspections.RecordInspection(c.Request.Context(), id, inspections.NewInspection{InspectedOn: req.InspectedOn, Violations: req.Violations, Notes: req.Notes})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusCreated, insp)
-}
-
-func (s *Server) listInspections(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, fe := pageOf(c, 50, 500)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, total, err := s.Inspections.Inspections(c.Request.Context(), id, p.PageSize, p.Offset())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, listOf(list, p, total))
 }

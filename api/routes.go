@@ -5,7 +5,6 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
-	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 
 	"github.com/gin-gonic/gin"
@@ -100,10 +99,32 @@ func (s *Server) table() []route {
 			Doc: doc{Summary: "Recompute a run's period without storing: do the inputs and results still match?", Tag: "ranking", Response: ranking.Verification{}, Errors: []int{404}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/ranking", Access: officeOwner, Handler: s.officeRanking,
 			Doc: doc{Summary: "The office's published results, explained", Tag: "ranking", Response: officeRanking{}, Errors: []int{404}}},
-		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: access{Roles: []daftar.Role{daftar.RoleAdmin, daftar.RoleInspector}}, Handler: s.recordInspection,
-			Doc: doc{Summary: "Record an inspection's findings", Tag: "ranking", Request: inspectionRequest{}, Response: inspections.Inspection{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
+
+		// Inspections.
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: planners, Handler: s.recordInspection,
+			Doc: doc{Summary: "Record an inspection: an answer to every checklist item and/or free-text findings; failures open corrective actions, passes confirm them, the office's open assignment is done", Tag: "inspections", Request: inspectionRequest{}, Response: inspectionResponse{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: staff, Handler: s.listInspections,
-			Doc: doc{Summary: "An office's inspections, newest first", Tag: "ranking", Response: ListResponse[inspections.Inspection]{}, Query: pageQuery, Errors: []int{404}}},
+			Doc: doc{Summary: "An office's inspections, newest first", Tag: "inspections", Response: ListResponse[inspectionResponse]{}, Query: pageQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/worklist", Access: planners, Handler: s.worklist,
+			Doc: doc{Summary: "Active offices by risk score, highest first, each with the reasons that add up to it", Tag: "inspections", Response: ListResponse[worklistItem]{}, Query: worklistQuery, Errors: []int{400}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments", Access: planners, Handler: s.listAssignments,
+			Doc: doc{Summary: "Inspection assignments, soonest due first", Tag: "inspections", Response: ListResponse[assignmentResponse]{}, Query: assignmentsQuery, Errors: []int{400}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspections/assignments", Access: planners, Handler: s.createAssignment,
+			Doc: doc{Summary: "Assign an inspection of an office to an inspector by a due day; 409 while the office has an open one", Tag: "inspections", Request: assignmentRequest{}, Response: assignmentResponse{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments/:aid", Access: planners, Handler: s.getAssignment,
+			Doc: doc{Summary: "One assignment", Tag: "inspections", Response: assignmentResponse{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspections/assignments/:aid/:action", Access: planners, Handler: s.assignmentAct,
+			Doc: doc{Summary: "cancel an assignment, with a note; 409 unless it is assigned", Tag: "inspections", Request: noteRequest{}, Response: assignmentResponse{}, Errors: []int{400, 404, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspection-checklists", Access: staff, Handler: s.listChecklists,
+			Doc: doc{Summary: "Inspection checklist versions, newest first", Tag: "inspections", Response: ListResponse[checklistResponse]{}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspection-checklists", Access: adminOnly, Handler: s.publishChecklist,
+			Doc: doc{Summary: "Publish the next checklist version", Tag: "inspections", Request: checklistRequest{}, Response: checklistResponse{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/corrective-actions", Access: officeOwner, Handler: s.listCorrectiveActions,
+			Doc: doc{Summary: "The office's corrective actions, the unconfirmed first by due day", Tag: "inspections", Response: ListResponse[correctiveActionResponse]{}, Query: correctiveActionsQuery, Errors: []int{400, 404}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/corrective-actions/:cid", Access: officeOwner, Handler: s.getCorrectiveAction,
+			Doc: doc{Summary: "One corrective action with its history", Tag: "inspections", Response: correctiveActionResponse{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/corrective-actions/:cid/:action", Access: officeOwner, Handler: s.correctiveActionAct,
+			Doc: doc{Summary: "done (the office's owner, with a note), confirm or reopen (staff; reopen with a note); 409 when the state forbids it", Tag: "inspections", Request: noteRequest{}, Response: correctiveActionResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,

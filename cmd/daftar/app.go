@@ -56,8 +56,9 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	grades  *grades
-	// inspections, read by the ranking's compliance
+	// inspections (read by the ranking's compliance) and their planner
 	inspections *inspections.Service
+	planner     *inspections.Planner
 	reports     *reports.Reports
 }
 
@@ -118,6 +119,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
+	if err := a.initInspections(ctx); err != nil {
+		return err
+	}
 	if err := a.initRanking(ctx); err != nil {
 		return err
 	}
@@ -162,7 +166,7 @@ func (a *app) server() (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
-		Inspections: a.inspections,
+		Inspections: a.inspections, Planner: a.planner,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,

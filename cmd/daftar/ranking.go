@@ -62,10 +62,6 @@ func (a *app) refreshGrades(ctx context.Context) error {
 }
 
 func (a *app) initRanking(ctx context.Context) error {
-	a.inspections = inspections.New(a.db, a.clock, a.audit, a.log)
-	if err := a.inspections.EnsureDefaultChecklist(ctx); err != nil {
-		return err
-	}
 	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding},
 		Licences: a.licences, Inspections: a.inspections})
 	if err := a.ranking.EnsureDefaultDirective(ctx); err != nil {

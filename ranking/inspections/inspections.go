@@ -24,52 +24,52 @@ const (
 // accepted). Each becomes a corrective action like a failed item, with its
 // code as the item.
 type Violation struct {
-	Code        string `json:"code"`
-	Severity    string `json:"severity"`
-	Description string `json:"description"`
+	Code        string
+	Severity    string
+	Description string
 }
 
 // Result is an inspection's answer to one checklist item.
 type Result struct {
-	Item     string `json:"item"`
-	Result   string `json:"result"`
-	Severity string `json:"severity"`
-	Note     string `json:"note"`
+	Item     string
+	Result   string
+	Severity string
+	Note     string
 }
 
 // Inspection is one visit of an inspector to an office.
 type Inspection struct {
-	ID          int64       `json:"id"`
-	OfficeID    int64       `json:"office_id"`
-	InspectedOn string      `json:"inspected_on"` // YYYY-MM-DD, Tehran
-	Inspector   string      `json:"inspector"`
-	InspectorID *int64      `json:"inspector_id"`
-	Violations  []Violation `json:"violations"`
-	Notes       string      `json:"notes"`
-	CreatedAt   time.Time   `json:"created_at"`
+	ID          int64
+	OfficeID    int64
+	InspectedOn string // YYYY-MM-DD, Tehran
+	Inspector   string
+	InspectorID *int64
+	Violations  []Violation
+	Notes       string
+	CreatedAt   time.Time
 	// ChecklistVersion is the checklist answered; nil when the inspection
 	// recorded free-text findings only.
-	ChecklistVersion *int     `json:"checklist_version"`
-	Results          []Result `json:"results"`
+	ChecklistVersion *int
+	Results          []Result
 	// Minor, Major and Critical count the failed items and the free-text
 	// findings by severity: what the ranking's compliance reads.
-	Minor    int `json:"minor"`
-	Major    int `json:"major"`
-	Critical int `json:"critical"`
+	Minor    int
+	Major    int
+	Critical int
 	// AssignmentID is the assignment the inspection fulfilled, if any.
-	AssignmentID *int64 `json:"assignment_id"`
+	AssignmentID *int64
 	// Actions says which corrective actions recording it opened, reopened
-	// and confirmed; set only in the answer to recording.
-	Actions *ActionChanges `json:"corrective_actions,omitempty"`
+	// and confirmed; set only by RecordInspection.
+	Actions *ActionChanges
 }
 
 // ActionChanges are the ids of the corrective actions an inspection opened
 // (a new failure), reopened (a failure the owner had marked done) and
 // confirmed (an item that now passes).
 type ActionChanges struct {
-	Opened    []int64 `json:"opened"`
-	Reopened  []int64 `json:"reopened"`
-	Confirmed []int64 `json:"confirmed"`
+	Opened    []int64
+	Reopened  []int64
+	Confirmed []int64
 }
 
 // ResultInput is one item's answer as the inspector gives it.
