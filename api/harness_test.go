@@ -92,7 +92,7 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	rank := newRankingService(t, d, h.clock, al, h.surveys, insp)
 	demand, rounds, licences := newLicensingServices(d, h.clock, al, gaz, offices, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,

@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/xuri/excelize/v2"
 )
 
 // The planner's sources as the server is wired (cmd/daftar/inspections.go),
@@ -303,6 +306,52 @@ func TestInspectionsAPI(t *testing.T) {
 			"items": []map[string]string{{"code": "receipt_given", "title_fa": "رسید داده می‌شود", "title_en": "A receipt is given", "severity": "major"}}})
 		if res.Code != 201 || decode[struct{ Version int }](t, res).Version != 2 {
 			t.Fatalf("publish: %d %s", res.Code, res.Body)
+		}
+	})
+}
+
+func TestInspectionsReport(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		insp := h.tokens[daftar.RoleInspector]
+		var results []map[string]string
+		for _, it := range inspections.DefaultChecklist().Items {
+			r := "pass"
+			if it.Code == "tariff_posted" {
+				r = "fail"
+			}
+			results = append(results, map[string]string{"item": it.Code, "result": r})
+		}
+		for _, office := range []int64{h.officeA, h.officeB} {
+			if res := h.do("POST", fmt.Sprintf("/api/v1/offices/%d/inspections", office), insp, map[string]any{"inspected_on": "1405/09/01", "results": results}); res.Code != 201 {
+				t.Fatalf("record: %d %s", res.Code, res.Body)
+			}
+		}
+		// An older one, outside the month asked for.
+		h.do("POST", fmt.Sprintf("/api/v1/offices/%d/inspections", h.officeA), insp, map[string]any{"inspected_on": "1405/07/01",
+			"violations": []map[string]string{{"code": "OLD-1", "severity": "minor"}}})
+		res := h.do("GET", "/api/v1/reports/inspections.csv?lang=en", h.tokens[daftar.RoleMinistry], nil)
+		body := res.Body.String()
+		if res.Code != 200 || !strings.Contains(body, "THR-0001") || !strings.Contains(body, "KRZ-0001") || !strings.Contains(body, "tariff_posted") ||
+			strings.Contains(body, "1405/07/01") || strings.Count(body, "\n") != 3 {
+			t.Fatalf("inspections.csv: %d %s", res.Code, body)
+		}
+		all := h.do("GET", "/api/v1/reports/inspections.csv?from=1405/07/01&to=1405/09/30", h.tokens[daftar.RoleAdmin], nil).Body.String()
+		if strings.Count(all, "\n") != 4 || !strings.Contains(all, "شهر") {
+			t.Fatalf("the quarter: %s", all)
+		}
+		res = h.do("GET", "/api/v1/reports/inspections.xlsx", h.tokens[daftar.RoleInspector], nil)
+		f, err := excelize.OpenReader(bytes.NewReader(res.Body.Bytes()))
+		if res.Code != 200 || err != nil {
+			t.Fatalf("inspections.xlsx: %d %v", res.Code, err)
+		}
+		if view, _ := f.GetSheetView(f.GetSheetName(0), 0); view.RightToLeft == nil || !*view.RightToLeft {
+			t.Error("inspections.xlsx is not right to left")
+		}
+		f.Close()
+		// The inspections are staff's, as in the API.
+		if res := h.do("GET", "/api/v1/reports/inspections.csv", h.tokens[daftar.RoleOfficeOwner], nil); res.Code != 403 {
+			t.Fatalf("owner: %d", res.Code)
 		}
 	})
 }

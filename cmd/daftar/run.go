@@ -30,7 +30,7 @@ func commands() []command {
 		{"user", "user create|passwd|disable ...  manage accounts", userCmd},
 		{"audit", "audit verify [flags]     check the audit log's hash chain", auditCmd},
 		{"import", "import KIND FILE [flags] load a file (exam-results, visits)", importCmd},
-		{"report", "report KIND.xlsx|KIND.csv [--out FILE] [--period P]  write a report (offices, crowding, surveys, rankings, candidates, licences, allocations, demand)", reportCmd},
+		{"report", "report KIND.xlsx|KIND.csv [--out FILE] [--period P]  write a report (offices, crowding, surveys, rankings, candidates, licences, allocations, demand, inspections)", reportCmd},
 		{"demand", "demand [--province CODE] [--top N] [--explain]  where new offices are needed, with the figures", demandCmd},
 		{"healthcheck", "healthcheck              exit 0 when the local server answers /healthz", healthcheckCmd},
 		{"version", "version                  print the version", versionCmd},

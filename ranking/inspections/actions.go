@@ -444,3 +444,35 @@ func (s *Service) overdueBySeverity(ctx context.Context, at time.Time) (map[int6
 		})
 	return out, err
 }
+
+// ActionCounts are the corrective actions one inspection raised: how many,
+// how many are not confirmed yet, and how many of those are overdue now.
+type ActionCounts struct {
+	Raised, Unconfirmed, Overdue int
+}
+
+// ActionCountsOf returns the action counts of the given inspections (those
+// that raised none are absent).
+func (s *Service) ActionCountsOf(ctx context.Context, inspectionIDs []int64) (map[int64]ActionCounts, error) {
+	today := daftar.TehranDate(s.now())
+	out := map[int64]ActionCounts{}
+	for start := 0; start < len(inspectionIDs); start += 500 {
+		chunk := inspectionIDs[start:min(len(inspectionIDs), start+500)]
+		err := s.db.Query(ctx, `SELECT inspection_id, COUNT(*), SUM(CASE WHEN state <> 'confirmed' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN state <> 'confirmed' AND due_on < ? THEN 1 ELSE 0 END)
+			FROM corrective_actions WHERE inspection_id IN (`+db.Placeholders(len(chunk))+`) GROUP BY inspection_id`,
+			append([]any{today}, db.Int64Args(chunk)...), func(scan func(...any) error) error {
+				var id int64
+				var c ActionCounts
+				if err := scan(&id, &c.Raised, &c.Unconfirmed, &c.Overdue); err != nil {
+					return err
+				}
+				out[id] = c
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
