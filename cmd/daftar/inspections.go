@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/daftar-ir/daftar/geo"
@@ -58,7 +59,29 @@ func (a *app) initInspections(ctx context.Context) error {
 		return err
 	}
 	var err error
-	a.planner, err = inspections.NewPlanner(a.inspections, inspections.Sources{Offices: officesForInspections{a.offices},
-		Surveys: surveysForInspections{a.surveys}, Complaints: noComplaints{}, Accounts: a.accounts}, inspections.RiskConfig{})
+	a.planner, err = inspections.NewPlanner(a.inspections, a.inspectionSources(), inspections.RiskConfig{})
 	return err
+}
+
+// inspectionSources are what the planner reads from the other registers.
+func (a *app) inspectionSources() inspections.Sources {
+	return inspections.Sources{Offices: officesForInspections{a.offices}, Surveys: surveysForInspections{a.surveys},
+		Complaints: noComplaints{}, Accounts: a.accounts}
+}
+
+// seedDemoInspections records the demo's inspections, corrective actions
+// and assignments, as the demo inspector.
+func (a *app) seedDemoInspections(ctx context.Context) error {
+	start := time.Now()
+	u, err := a.accounts.ByUsername(ctx, "inspector")
+	if err != nil {
+		return fmt.Errorf("demo inspections: %w", err)
+	}
+	rep, err := inspections.SeedDemo(ctx, a.db, a.audit, a.inspectionSources(), u.Actor(), a.clock.Now(), demoSeed)
+	if err != nil {
+		return err
+	}
+	a.log.Info("demo inspections", "inspections", rep.Inspections, "corrective_actions", rep.Actions, "assignments", rep.Assignments,
+		"elapsed_ms", time.Since(start).Milliseconds())
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
-	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 )
 
@@ -95,12 +94,11 @@ func (a *app) rankingJobs() []jobs.Job {
 	}
 }
 
-// seedDemoRanking stores inspections and publishes the runs of the last
-// full months of the demo history.
+// seedDemoRanking records the demo inspections, then publishes the runs of
+// the last full months of the demo history (compliance reads them).
 func (a *app) seedDemoRanking(ctx context.Context) error {
 	start := time.Now()
-	n, err := inspections.SeedDemo(ctx, a.inspections, a.offices, a.clock.Now(), demoSeed)
-	if err != nil {
+	if err := a.seedDemoInspections(ctx); err != nil {
 		return err
 	}
 	rep, err := ranking.SeedDemo(ctx, a.ranking, a.clock.Now())
@@ -110,6 +108,6 @@ func (a *app) seedDemoRanking(ctx context.Context) error {
 	if err := a.refreshGrades(ctx); err != nil {
 		return err
 	}
-	a.log.Info("demo rankings", "inspections", n, "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo rankings", "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

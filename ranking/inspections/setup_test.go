@@ -28,6 +28,7 @@ type env struct {
 	compl   fakeComplaints
 	// accounts: an inspector, a disabled inspector and an office owner
 	inspectorID, disabledID, ownerID int64
+	accounts                         *accounts.Service
 	// actors
 	admin, inspector, ministry context.Context
 	owner                      func(officeID int64) context.Context
@@ -66,7 +67,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	al := audit.New(d, e.clock)
 	reg := geo.NewOffices(d, e.clock, al, gaz, cat, geo.OfficesConfig{})
 	for i := 0; i < n; i++ {
-		code, city, lat, lon := fmt.Sprintf("T-%03d", i), "yazd", 31.89+float64(i)/100, 54.36
+		code, city, lat, lon := fmt.Sprintf("T-%03d", i), "yazd", 31.85+float64(i%10)/100, 54.33+float64(i/10)/100
 		o, err := reg.Create(sys, geo.OfficeInput{Code: &code, NameFa: &code, City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3)})
 		if err != nil {
 			t.Fatal(err)
@@ -90,6 +91,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 		t.Fatal(err)
 	}
 	e.ownerID = user("owner", daftar.RoleOfficeOwner, &e.offices[0].ID)
+	e.accounts = acc
 	e.svc = inspections.New(d, e.clock, al, nil)
 	if err := e.svc.EnsureDefaultChecklist(sys); err != nil {
 		t.Fatal(err)
