@@ -37,8 +37,8 @@ func (s testOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, e
 
 type testSurveys struct{ s *surveys.Service }
 
-func (s testSurveys) RiskFigures(ctx context.Context, from, to time.Time) (map[int64]inspections.SurveyFigures, error) {
-	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), nil)
+func (s testSurveys) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
+	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), ids)
 	out := map[int64]inspections.SurveyFigures{}
 	for id, f := range figs {
 		out[id] = inspections.SurveyFigures{Responses: f.Responses, Flagged: f.Flagged, ExtraFeeRate: f.ExtraFeeRate, ExtraFeeLow: f.ExtraFeeLow,

@@ -33,8 +33,8 @@ func (s officesForInspections) ActiveOffices(ctx context.Context) ([]inspections
 // surveysForInspections reads the survey figures the risk score takes.
 type surveysForInspections struct{ s *surveys.Service }
 
-func (s surveysForInspections) RiskFigures(ctx context.Context, from, to time.Time) (map[int64]inspections.SurveyFigures, error) {
-	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), nil)
+func (s surveysForInspections) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
+	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), ids)
 	if err != nil {
 		return nil, err
 	}

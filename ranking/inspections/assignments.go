@@ -108,19 +108,19 @@ func (p *Planner) Assign(ctx context.Context, in NewAssignment) (Assignment, err
 	} else {
 		inspector = u.Username
 	}
-	items, err := p.items(ctx)
-	if err != nil {
-		return Assignment{}, err
-	}
 	var score *float64
-	for _, it := range items {
-		if it.Office.ID == in.OfficeID {
-			v := it.Score
-			score = &v
+	if in.OfficeID <= 0 {
+		fe.Add("office_id", "required", "the office's id")
+	} else {
+		items, err := p.items(ctx, in.OfficeID)
+		if err != nil {
+			return Assignment{}, err
 		}
-	}
-	if score == nil {
-		fe.Add("office_id", "unknown", "no active office with this id")
+		if len(items) == 0 {
+			fe.Add("office_id", "unknown", "no active office with this id")
+		} else {
+			score = &items[0].Score
+		}
 	}
 	if err := fe.Err(daftar.KindUnprocessable, "invalid_assignment", "the assignment is not valid"); err != nil {
 		return Assignment{}, err

@@ -3,6 +3,7 @@ package inspections
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,9 +36,10 @@ type SurveyFigures struct {
 	Adjusted     float64 // overall satisfaction pulled toward the national mean
 }
 
-// SurveySource gives every office's survey figures over [from, to).
+// SurveySource gives the survey figures over [from, to) of the given
+// offices, of every office when ids is nil.
 type SurveySource interface {
-	RiskFigures(ctx context.Context, from, to time.Time) (map[int64]SurveyFigures, error)
+	RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]SurveyFigures, error)
 }
 
 // ComplaintCounts are an office's complaints over the risk window: upheld
@@ -122,7 +124,7 @@ type WorklistFilter struct {
 // Worklist ranks the active offices by risk score, highest first (the
 // office id breaks ties), and returns a page with the total.
 func (p *Planner) Worklist(ctx context.Context, f WorklistFilter) ([]WorkItem, int64, error) {
-	all, err := p.items(ctx)
+	all, err := p.items(ctx, 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -144,8 +146,9 @@ func (p *Planner) Worklist(ctx context.Context, f WorklistFilter) ([]WorkItem, i
 	return kept[start:min(len(kept), start+f.Limit)], total, nil
 }
 
-// items scores every active office.
-func (p *Planner) items(ctx context.Context) ([]WorkItem, error) {
+// items scores every active office, or only the one given (0: all): the
+// survey figures of one office cost a thousandth of everyone's.
+func (p *Planner) items(ctx context.Context, only int64) ([]WorkItem, error) {
 	now := p.s.clock.Now()
 	today, _ := time.ParseInLocation("2006-01-02", daftar.TehranDate(now), daftar.Tehran())
 	from := today.AddDate(0, 0, -p.cfg.WindowDays)
@@ -153,7 +156,15 @@ func (p *Planner) items(ctx context.Context) ([]WorkItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	survey, err := p.src.Surveys.RiskFigures(ctx, from, now)
+	var ids []int64
+	if only != 0 {
+		i := slices.IndexFunc(offices, func(o Office) bool { return o.ID == only })
+		if i < 0 {
+			return nil, nil
+		}
+		offices, ids = []Office{offices[i]}, []int64{only}
+	}
+	survey, err := p.src.Surveys.RiskFigures(ctx, from, now, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -112,8 +112,11 @@ func TestWorklistOrder(t *testing.T) {
 		if _, n, _ := e.planner.Worklist(e.admin, inspections.WorklistFilter{Province: "kerman"}); n != 0 {
 			t.Fatalf("kerman: %d", n)
 		}
-		if _, err := e.planner.Assign(e.inspector, inspections.NewAssignment{OfficeID: A, InspectorID: e.inspectorID, DueOn: "2026-12-01", Reason: "شکایات"}); err != nil {
-			t.Fatal(err)
+		// The score kept with an assignment is the one office's alone, the
+		// same as in the whole list.
+		asg, err := e.planner.Assign(e.inspector, inspections.NewAssignment{OfficeID: A, InspectorID: e.inspectorID, DueOn: "2026-12-01", Reason: "شکایات"})
+		if err != nil || asg.RiskScore == nil || math.Abs(*asg.RiskScore-33.67) > 1e-9 {
+			t.Fatalf("assignment %+v %v", asg, err)
 		}
 		rest, n, _ := e.planner.Worklist(e.admin, inspections.WorklistFilter{Unassigned: true})
 		if n != 5 || rest[0].Office.ID != C {

@@ -42,8 +42,17 @@ func (f fakeOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, e
 
 type fakeSurveys map[int64]inspections.SurveyFigures
 
-func (f fakeSurveys) RiskFigures(ctx context.Context, from, to time.Time) (map[int64]inspections.SurveyFigures, error) {
-	return f, nil
+func (f fakeSurveys) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
+	if ids == nil {
+		return f, nil
+	}
+	out := map[int64]inspections.SurveyFigures{}
+	for _, id := range ids {
+		if v, ok := f[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
 }
 
 type fakeComplaints map[int64]inspections.ComplaintCounts
