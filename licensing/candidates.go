@@ -33,6 +33,7 @@ type Candidate struct {
 	BirthDate          *string   `gorm:"column:birth_date"` // Jalali, 1375/06/21
 	ExamProvince       string    `gorm:"column:exam_province"`
 	Score              float64   `gorm:"column:score"`
+	ScoreMax           float64   `gorm:"column:score_max"` // the top of the scale Score was read on
 	Rank               *int64    `gorm:"column:exam_rank"`
 	Result             string    `gorm:"column:result"`
 	PreferencesJSON    string    `gorm:"column:preferences"`

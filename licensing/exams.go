@@ -94,8 +94,11 @@ type ImportInput struct {
 	// ExamYear is the Jalali year of the exam; 0 means the current year.
 	ExamYear int
 	// Sheet names the XLSX sheet to read; "" reads the first.
-	Sheet  string
-	DryRun bool
+	Sheet string
+	// ScoreMax is the top of the file's score scale (examscale.go); 0 takes
+	// the scale written in the score header, else ExamConfig.ScoreMax.
+	ScoreMax float64
+	DryRun   bool
 	// RejectionsLimit bounds the rejections returned in the report (0: all).
 	RejectionsLimit int
 	// Progress, when set, is told the number of data rows read so far (from
@@ -108,6 +111,8 @@ type Report struct {
 	ID              int64 // 0 for a dry run
 	Status          string
 	ExamYear        int
+	ScoreMax        float64 // the scale scores were read on: 0 to ScoreMax
+	ScoreScale      string  // where it came from: ScaleGiven, ScaleHeader, ScaleDefault
 	DryRun          bool
 	ContentSHA256   string
 	FileName        string
@@ -146,6 +151,8 @@ type examImport struct {
 	Header         string    `gorm:"column:header"`
 	ColumnMap      string    `gorm:"column:column_map"`
 	IgnoredColumns string    `gorm:"column:ignored_columns"`
+	ScoreMax       float64   `gorm:"column:score_max"`
+	ScoreScale     string    `gorm:"column:score_scale"`
 	CreatedBy      string    `gorm:"column:created_by"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 }
@@ -183,6 +190,11 @@ func (e *Exams) Import(ctx context.Context, in ImportInput) (rep Report, created
 	if err := e.CheckExamYear(in.ExamYear); err != nil {
 		return Report{}, false, err
 	}
+	if in.ScoreMax != 0 {
+		if err := CheckScoreMax(in.ScoreMax); err != nil {
+			return Report{}, false, err
+		}
+	}
 	in.FileName = cleanFileName(in.FileName)
 	c, err := scanContent(ctx, in.Content, in.Size)
 	if err != nil {
@@ -193,18 +205,27 @@ func (e *Exams) Import(ctx context.Context, in ImportInput) (rep Report, created
 	} else if f != FormatXLSX {
 		in.Sheet = ""
 	}
+	replaces := int64(0)
 	if !in.DryRun {
 		if id, ok, err := e.importByHash(e.db.WithContext(ctx), c.sha256, in.Sheet); err != nil {
 			return Report{}, false, err
 		} else if ok {
-			rep, err := e.Get(ctx, id, 0, in.RejectionsLimit)
-			return rep, false, err
+			again, err := e.rescaled(e.db.WithContext(ctx), id, in)
+			if err != nil {
+				return Report{}, false, err
+			}
+			if !again {
+				rep, err := e.Get(ctx, id, 0, in.RejectionsLimit)
+				return rep, false, err
+			}
+			replaces = id
 		}
 	}
 	r, err := e.openRun(ctx, in, c)
 	if err != nil {
 		return Report{}, false, err
 	}
+	r.replaces = replaces
 	defer r.close()
 	if in.DryRun {
 		return e.dryRun(ctx, r)
@@ -252,6 +273,10 @@ type importRun struct {
 
 	rows, accepted, passed, notPassed int
 
+	scoreMax    float64 // the scale: examscale.go
+	scaleSource string
+	replaces    int64 // an earlier import of this content, refused whole on another scale (examscale.go)
+
 	seal   bool
 	nonces nonces
 }
@@ -298,7 +323,9 @@ func (e *Exams) openRun(ctx context.Context, in ImportInput, c content) (*import
 		r.close()
 		return nil, err
 	}
-	r.parser = newRowParser(e.gaz, e.codes, r.cm, in.ExamYear, e.cfg.ScoreMax)
+	r.scoreMax, r.scaleSource = e.scaleOf(in, r.cm)
+	r.parser = newRowParser(e.gaz, e.codes, r.cm, in.ExamYear, r.scoreMax)
+	r.parser.scaleSource = r.scaleSource
 	return r, nil
 }
 
@@ -575,7 +602,7 @@ func (r *importRun) status() string {
 }
 
 func (r *importRun) report(id int64, at time.Time, by string) Report {
-	rep := Report{ID: id, Status: r.status(), ExamYear: r.in.ExamYear, DryRun: r.in.DryRun, ContentSHA256: r.c.sha256,
+	rep := Report{ID: id, Status: r.status(), ExamYear: r.in.ExamYear, ScoreMax: r.scoreMax, ScoreScale: r.scaleSource, DryRun: r.in.DryRun, ContentSHA256: r.c.sha256,
 		FileName: r.in.FileName, Format: r.format, Encoding: r.encoding, Sheet: r.sheet, HeaderRow: r.headerRow,
 		Rows: r.rows, Accepted: r.accepted, Refused: r.rows - r.accepted, Passed: r.passed, NotPassed: r.notPassed,
 		IgnoredColumns: nonNil(r.cm.ignored), Rejections: r.rejs, RejectionsTotal: len(r.rejs), CreatedAt: at, CreatedBy: by}
@@ -604,6 +631,9 @@ func importActor(ctx context.Context) string {
 
 // loadExisting reads the keyed hashes of the exam year's candidates.
 func (r *importRun) loadExisting(tx *gorm.DB) error {
+	if err := r.checkYearScale(tx); err != nil {
+		return err
+	}
 	rows, err := tx.Raw("SELECT national_code_hash, import_id FROM candidates WHERE exam_year = ?", r.in.ExamYear).Rows()
 	if err != nil {
 		return err
@@ -698,6 +728,10 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 	}
 	if id, ok, err := e.importByHash(tx, r.c.sha256, r.sheet); err != nil {
 		return Report{}, err
+	} else if ok && id == r.replaces {
+		if err := e.replace(ctx, tx, id, r); err != nil {
+			return Report{}, err
+		}
 	} else if ok {
 		return Report{}, errExisting{id}
 	}
@@ -714,7 +748,8 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 	}
 	imp := examImport{ContentSHA256: r.c.sha256, ExamYear: r.in.ExamYear, FileName: r.in.FileName, Format: string(r.format),
 		Encoding: r.encoding, Sheet: r.sheet, Status: ImportRefused, HeaderRow: r.headerRow, Header: jsonText(nonNil(r.cm.header)),
-		ColumnMap: jsonText(colMap), IgnoredColumns: jsonText(nonNil(r.cm.ignored)), CreatedBy: by, CreatedAt: now}
+		ColumnMap: jsonText(colMap), IgnoredColumns: jsonText(nonNil(r.cm.ignored)), ScoreMax: r.scoreMax, ScoreScale: r.scaleSource,
+		CreatedBy: by, CreatedAt: now}
 	if err := tx.Create(&imp).Error; err != nil {
 		if db.IsUniqueViolation(err) {
 			w.rollback()
@@ -762,7 +797,7 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 		return Report{}, err
 	}
 	if err := e.audit.Record(ctx, tx, audit.Change{Action: "exam_import.create", Entity: "exam_import", EntityID: imp.ID,
-		After: map[string]any{"exam_year": r.in.ExamYear, "file_name": r.in.FileName, "content_sha256": r.c.sha256,
+		After: map[string]any{"exam_year": r.in.ExamYear, "score_max": r.scoreMax, "file_name": r.in.FileName, "content_sha256": r.c.sha256,
 			"format": r.format, "rows": r.rows, "accepted": r.accepted, "refused": r.rows - r.accepted, "status": imp.Status}}); err != nil {
 		return Report{}, err
 	}
@@ -999,7 +1034,7 @@ func headerByColumn(imp examImport) map[string]string {
 }
 
 func reportOf(imp examImport) Report {
-	rep := Report{ID: imp.ID, Status: imp.Status, ExamYear: imp.ExamYear, ContentSHA256: imp.ContentSHA256, FileName: imp.FileName,
+	rep := Report{ID: imp.ID, Status: imp.Status, ExamYear: imp.ExamYear, ScoreMax: imp.ScoreMax, ScoreScale: imp.ScoreScale, ContentSHA256: imp.ContentSHA256, FileName: imp.FileName,
 		Format: Format(imp.Format), Encoding: imp.Encoding, Sheet: imp.Sheet, HeaderRow: imp.HeaderRow, Rows: imp.RowsRead,
 		Accepted: imp.Accepted, Refused: imp.Refused, Passed: imp.Passed, NotPassed: imp.NotPassed, CreatedAt: imp.CreatedAt.UTC(),
 		CreatedBy: imp.CreatedBy, Rejections: []Rejection{}}

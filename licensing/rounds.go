@@ -219,8 +219,8 @@ func (s *Rounds) checkPolicy(ctx context.Context, p *Policy, fe *daftar.FieldErr
 		d := s.cfg.MinDistanceM
 		p.MinDistanceM = &d
 	}
-	if v := p.MinScore; v != nil && (*v < 0 || *v > 1000) {
-		fe.Add("policy.min_score", "out_of_range", "must be between 0 and 1000")
+	if v := p.MinScore; v != nil && (*v < 0 || *v > MaxScoreMax) {
+		fe.Add("policy.min_score", "out_of_range", "must be between 0 and the exam's score scale (score_max)")
 	}
 	cur := daftar.ToJalali(s.clock.Now()).Year
 	switch {
@@ -606,6 +606,7 @@ type qualifying struct {
 	FirstName   string
 	LastName    string
 	Score       float64
+	ScoreMax    float64
 	ExamRank    *int64
 	Preferences string
 }
@@ -631,7 +632,7 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 		if err := s.undoAllocation(ctx, tx, id, "the round is allocated again"); err != nil {
 			return err
 		}
-		q := tx.Table("candidates").Select("id, first_name, last_name, score, exam_rank, preferences").
+		q := tx.Table("candidates").Select("id, first_name, last_name, score, score_max, exam_rank, preferences").
 			Where("state = ? AND exam_year = ?", StateApproved, row.ExamYear)
 		if pol.MinScore != nil {
 			q = q.Where("score >= ?", *pol.MinScore)
@@ -641,6 +642,9 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 		}
 		var cands []qualifying
 		if err := q.Order("id").Find(&cands).Error; err != nil {
+			return err
+		}
+		if err := checkScales(scalesOf(cands), row.ExamYear); err != nil {
 			return err
 		}
 		var qs []quotaRow
