@@ -13,7 +13,7 @@ import (
 // Licensing's demand model, rounds and licences, wired into the app.
 
 func (a *app) initLicensing() {
-	a.demand = licensing.NewDemand(a.db, a.clock, a.gazetteer, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays})
+	a.demand = licensing.NewDemand(a.db, a.clock, a.gazetteer, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays, WaitTarget: a.cfg.DemandWaitTarget})
 	cfg := licensing.Config{MinDistanceM: a.cfg.MinOfficeDistanceM, ValidityYears: a.cfg.LicenceYears, ExpiryWarning: a.cfg.ExpiryWarning}
 	a.rounds = licensing.NewRounds(a.db, a.clock, a.audit, a.gazetteer, a.candidates, a.demand, cfg)
 	a.licences = licensing.NewLicences(a.db, a.clock, a.audit, a.offices, a.candidates, cfg)
