@@ -78,7 +78,7 @@ func (b build) details() []string {
 		}
 		lines = append(lines, l)
 	} else {
-		lines = append(lines, "revision unknown (go run and go test record none; go build inside the checkout does)")
+		lines = append(lines, "revision unknown (the build recorded none: built by go test, with -buildvcs=false, or outside a git checkout)")
 	}
 	if b.ldflags != "" && b.ldflags != "dev" {
 		lines = append(lines, "version set at build time: "+b.ldflags)
