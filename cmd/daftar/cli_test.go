@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -263,6 +264,15 @@ func TestCLIWithDatabase(t *testing.T) {
 				t.Fatalf("demand --province thr: %d %q %q", code, out, errs)
 			}
 
+			// The header rounds the target as the explanations do, and one
+			// office is "1 active office".
+			code, out, errs = cli(t, env, "", "demand", "--explain", "--province", "THR", "--top", "100")
+			target := regexp.MustCompile(`target ([0-9,]+) residents per office`).FindStringSubmatch(out)
+			if code != 0 || target == nil || !strings.Contains(out, "at "+target[1]+" residents per office") ||
+				!strings.Contains(out, "1 active office (") || strings.Contains(out, " 1 active offices") {
+				t.Fatalf("demand --explain: %d %q %q", code, out, errs)
+			}
+
 			bad := filepath.Join(dir, "no-header.csv")
 			os.WriteFile(bad, []byte("a,b,c\n1,2,3\n"), 0o600)
 			code, _, errs = cli(t, env, "", "import", "exam-results", bad)
@@ -288,5 +298,15 @@ func TestImportScoreMaxCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "scores out of 12000 (as given)") || !strings.Contains(out, "5 accepted") ||
 		!strings.Contains(out, `row 7, score "12750": the score must be between 0 and 12000`) {
 		t.Fatalf("--score-max 12000: %d %q %q", code, out, errs)
+	}
+}
+
+// TestThousands: the demand header rounds as the explanations do (half
+// away from zero: 34,302.5 is 34,303, where %.0f said 34302).
+func TestThousands(t *testing.T) {
+	for v, want := range map[float64]string{34302.5: "34,303", 34302.49: "34,302", 999: "999", 1000: "1,000", 1234567.8: "1,234,568", 0: "0"} {
+		if got := thousands(v); got != want {
+			t.Errorf("thousands(%v) = %q, want %q", v, got, want)
+		}
 	}
 }
