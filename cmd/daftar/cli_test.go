@@ -310,3 +310,27 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildShort: the one-word version prefers -ldflags, then a released
+// module version, then the VCS revision.
+func TestBuildShort(t *testing.T) {
+	for _, c := range []struct {
+		b    build
+		want string
+	}{
+		{build{ldflags: "v1.2.0", module: "v1.1.0", revision: "abc"}, "v1.2.0"},
+		{build{ldflags: "dev", module: "v1.1.0"}, "v1.1.0"},
+		{build{ldflags: "dev", module: "(devel)", revision: "0123456789abcdef0123", modified: true}, "devel+0123456789ab-dirty"},
+		{build{ldflags: "dev", module: "(devel)"}, "devel"},
+	} {
+		if got := c.b.short(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.b, got, c.want)
+		}
+	}
+	d := strings.Join(build{ldflags: "v1.2.0", module: "v0.0.0-20261201-abc", path: "github.com/daftar-ir/daftar", revision: "abc", time: "2026-12-01T09:00:00Z", goVer: "go1.26.8"}.details(), "\n")
+	for _, want := range []string{"module github.com/daftar-ir/daftar v0.0.0-20261201-abc", "revision abc (2026-12-01T09:00:00Z)", "version set at build time: v1.2.0", "go1.26.8"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("details lack %q:\n%s", want, d)
+		}
+	}
+}
