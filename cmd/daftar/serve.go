@@ -66,7 +66,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log)
 	errs := make(chan error, 2)
 	go func() { errs <- httpSrv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", browsable(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String())
 
 	var metricsSrv *http.Server
