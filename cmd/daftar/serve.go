@@ -89,8 +89,10 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		}
 	}
 	seeded, seeding := make(chan error, 1), seed
+	seedCtx, stopSeeding := context.WithCancel(ctx)
+	defer stopSeeding()
 	if seed {
-		go func() { seeded <- a.seedDemoWhileServing(ctx, e, ready, browsable(ln.Addr())) }()
+		go func() { seeded <- a.seedDemoWhileServing(seedCtx, e, ready, browsable(ln.Addr())) }()
 	} else {
 		startJobs()
 	}
@@ -107,7 +109,7 @@ wait:
 			break wait
 		case err := <-seeded:
 			seeding = false
-			if err != nil && ctx.Err() == nil {
+			if err != nil && seedCtx.Err() == nil {
 				serveErr = err
 				log.Error("demo seeding failed", "error", err)
 				break wait
@@ -129,7 +131,8 @@ wait:
 		log.Warn("shutdown: jobs cut off", "error", err)
 	}
 	if seeding {
-		<-seeded // the seeding stops with ctx; the database closes after it
+		stopSeeding()
+		<-seeded // the database closes after the seeding has stopped
 	}
 	log.Info("stopped")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
