@@ -224,8 +224,8 @@ func TestOutputs(t *testing.T) {
 				if got := len(marks(svg)); got != k.marks {
 					t.Errorf("%d marks, want %d", got, k.marks)
 				}
-				if m, ok := k.c.(interface{ Marks() int }); !ok || m.Marks() != k.marks {
-					t.Errorf("Marks() disagrees with %d", k.marks)
+				if k.c.Marks() != k.marks {
+					t.Errorf("Marks() = %d, want %d", k.c.Marks(), k.marks)
 				}
 				for _, m := range marks(svg) {
 					if m.attrs["data-missing"] == "true" {
@@ -404,5 +404,19 @@ func TestIDs(t *testing.T) {
 	c := parse(t, string(chart.Sparkline{Values: []float64{1, 3}}.SVG(chart.Options{Title: "a", ID: "mine"})))
 	if a[1].attrs["id"] == b[1].attrs["id"] || c[1].attrs["id"] != "mine-t" || c[0].attrs["aria-labelledby"] != "mine-t" {
 		t.Errorf("ids %q %q %q", a[1].attrs["id"], b[1].attrs["id"], c[1].attrs["id"])
+	}
+}
+
+// A figure holds the chart and its table; with nothing drawn, only the
+// chart's "no data".
+func TestFigure(t *testing.T) {
+	o := chart.Options{NoData: "none", Title: "t"}
+	full := string(chart.Figure(chart.Sparkline{Values: []float64{1, 2}}, o, "as a table"))
+	if !strings.Contains(full, "<details") || !strings.Contains(full, "<summary>as a table</summary>") || !strings.Contains(full, "<table") {
+		t.Errorf("figure: %.300s", full)
+	}
+	empty := string(chart.Figure(chart.Sparkline{Values: []float64{nan}}, o, "as a table"))
+	if strings.Contains(empty, "<details") || !strings.Contains(empty, ">none<") {
+		t.Errorf("empty figure: %.300s", empty)
 	}
 }

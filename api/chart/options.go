@@ -38,15 +38,21 @@ func ForLang(lang string) Options {
 	return Options{RTL: true, Format: Persian(1)}
 }
 
-// Chart is what every kind offers: the drawing and the same figures as a table.
+// Chart is what every kind offers: the drawing, the same figures as a
+// table, and how many values the drawing marks.
 type Chart interface {
 	SVG(Options) template.HTML
 	Table(Options) template.HTML
+	Marks() int
 }
 
 // Figure is the chart followed by its table inside a <details> whose
-// summary is the caller's words ("show as table").
+// summary is the caller's words ("show as table"). With nothing drawn the
+// chart's "no data" is the whole figure.
 func Figure(c Chart, o Options, summary string) template.HTML {
+	if c.Marks() == 0 {
+		return template.HTML(`<figure class="chart-figure">` + string(c.SVG(o)) + `</figure>`)
+	}
 	return template.HTML(`<figure class="chart-figure">` + string(c.SVG(o)) +
 		`<details class="chart-details"><summary>` + esc(summary) + `</summary>` +
 		string(c.Table(o)) + `</details></figure>`)

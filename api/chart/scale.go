@@ -32,6 +32,27 @@ func ticksOver(lo, hi float64, n int, exact bool) (ticks []float64, dlo, dhi flo
 	}
 	n = max(n, 2)
 	step := niceStep((hi - lo) / float64(n))
+	if exact {
+		// Prefer a finer step that lands on both fixed ends (50 to 100 in
+		// tens rather than 60, 80, 100 over an unlabelled 50).
+		// Failing that, a step that leaves no fewer ticks than asked for.
+		fit, even := 0.0, 0.0
+		for s, k := step, 0; k < 3; s, k = smaller(s), k+1 {
+			if steps := (hi - lo) / s; steps >= float64(n-1) && steps <= float64(2*n) {
+				if fit == 0 {
+					fit = s
+				}
+				if even == 0 && onStep(lo, s) && onStep(hi, s) {
+					even = s
+				}
+			}
+		}
+		if even > 0 {
+			step = even
+		} else if fit > 0 {
+			step = fit
+		}
+	}
 	first := math.Floor(lo/step + 1e-9)
 	last := math.Ceil(hi/step - 1e-9)
 	if exact {
@@ -55,6 +76,24 @@ func ticksOver(lo, hi float64, n int, exact bool) (ticks []float64, dlo, dhi flo
 		return ticks, lo, hi
 	}
 	return ticks, first * step, last * step
+}
+
+// smaller is the nice step below step (5 → 2 → 1 → 0.5).
+func smaller(step float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(step)+1e-9))
+	switch m := math.Round(step / p); m {
+	case 5:
+		return 2 * p
+	case 2:
+		return p
+	default:
+		return p / 2
+	}
+}
+
+func onStep(v, step float64) bool {
+	q := v / step
+	return math.Abs(q-math.Round(q)) < 1e-9
 }
 
 func niceStep(raw float64) float64 {

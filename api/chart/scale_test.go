@@ -26,9 +26,19 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 	// A fixed axis keeps its ends, labelled.
-	got, lo, hi := exactTicks(50, 100, 4)
-	if lo != 50 || hi != 100 || !near(got, []float64{50, 60, 80, 100}) {
-		t.Errorf("exactTicks(50, 100) = %v [%v, %v]", got, lo, hi)
+	for _, c := range []struct {
+		lo, hi float64
+		want   []float64
+	}{
+		{50, 100, []float64{50, 60, 70, 80, 90, 100}}, // a finer step that lands on both ends
+		{0, 100, []float64{0, 20, 40, 60, 80, 100}},
+		{0, 1, []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
+		{3, 97, []float64{3, 20, 40, 60, 80, 97}}, // no step does: the ends are labelled
+	} {
+		got, lo, hi := exactTicks(c.lo, c.hi, 4)
+		if lo != c.lo || hi != c.hi || !near(got, c.want) {
+			t.Errorf("exactTicks(%v, %v) = %v [%v, %v], want %v", c.lo, c.hi, got, lo, hi, c.want)
+		}
 	}
 	// Whatever comes in, the ticks are few, rising and cover the data.
 	for _, r := range [][2]float64{{math.NaN(), 1}, {math.Inf(-1), math.Inf(1)}, {-1e15, 1e15}, {1e-12, 2e-12}, {5, -5}} {
