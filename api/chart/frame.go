@@ -109,6 +109,9 @@ const (
 // category labels under it.
 func newFrame(r resolved, labels []string, n int, lo, hi float64, fixed bool, top float64, unit string) frame {
 	fr := frame{r: r, n: max(n, 1), labels: labels, unit: unit, y0: top + 6, every: 1, fixed: fixed}
+	if top > 0 {
+		fr.y0 += 4 // the top tick label clear of the legend
+	}
 	if unit != "" {
 		fr.y0 += legendRow
 	}

@@ -141,17 +141,21 @@ func (c LineChart) SVG(o Options) template.HTML {
 		if d.Len() > 0 {
 			s.leaf("path", "d", strings.TrimSpace(d.String()), "fill", "none", "stroke", col, "stroke-width", "2.2", "stroke-linejoin", "round", "stroke-linecap", "round")
 		}
-		rad := "3"
-		if n > 40 {
-			rad = "2"
+		// Dots help up to a month of days; past that they bead the line,
+		// so they stay as invisible targets for the tooltips.
+		dot := []string{"r", "3", "fill", col, "stroke", "#fff", "stroke-width", "1"}
+		switch {
+		case n > 60:
+			dot = []string{"r", "3", "fill", col, "fill-opacity", "0"}
+		case n > 40:
+			dot[1] = "2"
 		}
 		for i := range n {
 			v := at(se.Values, i)
 			if !finite(v) {
 				continue
 			}
-			s.open("circle", "cx", f(fr.x(i)), "cy", f(fr.y(v)), "r", rad, "fill", col, "stroke", "#fff", "stroke-width", "1",
-				"data-point", itoa(i), "data-value", raw(v))
+			s.open("circle", append([]string{"cx", f(fr.x(i)), "cy", f(fr.y(v))}, append(dot, "data-point", itoa(i), "data-value", raw(v))...)...)
 			s.title(pointTitle(label(c.Labels, i), se.Name, len(c.Series) > 1, r.num(v)))
 			s.close("circle")
 		}
