@@ -57,8 +57,9 @@ type Map struct {
 
 const colMissing, colLand, colBorder, colHere = "#a0a8b5", "#f1f3f6", "#8a94a6", "#1a73e8"
 
-// Sequential returns n colours from light to dark (yellow to deep red) for
-// Stops; they stay apart for the common colour-vision deficiencies.
+// Sequential returns n colours from light to dark for Stops, along
+// ColorBrewer's yellow-orange-red ramp (which ColorBrewer lists as safe for
+// colour-blind readers).
 func Sequential(n int) []string {
 	anchors := [][3]float64{{254, 217, 118}, {253, 141, 60}, {227, 26, 28}, {128, 0, 38}}
 	n = min(max(n, 0), 64)

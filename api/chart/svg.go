@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Colours: the brand teal first, then hues that stay apart for the common
-// colour-vision deficiencies.
+// Colours: the brand teal first, then hues far from it (orange, purple,
+// blue); a series is also named in the legend, never by colour alone.
 var palette = [...]string{"#0d5c63", "#c05621", "#5b3fa6", "#2b6cb0", "#718096", "#b83280"}
 
 const (
