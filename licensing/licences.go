@@ -5,19 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
-	"github.com/paulmach/orb"
+	"github.com/daftar-ir/daftar/internal/deps"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Licences. A licence is issued from a closed round's allocation, or singly
@@ -131,14 +129,18 @@ type Licences struct {
 	clock   daftar.Clock
 	audit   *audit.Log
 	gaz     *geo.Gazetteer
-	offices *geo.Offices
+	offices *offices.Register
 	cands   *Candidates
 	cfg     Config
 }
 
-// NewLicences returns the register.
-func NewLicences(d *db.DB, clock daftar.Clock, a *audit.Log, offices *geo.Offices, cands *Candidates, cfg Config) *Licences {
-	return &Licences{db: d, clock: clock, audit: a, gaz: offices.Gazetteer(), offices: offices, cands: cands, cfg: cfg.withDefaults()}
+// NewLicences returns the register of licences; activations open their
+// offices in the office register.
+func NewLicences(d *db.DB, clock daftar.Clock, a *audit.Log, register *offices.Register, cands *Candidates, cfg Config) (*Licences, error) {
+	if err := deps.Check("licences", "database", d, "clock", clock, "audit log", a, "office register", register, "candidates", cands); err != nil {
+		return nil, err
+	}
+	return &Licences{db: d, clock: clock, audit: a, gaz: register.Gazetteer(), offices: register, cands: cands, cfg: cfg.withDefaults()}, nil
 }
 
 // Config returns the effective configuration.
@@ -379,14 +381,7 @@ func (s *Licences) Get(ctx context.Context, id int64) (Licence, error) {
 
 func (s *Licences) get(tx *gorm.DB, id int64, lock bool) (Licence, error) {
 	var l Licence
-	q := tx
-	if lock && s.db.Dialect == db.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Where("id = ?", id).Take(&l).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return l, daftar.NotFound("licence_not_found", "no such licence")
-		}
+	if err := db.TakeByID(tx, &l, id, lock, daftar.NotFound("licence_not_found", "no such licence")); err != nil {
 		return l, err
 	}
 	l.normalise()
@@ -566,7 +561,7 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 			touched = append(touched, officeID)
 		case ActionSuspend:
 			l.State = LicenceSuspended
-			if err := s.officeStatus(ctx, tx, l, geo.OfficeSuspended, "licence suspended: "+in.Reason, &touched); err != nil {
+			if err := s.officeStatus(ctx, tx, l, offices.Suspended, "licence suspended: "+in.Reason, &touched); err != nil {
 				return err
 			}
 		case ActionReinstate:
@@ -574,12 +569,12 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 				return daftar.Conflict("licence_past_validity", "the licence's validity has ended: renew it first")
 			}
 			l.State = LicenceActive
-			if err := s.officeStatus(ctx, tx, l, geo.OfficeActive, "licence reinstated: "+in.Reason, &touched); err != nil {
+			if err := s.officeStatus(ctx, tx, l, offices.Active, "licence reinstated: "+in.Reason, &touched); err != nil {
 				return err
 			}
 		case ActionRevoke:
 			l.State = LicenceRevoked
-			if err := s.officeStatus(ctx, tx, l, geo.OfficeClosed, "licence revoked: "+in.Reason, &touched); err != nil {
+			if err := s.officeStatus(ctx, tx, l, offices.Closed, "licence revoked: "+in.Reason, &touched); err != nil {
 				return err
 			}
 		case ActionRenew:
@@ -606,7 +601,7 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 					l.State = prev[0]
 				}
 				if l.State == LicenceActive {
-					if err := s.officeStatus(ctx, tx, l, geo.OfficeActive, "licence renewed: "+in.Reason, &touched); err != nil {
+					if err := s.officeStatus(ctx, tx, l, offices.Active, "licence renewed: "+in.Reason, &touched); err != nil {
 						return err
 					}
 				}
@@ -651,15 +646,6 @@ func (s *Licences) officeStatus(ctx context.Context, tx *gorm.DB, l Licence, sta
 	return nil
 }
 
-// SitingError details are what a refused location says.
-type nearestOffice struct {
-	ID        int64   `json:"id"`
-	Code      string  `json:"code"`
-	Name      string  `json:"name"`
-	NameEn    string  `json:"name_en"`
-	DistanceM float64 `json:"distance_m"`
-}
-
 // minDistance is the round's policy distance, or the configured one.
 func (s *Licences) minDistance(tx *gorm.DB, l Licence) (float64, error) {
 	if l.RoundID == nil {
@@ -678,84 +664,13 @@ func (s *Licences) minDistance(tx *gorm.DB, l Licence) (float64, error) {
 	return s.cfg.MinDistanceM, nil
 }
 
-// CheckSite applies the siting rules to a location for an office of city:
-// inside the city's area (its boundary, or the register's radius around
-// its centre) and at least minDistance metres from every active office
-// other than except. It returns a 422 naming the field, and for a location
-// too close the nearest office and its distance.
-func (s *Licences) CheckSite(ctx context.Context, t *db.Tx, city string, lat, lon, minDistance float64, except int64) error {
-	c, ok := s.gaz.Get(city)
-	if !ok || c.Level != geo.LevelCity {
-		return daftar.Unprocessable("unknown_city", "the licence's city is not in the gazetteer", daftar.Field("region", "unknown", "not a city"))
-	}
-	if !geo.InIran(lat, lon) {
-		return daftar.Unprocessable("outside_iran", "the location does not lie in Iran",
-			daftar.Field("latitude", "outside_iran", "must lie in Iran"), daftar.Field("longitude", "outside_iran", "must lie in Iran"))
-	}
-	p := orb.Point{lon, lat}
-	radius := s.offices.CityRadius(c)
-	if !c.Contains(p, radius) {
-		dist := geo.Distance(c.Centroid(), p)
-		msg := fmt.Sprintf("lies outside %s: %.0f m from its centre, more than the %.0f m allowed", c.NameEn, dist, radius)
-		if c.HasBoundary() {
-			msg = fmt.Sprintf("lies outside the boundary of %s", c.NameEn)
-		}
-		return daftar.Unprocessable("outside_city", "the office must lie in the licence's city",
-			daftar.Field("latitude", "outside_city", msg), daftar.Field("longitude", "outside_city", msg)).
-			With("city", c.Code).With("distance_from_centre_m", math.Round(dist)).With("allowed_radius_m", math.Round(radius))
-	}
-	if minDistance <= 0 {
-		return nil
-	}
-	const mPerDeg = math.Pi * geo.EarthRadiusM / 180
-	dLat := minDistance / mPerDeg * 1.01
-	dLon := minDistance / (mPerDeg * math.Cos(math.Min(89, math.Abs(lat)+dLat)*math.Pi/180)) * 1.01
-	var near []struct {
-		ID        int64
-		Code      string
-		NameFa    string
-		NameEn    string
-		Latitude  float64
-		Longitude float64
-	}
-	if err := t.Gorm().Raw(`SELECT id, code, name_fa, name_en, latitude, longitude FROM offices
-		WHERE status = ? AND id <> ? AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?`,
-		geo.OfficeActive, except, lat-dLat, lat+dLat, lon-dLon, lon+dLon).Scan(&near).Error; err != nil {
-		return err
-	}
-	best := -1
-	bestD := math.Inf(1)
-	for i, o := range near {
-		if d := geo.Distance(p, orb.Point{o.Longitude, o.Latitude}); d < bestD {
-			best, bestD = i, d
-		}
-	}
-	if best >= 0 && bestD < minDistance {
-		o := near[best]
-		msg := fmt.Sprintf("is %.0f m from the active office %s (%s); at least %.0f m is required", bestD, o.Code, o.NameEn, minDistance)
-		return daftar.Unprocessable("too_close_to_office", msg,
-			daftar.Field("latitude", "too_close", msg), daftar.Field("longitude", "too_close", msg)).
-			With("nearest_office", nearestOffice{ID: o.ID, Code: o.Code, Name: o.NameFa, NameEn: o.NameEn, DistanceM: math.Round(bestD*10) / 10}).
-			With("min_distance_m", minDistance)
-	}
-	return nil
-}
-
-func sitingLockKey(province string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("daftar-siting:" + province))
-	return int64(h.Sum64() & 0x7fffffffffffffff)
-}
-
 // open opens the licence's office: the pending office named, or a new one
 // at the location given, after the siting rules.
 func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionInput) (int64, error) {
-	if s.db.Dialect == db.Postgres {
-		// Activations in one province take turns, so two offices opening
-		// at once cannot both pass the distance rule (nor take one code).
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", sitingLockKey(l.Province)).Error; err != nil {
-			return 0, err
-		}
+	// Activations in one province take turns, so two offices opening at
+	// once cannot both pass the distance rule (nor take one code).
+	if err := s.offices.LockSiting(ctx, db.Wrap(tx), l.Province); err != nil {
+		return 0, err
 	}
 	minD, err := s.minDistance(tx, *l)
 	if err != nil {
@@ -770,7 +685,7 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 			return 0, err
 		}
 		var fe daftar.FieldErrors
-		if off.Status != geo.OfficePending {
+		if off.Status != offices.Pending {
 			fe.Add("office_id", "not_pending", "the office is "+off.Status+": only a pending office opens with a licence")
 		}
 		if off.CityCode != l.Region {
@@ -786,13 +701,13 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 		if err := fe.Err(daftar.KindUnprocessable, "invalid_office", "the office cannot open with this licence"); err != nil {
 			return 0, err
 		}
-		if err := s.CheckSite(ctx, db.Wrap(tx), l.Region, off.Latitude, off.Longitude, minD, off.ID); err != nil {
+		if err := s.offices.CheckSite(ctx, db.Wrap(tx), offices.Site{City: l.Region, Lat: off.Latitude, Lon: off.Longitude, MinDistanceM: minD, Except: off.ID}); err != nil {
 			return 0, err
 		}
-		return off.ID, s.offices.SetStatus(ctx, db.Wrap(tx), off.ID, geo.OfficeActive, "licence "+l.Number+" activated")
+		return off.ID, s.offices.SetStatus(ctx, db.Wrap(tx), off.ID, offices.Active, "licence "+l.Number+" activated")
 	}
 	o := in.Office
-	if err := s.CheckSite(ctx, db.Wrap(tx), l.Region, *o.Latitude, *o.Longitude, minD, 0); err != nil {
+	if err := s.offices.CheckSite(ctx, db.Wrap(tx), offices.Site{City: l.Region, Lat: *o.Latitude, Lon: *o.Longitude, MinDistanceM: minD}); err != nil {
 		return 0, err
 	}
 	city, _ := s.gaz.Get(l.Region)
@@ -812,8 +727,8 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 			services = append(services, sv.Code)
 		}
 	}
-	owner, status, code := l.HolderName, geo.OfficeActive, l.Region
-	off, err := s.offices.CreateIn(ctx, db.Wrap(tx), geo.OfficeInput{NameFa: name, NameEn: nameEn, OwnerName: &owner, City: &code,
+	owner, status, code := l.HolderName, offices.Active, l.Region
+	off, err := s.offices.CreateIn(ctx, db.Wrap(tx), offices.Input{NameFa: name, NameEn: nameEn, OwnerName: &owner, City: &code,
 		Latitude: o.Latitude, Longitude: o.Longitude, Address: o.Address, Phone: o.Phone, Counters: o.Counters,
 		OpeningHours: o.OpeningHours, Services: services, Status: &status})
 	if err != nil {
@@ -846,7 +761,7 @@ func (s *Licences) ExpireDue(ctx context.Context) (int, error) {
 			before := l.auditView()
 			from := l.State
 			if from == LicenceActive {
-				if err := s.officeStatus(ctx, tx, l, geo.OfficeSuspended, "licence expired", &touched); err != nil {
+				if err := s.officeStatus(ctx, tx, l, offices.Suspended, "licence expired", &touched); err != nil {
 					return err
 				}
 			}
