@@ -27,7 +27,7 @@ const (
 
 // fillYear writes a year of data for 2,000 offices: month rollups for
 // every office and Jalali month (one real office-month of about 430 visits,
-// rolled up by geo, copied to every office and month: some 10 million
+// rolled up by geo/visits, copied to every office and month: some 10 million
 // visits' worth), 1,000,000 survey responses over the year, and
 // inspections.
 func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices.Register) {
@@ -55,7 +55,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices
 	if err := d.InTx(ctx, func(tx *db.Tx) error { return register.InsertBatch(ctx, tx, list) }); err != nil {
 		b.Fatal(err)
 	}
-	// One real office-month of visits, rolled up by geo.
+	// One real office-month of visits, rolled up by geo/visits.
 	period := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 7}
 	vs, err := visits.New(d, clock, register, noInvitations{}, nil, visits.Config{MaxAge: -1})
 	if err != nil {

@@ -2,7 +2,6 @@ package visits
 
 import (
 	"context"
-	"encoding/binary"
 )
 
 // OfficeHourly is one office's rollups merged over a range: its totals
@@ -52,60 +51,4 @@ func (c *Crowding) OfficesHourly(ctx context.Context, r CrowdingRange) (map[int6
 		}
 	}
 	return out, nil
-}
-
-// addHourCounts decodes an hours column (see hourEncoder) and adds each
-// hour's counts into into[hour], skipping the hour's sketches.
-func addHourCounts(b []byte, into *[24]Counts) error {
-	return walkHours(b, func(h int, c *Counts, rest []byte) (int, error) {
-		into[h].Add(c)
-		w1, err := skipSketch(rest)
-		if err != nil {
-			return 0, err
-		}
-		w2, err := skipSketch(rest[w1:])
-		if err != nil {
-			return 0, err
-		}
-		return w1 + w2, nil
-	})
-}
-
-// skipSketch returns the length of the encoded sketch at the start of b
-// (see appendBins) without decoding its bins.
-func skipSketch(b []byte) (int, error) {
-	if len(b) == 0 || b[0] != sketchVersion {
-		return 0, errBadHours
-	}
-	pos := 1
-	uv := func() (uint64, bool) {
-		v, k := binary.Uvarint(b[pos:])
-		if k <= 0 {
-			return 0, false
-		}
-		pos += k
-		return v, true
-	}
-	runs, ok := uv()
-	if !ok || runs > 1<<16 {
-		return 0, errBadHours
-	}
-	if _, ok := uv(); !ok { // the last bin
-		return 0, errBadHours
-	}
-	for r := uint64(0); r < runs; r++ {
-		if _, ok := uv(); !ok { // gap
-			return 0, errBadHours
-		}
-		n, ok := uv()
-		if !ok || n == 0 || n > maxSketchBin+1 {
-			return 0, errBadHours
-		}
-		for m := uint64(0); m < n; m++ {
-			if _, ok := uv(); !ok {
-				return 0, errBadHours
-			}
-		}
-	}
-	return pos, nil
 }

@@ -6,6 +6,10 @@ import (
 	"slices"
 )
 
+// The hours column of a rollup row: each hour of the day's counts and
+// sketches, in one byte string that a range's figures merge without
+// unpacking into rows.
+
 const hoursVersion = 1
 
 // hourEncoder builds the hours column: a version byte, the number of hours,
@@ -26,13 +30,13 @@ func (e *hourEncoder) appendCounts(c *Counts) {
 
 func (e *hourEncoder) finish() []byte {
 	if e.n > 24 {
-		panic("geo: more than 24 hours in a day")
+		panic("visits: more than 24 hours in a day")
 	}
 	e.b[1] = byte(e.n)
 	return slices.Clone(e.b)
 }
 
-var errBadHours = errors.New("geo: malformed hours encoding")
+var errBadHours = errors.New("visits: malformed hours encoding")
 
 // walkHours decodes an hours column (see hourEncoder): for each hour
 // present it hands over the hour, its counts and the bytes from its
@@ -94,4 +98,60 @@ func mergeHours(b []byte, into *[24]*Stats) error {
 		}
 		return w1 + w2, nil
 	})
+}
+
+// addHourCounts decodes an hours column (see hourEncoder) and adds each
+// hour's counts into into[hour], skipping the hour's sketches.
+func addHourCounts(b []byte, into *[24]Counts) error {
+	return walkHours(b, func(h int, c *Counts, rest []byte) (int, error) {
+		into[h].Add(c)
+		w1, err := skipSketch(rest)
+		if err != nil {
+			return 0, err
+		}
+		w2, err := skipSketch(rest[w1:])
+		if err != nil {
+			return 0, err
+		}
+		return w1 + w2, nil
+	})
+}
+
+// skipSketch returns the length of the encoded sketch at the start of b
+// (see appendBins) without decoding its bins.
+func skipSketch(b []byte) (int, error) {
+	if len(b) == 0 || b[0] != sketchVersion {
+		return 0, errBadHours
+	}
+	pos := 1
+	uv := func() (uint64, bool) {
+		v, k := binary.Uvarint(b[pos:])
+		if k <= 0 {
+			return 0, false
+		}
+		pos += k
+		return v, true
+	}
+	runs, ok := uv()
+	if !ok || runs > 1<<16 {
+		return 0, errBadHours
+	}
+	if _, ok := uv(); !ok { // the last bin
+		return 0, errBadHours
+	}
+	for r := uint64(0); r < runs; r++ {
+		if _, ok := uv(); !ok { // gap
+			return 0, errBadHours
+		}
+		n, ok := uv()
+		if !ok || n == 0 || n > maxSketchBin+1 {
+			return 0, errBadHours
+		}
+		for m := uint64(0); m < n; m++ {
+			if _, ok := uv(); !ok {
+				return 0, errBadHours
+			}
+		}
+	}
+	return pos, nil
 }

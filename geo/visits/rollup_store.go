@@ -1,5 +1,8 @@
 package visits
 
+// Storage of the rollups: their rows and columns, and the rebuilders that
+// recompute them from the raw visits inside the writer's transaction.
+
 import (
 	"cmp"
 	"context"

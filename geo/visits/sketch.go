@@ -230,7 +230,7 @@ func appendEncodedValues(b []byte, vals []int64) []byte {
 	return appendBins(b, idx, cnt)
 }
 
-var errBadSketch = errors.New("geo: malformed sketch encoding")
+var errBadSketch = errors.New("visits: malformed sketch encoding")
 
 // MergeEncoded adds the values of an encoded sketch.
 func (s *Sketch) MergeEncoded(b []byte) error {
