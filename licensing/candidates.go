@@ -3,7 +3,6 @@ package licensing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -159,14 +158,7 @@ func (s *Candidates) Get(ctx context.Context, id int64) (Candidate, error) {
 
 func (s *Candidates) get(tx *gorm.DB, id int64, lock bool) (Candidate, error) {
 	var c Candidate
-	q := tx
-	if lock && s.db.Dialect == db.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return c, daftar.NotFound("candidate_not_found", "no such candidate")
-		}
+	if err := db.TakeByID(tx, &c, id, lock, daftar.NotFound("candidate_not_found", "no such candidate")); err != nil {
 		return c, err
 	}
 	return c, c.decode()

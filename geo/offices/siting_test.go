@@ -9,8 +9,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/internal/geotest"
 	"github.com/daftar-ir/daftar/geo/offices"
-	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/paulmach/orb"
@@ -18,28 +18,13 @@ import (
 
 func newRegister(t *testing.T, d *db.DB) *offices.Register {
 	t.Helper()
-	ctx := context.Background()
-	if err := geo.LoadReference(ctx, d); err != nil {
-		t.Fatal(err)
-	}
 	// A known boundary for one district, to test the polygon rule.
-	d.Gorm.Exec(`INSERT INTO regions (code, level, parent_code, name_fa, name_en, population, census_year, latitude, longitude, boundary)
+	district := func(d *db.DB) {
+		d.Gorm.Exec(`INSERT INTO regions (code, level, parent_code, name_fa, name_en, population, census_year, latitude, longitude, boundary)
 		VALUES ('tehran-d1', 'district', 'tehran', 'منطقه ۱', 'District 1', 500000, 1395, 35.80, 51.45,
 		'{"type":"Polygon","coordinates":[[[51.40,35.77],[51.50,35.77],[51.50,35.83],[51.40,35.83],[51.40,35.77]]]}')`)
-	gaz, err := geo.LoadGazetteer(ctx, d)
-	if err != nil {
-		t.Fatal(err)
 	}
-	cat, err := geo.LoadCatalogue(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := daftar.NewManualClock(time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC))
-	reg, err := offices.New(d, clock, audit.New(d, clock), gaz, cat, offices.NewChanges(), offices.Config{CityRadiusScale: 1, MinCityRadiusM: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return geotest.New(t, d, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC), offices.Config{CityRadiusScale: 1, MinCityRadiusM: 1000}, district).Offices
 }
 
 // pointAt returns the point at distance metres due north of c.

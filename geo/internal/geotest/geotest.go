@@ -28,12 +28,15 @@ type Places struct {
 }
 
 // New loads the reference data into d and builds the register, its clock
-// at now.
-func New(t testing.TB, d *db.DB, now time.Time, cfg offices.Config) *Places {
+// at now. Each extra runs between the two (a test's own regions).
+func New(t testing.TB, d *db.DB, now time.Time, cfg offices.Config, extra ...func(d *db.DB)) *Places {
 	t.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("test"))
 	if err := geo.LoadReference(ctx, d); err != nil {
 		t.Fatal(err)
+	}
+	for _, fn := range extra {
+		fn(d)
 	}
 	gaz, err := geo.LoadGazetteer(ctx, d)
 	if err != nil {
