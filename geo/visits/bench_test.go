@@ -41,13 +41,13 @@ func benchVisits(b *testing.B, e *visits.Env, n int) ([]offices.Office, []visits
 			active = append(active, o)
 		}
 	}
-	g := geodemo.NewSimulator(e.Cat, e.Gaz, active, 99, 1)
+	g := geodemo.NewSimulator(e.Cat, e.Gaz, active, geodemo.SimOptions{Seed: 99})
 	days := geodemo.HistoryDays(visits.VNow, 60)
 	var total int
 	for i := range active {
 		total += len(g.Visits(&active[i], days, nil))
 	}
-	g.SetScale(float64(n) / float64(total))
+	g = geodemo.NewSimulator(e.Cat, e.Gaz, active, geodemo.SimOptions{Seed: 99, Scale: float64(n) / float64(total)})
 	var vs []visits.Visit
 	for i := range active {
 		vs = g.Visits(&active[i], days, vs)
@@ -152,8 +152,7 @@ func BenchmarkYearOfHoursPostgres(b *testing.B) {
 	e := visits.NewEnv(b, d)
 	svc := []string{"criminal_record", "e_notification", "case_information", "petition", "sana_registration", "complaint", "brief_submission"}
 	off := e.Office("THR-0901", "tehran", 35.70, 51.40, 6, svc, nil)
-	g := geodemo.NewSimulator(e.Cat, e.Gaz, []offices.Office{off}, 5, 1)
-	g.SetLoad(off.ID, 0.85)
+	g := geodemo.NewSimulator(e.Cat, e.Gaz, []offices.Office{off}, geodemo.SimOptions{Seed: 5, Loads: map[int64]float64{off.ID: 0.85}})
 	vs := g.Visits(&off, geodemo.HistoryDays(visits.VNow, 365), nil)
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "year.csv")

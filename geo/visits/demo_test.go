@@ -25,8 +25,7 @@ func demoRegister(e *visits.Env, n int) []offices.Office {
 
 // simulate makes days of demo visits for an office at a given load.
 func simulate(e *visits.Env, off offices.Office, load float64, days int, seed uint64) []visits.Visit {
-	g := geodemo.NewSimulator(e.Cat, e.Gaz, []offices.Office{off}, seed, 1)
-	g.SetLoad(off.ID, load)
+	g := geodemo.NewSimulator(e.Cat, e.Gaz, []offices.Office{off}, geodemo.SimOptions{Seed: seed, Loads: map[int64]float64{off.ID: load}})
 	return g.Visits(&off, geodemo.HistoryDays(visits.VNow, days), nil)
 }
 

@@ -70,10 +70,20 @@ type Simulator struct {
 	weights  []float64
 }
 
+// SimOptions tune a Simulator.
+type SimOptions struct {
+	Seed  uint64            // the same seed gives the same visits
+	Scale float64           // multiplies every office's arrivals (default 1)
+	Loads map[int64]float64 // loads by office that replace the demo's
+}
+
 // NewSimulator sets each office's load from the population it serves (the
-// thin cities run near capacity); the same seed gives the same visits.
-func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office, seed uint64, scale float64) *Simulator {
-	g := &Simulator{cat: cat, seed: seed, scale: scale, loads: map[int64]float64{}}
+// thin cities run near capacity), unless opt gives it.
+func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office, opt SimOptions) *Simulator {
+	if opt.Scale <= 0 {
+		opt.Scale = 1
+	}
+	g := &Simulator{cat: cat, seed: opt.Seed, scale: opt.Scale, loads: map[int64]float64{}}
 	for _, s := range cat.All() {
 		if w, ok := demoServiceMix[s.Code]; ok {
 			g.services = append(g.services, s.Code)
@@ -110,14 +120,11 @@ func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office,
 		}
 		g.loads[o.ID] = min(max(load, 0.04), 0.9)
 	}
+	for id, load := range opt.Loads {
+		g.loads[id] = load
+	}
 	return g
 }
-
-// SetLoad sets an office's load (arrival rate over capacity).
-func (g *Simulator) SetLoad(officeID int64, load float64) { g.loads[officeID] = load }
-
-// SetScale multiplies every office's arrivals.
-func (g *Simulator) SetScale(scale float64) { g.scale = scale }
 
 func (g *Simulator) rngFor(officeID int64) *rand.Rand {
 	h := fnv.New64a()
@@ -288,7 +295,7 @@ func SeedVisits(ctx context.Context, v *visits.Service, register *offices.Regist
 	if err != nil {
 		return VisitReport{}, err
 	}
-	g := NewSimulator(register.Catalogue(), register.Gazetteer(), all, opt.Seed, opt.Scale)
+	g := NewSimulator(register.Catalogue(), register.Gazetteer(), all, SimOptions{Seed: opt.Seed, Scale: opt.Scale})
 	days := HistoryDays(now, opt.Days)
 	rep := VisitReport{Offices: len(all), Days: opt.Days}
 	loaded, err := v.LoadHistory(ctx, len(all), func(i int, out []visits.Visit) []visits.Visit { return g.Visits(&all[i], days, out) })
