@@ -245,7 +245,7 @@ func (s *Licences) open(ctx context.Context, tx *gorm.DB, l *Licence, in ActionI
 		return 0, err
 	}
 	if in.OfficeID != 0 {
-		off, err := s.offices.GetIn(db.Wrap(tx), in.OfficeID)
+		off, err := s.offices.GetIn(ctx, db.Wrap(tx), in.OfficeID)
 		if err != nil {
 			if daftar.IsKind(err, daftar.KindNotFound) {
 				return 0, daftar.Unprocessable("office_not_found", "no such office", daftar.Field("office_id", "unknown", "no such office"))

@@ -128,7 +128,9 @@ func (o *Register) Get(ctx context.Context, id int64) (Office, error) {
 
 // GetIn reads an office inside the caller's transaction, locking its row
 // on PostgreSQL.
-func (o *Register) GetIn(tx *db.Tx, id int64) (Office, error) { return o.get(tx.Gorm(), id, true) }
+func (o *Register) GetIn(ctx context.Context, tx *db.Tx, id int64) (Office, error) {
+	return o.get(tx.Gorm().WithContext(ctx), id, true)
+}
 
 // Filter selects offices.
 type Filter struct {
