@@ -23,7 +23,8 @@ var ThinCities = map[string]float64{"tehran": 0.42, "mashhad": 0.5, "isfahan": 0
 var (
 	demoFirstNames = []string{"علی", "محمد", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس", "امیر", "حمید", "سعید", "لیلا", "مینا", "بهروز", "کاوه", "نسرین", "پروین", "جواد"}
 	demoLastNames  = []string{"احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی", "طاهری", "قاسمی", "یزدانی", "شریفی", "عباسی", "فرهادی", "اکبری", "نجفی", "سلیمانی"}
-	demoStreets    = []string{"آزادی", "انقلاب", "امام خمینی", "ولیعصر", "طالقانی", "شریعتی", "جمهوری", "فردوسی", "حافظ", "سعدی", "بهار", "مطهری", "کشاورز", "پاسداران", "نیایش"}
+	// Streets name the demo's addresses (one list for every demo office).
+	Streets = []string{"آزادی", "انقلاب", "امام خمینی", "ولیعصر", "طالقانی", "شریعتی", "جمهوری", "فردوسی", "حافظ", "سعدی", "بهار", "مطهری", "کشاورز", "پاسداران", "نیایش"}
 )
 
 // Offices lays out n demo offices over the gazetteer's cities. It is
@@ -98,7 +99,7 @@ func Offices(gaz *geo.Gazetteer, cat *geo.Catalogue, rng *rand.Rand, n int) []of
 				Code: code, NameFa: fmt.Sprintf("دفتر خدمات الکترونیک قضائی %s شماره %s", city.NameFa, daftar.PersianDigits(fmt.Sprint(k+1))),
 				NameEn: fmt.Sprintf("Judicial e-services office %s No. %d", city.NameEn, k+1), OwnerName: owner,
 				ProvinceCode: prov.Code, CityCode: city.Code, Latitude: round6(p.Lat()), Longitude: round6(p.Lon()),
-				Address: fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, demoStreets[rng.IntN(len(demoStreets))], daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300)))),
+				Address: fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, Streets[rng.IntN(len(Streets))], daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300)))),
 				Phone:   fmt.Sprintf("0%d%08d", 11+rng.IntN(80), rng.IntN(100_000_000)), Counters: counters,
 				Hours: hours, Services: offered, Status: status, Version: 1,
 			})
