@@ -3,7 +3,6 @@ package licensing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -159,14 +158,7 @@ func (s *Candidates) Get(ctx context.Context, id int64) (Candidate, error) {
 
 func (s *Candidates) get(tx *gorm.DB, id int64, lock bool) (Candidate, error) {
 	var c Candidate
-	q := tx
-	if lock && s.db.Dialect == db.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return c, daftar.NotFound("candidate_not_found", "no such candidate")
-		}
+	if err := db.TakeByID(tx, &c, id, lock, daftar.NotFound("candidate_not_found", "no such candidate")); err != nil {
 		return c, err
 	}
 	return c, c.decode()
@@ -187,7 +179,7 @@ func (s *Candidates) RevealNationalCode(ctx context.Context, id int64) (string, 
 		if code, err = s.codes.Open(c.NationalCodeEnc, c.NationalCodeHash); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "candidate.reveal_national_code", Entity: "candidate",
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "candidate.reveal_national_code", Entity: "candidate",
 			EntityID: id, After: map[string]any{"national_code_masked": c.NationalCodeMasked}})
 	})
 	return code, err
@@ -342,7 +334,7 @@ func (s *Candidates) ReviewBatch(ctx context.Context, items []ReviewItem) error 
 				}
 			}
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "candidate.review_batch", Entity: "candidate", EntityID: "batch",
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "candidate.review_batch", Entity: "candidate", EntityID: "batch",
 			After: map[string]any{"moves": moves}})
 	})
 }
@@ -376,13 +368,14 @@ func (s *Candidates) move(ctx context.Context, tx *gorm.DB, c Candidate, to, rea
 	case StateApproved:
 		c.AllocatedRegion = nil
 	}
-	return c, s.audit.Record(ctx, tx, audit.Change{Action: "candidate." + to, Entity: "candidate", EntityID: c.ID,
+	return c, s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "candidate." + to, Entity: "candidate", EntityID: c.ID,
 		Before: before, After: c.auditView()})
 }
 
 // Allocate marks an approved candidate as allocated to a region, inside the
 // caller's transaction (the licensing round's allocation).
-func (s *Candidates) Allocate(ctx context.Context, tx *gorm.DB, id int64, region string) (Candidate, error) {
+func (s *Candidates) Allocate(ctx context.Context, t *db.Tx, id int64, region string) (Candidate, error) {
+	tx := t.Gorm()
 	if _, ok := s.gaz.Get(region); !ok {
 		return Candidate{}, daftar.Unprocessable("unknown_region", "no such region", daftar.Field("region", "unknown", "is not a region code"))
 	}
@@ -395,7 +388,8 @@ func (s *Candidates) Allocate(ctx context.Context, tx *gorm.DB, id int64, region
 
 // ReleaseAllocation returns an allocated candidate to approved (an
 // allocation undone), inside the caller's transaction.
-func (s *Candidates) ReleaseAllocation(ctx context.Context, tx *gorm.DB, id int64, reason string) (Candidate, error) {
+func (s *Candidates) ReleaseAllocation(ctx context.Context, t *db.Tx, id int64, reason string) (Candidate, error) {
+	tx := t.Gorm()
 	c, err := s.get(tx, id, true)
 	if err != nil {
 		return Candidate{}, err
@@ -405,7 +399,8 @@ func (s *Candidates) ReleaseAllocation(ctx context.Context, tx *gorm.DB, id int6
 
 // MarkLicensed marks an allocated candidate as licensed, inside the caller's
 // transaction (issuing the licence).
-func (s *Candidates) MarkLicensed(ctx context.Context, tx *gorm.DB, id int64) (Candidate, error) {
+func (s *Candidates) MarkLicensed(ctx context.Context, t *db.Tx, id int64) (Candidate, error) {
+	tx := t.Gorm()
 	c, err := s.get(tx, id, true)
 	if err != nil {
 		return Candidate{}, err

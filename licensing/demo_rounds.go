@@ -9,6 +9,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 )
 
 // DemoRounds sizes the demo's licensing history.
@@ -32,7 +33,7 @@ type DemoRoundsReport struct {
 // issued (most of them opened offices, one office is suspended) and an
 // open round ready to allocate, through the same services the API uses.
 // The approved candidates must exist.
-func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, offices *geo.Offices, gaz *geo.Gazetteer,
+func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, offices *offices.Register, gaz *geo.Gazetteer,
 	rng *rand.Rand, d DemoRounds) (DemoRoundsReport, error) {
 	var rep DemoRoundsReport
 	past, err := rounds.Create(ctx, NewRound{Name: "دور نخست صدور مجوز ۱۴۰۵", TotalLicences: d.PastTotal})
@@ -85,7 +86,7 @@ func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, off
 // demoActivate opens the licence's office at a random site in its city
 // that keeps the minimum distance, trying a few; false when none was found
 // (a crowded small city), which leaves the licence issued.
-func demoActivate(ctx context.Context, licences *Licences, offices *geo.Offices, gaz *geo.Gazetteer, rng *rand.Rand,
+func demoActivate(ctx context.Context, licences *Licences, offices *offices.Register, gaz *geo.Gazetteer, rng *rand.Rand,
 	l Licence) (bool, error) {
 	city, ok := gaz.City(l.Region)
 	if !ok {

@@ -761,7 +761,7 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 	}).Error; err != nil {
 		return Report{}, err
 	}
-	if err := e.audit.Record(ctx, tx, audit.Change{Action: "exam_import.create", Entity: "exam_import", EntityID: imp.ID,
+	if err := e.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "exam_import.create", Entity: "exam_import", EntityID: imp.ID,
 		After: map[string]any{"exam_year": r.in.ExamYear, "file_name": r.in.FileName, "content_sha256": r.c.sha256,
 			"format": r.format, "rows": r.rows, "accepted": r.accepted, "refused": r.rows - r.accepted, "status": imp.Status}}); err != nil {
 		return Report{}, err
@@ -1125,7 +1125,7 @@ func (e *Exams) RefusedRows(ctx context.Context, id int64, reveal bool) (Refused
 	}
 	if reveal {
 		err := e.db.Tx(ctx, func(tx *gorm.DB) error {
-			return e.audit.Record(ctx, tx, audit.Change{Action: "exam_import.reveal_refused_rows", Entity: "exam_import",
+			return e.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "exam_import.reveal_refused_rows", Entity: "exam_import",
 				EntityID: id, After: map[string]any{"rows": len(out.Rows)}})
 		})
 		if err != nil {

@@ -324,7 +324,7 @@ func (s *Rounds) Create(ctx context.Context, in NewRound) (Round, error) {
 		if err := tx.CreateInBatches(rows, 200).Error; err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "licensing_round.create", Entity: "licensing_round", EntityID: row.ID,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licensing_round.create", Entity: "licensing_round", EntityID: row.ID,
 			After: map[string]any{"name": row.Name, "total_licences": row.TotalLicences, "policy": pol, "quotas": given,
 				"target_population_per_office": target, "national_average": res.Model.NationalAverage}})
 	})
@@ -554,7 +554,7 @@ func (s *Rounds) OverrideQuota(ctx context.Context, id int64, region string, quo
 		}
 		after := map[string]any{"region": region, "quota": qs[k].Quota, "overridden": quota != nil, "reason": reason,
 			"others_changed": changed, "allocation_undone": undone}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "licensing_round.quota_override", Entity: "licensing_round", EntityID: id,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licensing_round.quota_override", Entity: "licensing_round", EntityID: id,
 			Before: before, After: after})
 	})
 	if err != nil {
@@ -591,7 +591,7 @@ func (s *Rounds) undoAllocation(ctx context.Context, tx *gorm.DB, id int64, reas
 		return err
 	}
 	for _, cid := range ids {
-		if _, err := s.cands.ReleaseAllocation(ctx, tx, cid, reason); err != nil {
+		if _, err := s.cands.ReleaseAllocation(ctx, db.Wrap(tx), cid, reason); err != nil {
 			return err
 		}
 	}
@@ -693,7 +693,7 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 			if r.Region == nil {
 				continue
 			}
-			if _, err := s.cands.Allocate(ctx, tx, r.CandidateID, *r.Region); err != nil {
+			if _, err := s.cands.Allocate(ctx, db.Wrap(tx), r.CandidateID, *r.Region); err != nil {
 				return err
 			}
 		}
@@ -712,7 +712,7 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 			"proposals": alloc.Proposals, "allocated_at": now}, false); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "licensing_round.allocate", Entity: "licensing_round", EntityID: id,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licensing_round.allocate", Entity: "licensing_round", EntityID: id,
 			Before: map[string]any{"state": row.State, "placed": row.Placed},
 			After: map[string]any{"state": RoundAllocated, "qualifying": len(rows), "placed": placed, "unplaced": len(rows) - placed,
 				"proposals": alloc.Proposals, "unfilled": unfilled}})
@@ -785,7 +785,7 @@ func (s *Rounds) Close(ctx context.Context, id int64, reason string) (Round, err
 		if err := s.touch(tx, row, map[string]any{"state": RoundClosed, "closed_at": now}, false); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "licensing_round.close", Entity: "licensing_round", EntityID: id,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "licensing_round.close", Entity: "licensing_round", EntityID: id,
 			Before: map[string]any{"state": row.State}, After: map[string]any{"state": RoundClosed, "reason": reason, "placed": row.Placed}})
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 )
 
 // DemoReport sums up the demo rankings.
@@ -29,16 +29,16 @@ var demoViolations = []Violation{
 // SeedDemo records inspections for some offices over the last months and
 // publishes the ranking of every Jalali month of the demo history that has
 // ended, leaving the running month as a draft.
-func SeedDemo(ctx context.Context, s *Service, offices *geo.Offices, now time.Time, seed uint64) (DemoReport, error) {
+func SeedDemo(ctx context.Context, s *Service, register *offices.Register, now time.Time, seed uint64) (DemoReport, error) {
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	rng := rand.New(rand.NewPCG(seed, seed^0x1a))
-	all, err := offices.All(ctx)
+	all, err := register.All(ctx)
 	if err != nil {
 		return DemoReport{}, err
 	}
 	var rep DemoReport
 	for _, o := range all {
-		if o.Status != geo.OfficeActive || rng.IntN(100) >= 15 {
+		if o.Status != offices.Active || rng.IntN(100) >= 15 {
 			continue
 		}
 		for k := 0; k < 1+rng.IntN(2); k++ {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
 )
 
@@ -42,9 +43,10 @@ func extraFeeOffice(seed uint64, id int64) bool {
 	return h.Sum64()%50 == 7
 }
 
-// SeedDemo answers a share of the served visits already stored; answers
-// depend on the wait. Deterministic for a seed. One bulk transaction.
-func (s *Service) SeedDemo(ctx context.Context, opt DemoOptions) (DemoReport, error) {
+// SeedDemo answers a share of the served visits (as geo/visits lists
+// them, in id order); answers depend on the wait. Deterministic for a seed.
+// One bulk transaction.
+func (s *Service) SeedDemo(ctx context.Context, served []visits.Visit, opt DemoOptions) (DemoReport, error) {
 	if opt.ResponseRate <= 0 {
 		opt.ResponseRate = 0.15
 	}
@@ -57,23 +59,9 @@ func (s *Service) SeedDemo(ctx context.Context, opt DemoOptions) (DemoReport, er
 		ArrivedAt, CalledAt int64
 		FinishedAt          int64
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
-		FROM visits WHERE outcome = 'served' ORDER BY id`)
-	if err != nil {
-		return DemoReport{}, err
-	}
-	var visits []visit
-	for rows.Next() {
-		var v visit
-		if err := rows.Scan(&v.ID, &v.OfficeID, &v.ServiceCode, &v.ArrivedAt, &v.CalledAt, &v.FinishedAt); err != nil {
-			rows.Close()
-			return DemoReport{}, err
-		}
-		visits = append(visits, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return DemoReport{}, err
+	visits := make([]visit, len(served))
+	for i, v := range served {
+		visits[i] = visit{ID: v.ID, OfficeID: v.OfficeID, ServiceCode: v.Service, ArrivedAt: v.Arrived, CalledAt: v.Called, FinishedAt: v.Finished}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
 	now := s.clock.Now()
@@ -88,7 +76,7 @@ func (s *Service) SeedDemo(ctx context.Context, opt DemoOptions) (DemoReport, er
 	// The demo's links are never handed out, so it stores no invitation
 	// rows, only how many were sent per office and day (what response
 	// rates read).
-	err = s.db.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
+	err := s.db.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
 		type officeDay struct {
 			office int64
 			day    string

@@ -12,11 +12,15 @@ import (
 
 // Licensing's demand model, rounds and licences, wired into the app.
 
-func (a *app) initLicensing() {
-	a.demand = licensing.NewDemand(a.db, a.clock, a.gazetteer, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays})
+func (a *app) initLicensing() error {
+	var err error
+	if a.demand, err = licensing.NewDemand(a.db, a.clock, a.offices, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays}); err != nil {
+		return err
+	}
 	cfg := licensing.Config{MinDistanceM: a.cfg.MinOfficeDistanceM, ValidityYears: a.cfg.LicenceYears, ExpiryWarning: a.cfg.ExpiryWarning}
 	a.rounds = licensing.NewRounds(a.db, a.clock, a.audit, a.gazetteer, a.candidates, a.demand, cfg)
-	a.licences = licensing.NewLicences(a.db, a.clock, a.audit, a.offices, a.candidates, cfg)
+	a.licences, err = licensing.NewLicences(a.db, a.clock, a.audit, a.offices, a.candidates, cfg)
+	return err
 }
 
 func (a *app) licensingJobs() []jobs.Job {
