@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/internal/secrets"
 	"github.com/daftar-ir/daftar/surveys"
@@ -38,7 +39,7 @@ func (a *app) surveyJobs() []jobs.Job {
 // seedDemoSurveys answers a share of the demo's served visits.
 func (a *app) seedDemoSurveys(ctx context.Context) error {
 	start := time.Now()
-	rep, err := a.surveys.SeedDemo(ctx, surveys.DemoOptions{Seed: demoSeed})
+	rep, err := demo.SurveyAnswers(ctx, a.surveys, a.visits, a.clock.Now(), demo.SurveyOptions{Seed: demoSeed})
 	if err != nil {
 		return err
 	}

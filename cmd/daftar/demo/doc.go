@@ -9,7 +9,7 @@
 // request at a time would take minutes, the owning package exports one
 // narrowly named bulk method for it (surveys.Service.LoadHistory), and the
 // generator reads what it needs through exported methods too
-// (geo.Visits.EachServed): the demo holds no SQL of its own.
+// (geo.Visits.Served): the demo holds no SQL of its own.
 //
 // The sizes of the dataset are chosen by its caller, cmd/daftar.
 package demo

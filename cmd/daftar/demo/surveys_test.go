@@ -1,7 +1,6 @@
-package surveys_test
+package demo
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -14,11 +13,20 @@ import (
 
 // The demo answers: every served visit invited, the chosen share answered,
 // and satisfaction falling as the wait grows.
-func TestSeedDemo(t *testing.T) {
+func TestSurveyAnswers(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		f := setup(t, d, 1, surveys.Config{})
-		f.visits.SetInviter(nil) // the demo invites by itself
-		now := f.clock.Now()
+		e := newEnv(t, d)
+		svc := surveys.New(d, e.clock, e.audit, nil, []byte("test-client-key"), surveys.Config{})
+		reg := geo.NewOffices(d, e.clock, e.audit, e.gaz, e.cat, geo.OfficesConfig{})
+		code, name, city, counters := "YAZ-0001", "دفتر یزد", "yazd", 3
+		lat, lon := 31.89, 54.36
+		off, err := reg.Create(e.ctx, geo.OfficeInput{Code: &code, NameFa: &name, City: &city, Latitude: &lat, Longitude: &lon,
+			Counters: &counters, Services: []string{"criminal_record", "e_notification"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		visits := geo.NewVisits(d, e.clock, e.cat, nil, geo.VisitsConfig{}) // no survey hook: the demo invites by itself
+		now := e.clock.Now()
 		var items []geo.VisitInput
 		for i := 0; i < 400; i++ {
 			wait := time.Duration(i%2) * 80 * time.Minute // half wait nothing, half 80 minutes
@@ -27,18 +35,13 @@ func TestSeedDemo(t *testing.T) {
 				ArrivedAt: arrived.Format(time.RFC3339), CalledAt: arrived.Add(wait).Format(time.RFC3339),
 				FinishedAt: arrived.Add(wait + 10*time.Minute).Format(time.RFC3339), Outcome: "served", Channel: "walk_in", Counter: "1"})
 		}
-		if _, err := f.visits.Record(context.Background(), f.offices[0], items); err != nil {
+		if _, err := visits.Record(e.ctx, off.ID, items); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := f.s.SeedDemo(context.Background(), surveys.DemoOptions{Seed: 1, ResponseRate: 1})
+		rep, err := SurveyAnswers(e.ctx, svc, visits, now, SurveyOptions{Seed: 1, ResponseRate: 1})
 		if err != nil || rep.Invitations != 400 || rep.Responses != 400 {
 			t.Fatalf("%+v %v", rep, err)
 		}
-		var means []struct {
-			Long bool
-			Mean float64
-		}
-		d.Gorm.Raw(`SELECT (waiting <= 2) AS long, AVG(overall) AS mean FROM survey_responses GROUP BY (waiting <= 2) ORDER BY 1`).Scan(&means)
 		var short, long float64
 		d.Gorm.Raw(`SELECT AVG(r.overall) FROM survey_responses r WHERE r.waiting >= 4`).Scan(&short)
 		d.Gorm.Raw(`SELECT AVG(r.overall) FROM survey_responses r WHERE r.waiting <= 2`).Scan(&long)
