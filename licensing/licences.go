@@ -87,42 +87,35 @@ func AllowedActions(state string) []string {
 
 // Licence is one licence.
 type Licence struct {
-	ID                       int64      `gorm:"column:id;primaryKey" json:"id"`
-	Number                   string     `gorm:"column:number" json:"number" doc:"PROVINCE-YEAR-NNNN, gap-free per province and Jalali year"`
-	Province                 string     `gorm:"column:province_code" json:"province"`
-	Year                     int        `gorm:"column:year" json:"year" doc:"Jalali year of issue"`
-	Seq                      int        `gorm:"column:seq" json:"seq"`
-	Region                   string     `gorm:"column:region" json:"region" doc:"city code"`
-	RoundID                  *int64     `gorm:"column:round_id" json:"round_id"`
-	CandidateID              *int64     `gorm:"column:candidate_id" json:"candidate_id"`
-	HolderName               string     `gorm:"column:holder_name" json:"holder_name"`
-	HolderNationalCodeMasked string     `gorm:"column:holder_national_code_masked" json:"holder_national_code_masked"`
-	Source                   string     `gorm:"column:source" json:"source" doc:"allocation (from a closed round's allocation) or single (issued singly by an admin)"`
-	State                    string     `gorm:"column:state" json:"state" doc:"issued, active, suspended, revoked or expired"`
-	StateReason              string     `gorm:"column:state_reason" json:"state_reason"`
-	OfficeID                 *int64     `gorm:"column:office_id" json:"office_id"`
-	ValidFrom                time.Time  `gorm:"column:valid_from" json:"valid_from"`
-	ValidUntil               time.Time  `gorm:"column:valid_until" json:"valid_until"`
-	Renewals                 int        `gorm:"column:renewals" json:"renewals"`
-	ExpiryFlaggedAt          *time.Time `gorm:"column:expiry_flagged_at" json:"expiry_flagged_at" doc:"when the expiry job flagged it as expiring soon"`
-	IssuedAt                 time.Time  `gorm:"column:issued_at" json:"issued_at"`
-	IssuedBy                 string     `gorm:"column:issued_by" json:"issued_by"`
-	ActivatedAt              *time.Time `gorm:"column:activated_at" json:"activated_at"`
-	Version                  int64      `gorm:"column:version" json:"version"`
-	UpdatedAt                time.Time  `gorm:"column:updated_at" json:"updated_at"`
+	ID                       int64      `json:"id"`
+	Number                   string     `json:"number" doc:"PROVINCE-YEAR-NNNN, gap-free per province and Jalali year"`
+	Province                 string     `json:"province"`
+	Year                     int        `json:"year" doc:"Jalali year of issue"`
+	Seq                      int        `json:"seq"`
+	Region                   string     `json:"region" doc:"city code"`
+	RoundID                  *int64     `json:"round_id"`
+	CandidateID              *int64     `json:"candidate_id"`
+	HolderName               string     `json:"holder_name"`
+	HolderNationalCodeMasked string     `json:"holder_national_code_masked"`
+	Source                   string     `json:"source" doc:"allocation (from a closed round's allocation) or single (issued singly by an admin)"`
+	State                    string     `json:"state" doc:"issued, active, suspended, revoked or expired"`
+	StateReason              string     `json:"state_reason"`
+	OfficeID                 *int64     `json:"office_id"`
+	ValidFrom                time.Time  `json:"valid_from"`
+	ValidUntil               time.Time  `json:"valid_until"`
+	Renewals                 int        `json:"renewals"`
+	ExpiryFlaggedAt          *time.Time `json:"expiry_flagged_at" doc:"when the expiry job flagged it as expiring soon"`
+	IssuedAt                 time.Time  `json:"issued_at"`
+	IssuedBy                 string     `json:"issued_by"`
+	ActivatedAt              *time.Time `json:"activated_at"`
+	Version                  int64      `json:"version"`
+	UpdatedAt                time.Time  `json:"updated_at"`
 }
-
-func (Licence) TableName() string { return "licences" }
 
 func (l *Licence) auditView() map[string]any {
 	return map[string]any{"id": l.ID, "number": l.Number, "region": l.Region, "round_id": l.RoundID, "candidate_id": l.CandidateID,
 		"source": l.Source, "state": l.State, "state_reason": l.StateReason, "office_id": l.OfficeID,
 		"valid_from": l.ValidFrom, "valid_until": l.ValidUntil, "renewals": l.Renewals, "version": l.Version}
-}
-
-func (l *Licence) normalise() {
-	l.ValidFrom, l.ValidUntil, l.IssuedAt, l.UpdatedAt = l.ValidFrom.UTC(), l.ValidUntil.UTC(), l.IssuedAt.UTC(), l.UpdatedAt.UTC()
-	l.ExpiryFlaggedAt, l.ActivatedAt = utcPtr(l.ExpiryFlaggedAt), utcPtr(l.ActivatedAt)
 }
 
 // Licences is the licences' register.
@@ -324,12 +317,14 @@ func (s *Licences) issueOne(ctx context.Context, tx *gorm.DB, rnd roundRow, cand
 		HolderNationalCodeMasked: c.NationalCodeMasked, Source: source, State: LicenceIssued, StateReason: reason,
 		ValidFrom: now, ValidUntil: now.AddDate(s.cfg.ValidityYears, 0, 0), IssuedAt: now, IssuedBy: actorName(ctx),
 		Version: 1, UpdatedAt: now}
-	if err := tx.Create(&l).Error; err != nil {
+	row := l.rowOf()
+	if err := tx.Create(&row).Error; err != nil {
 		if db.IsUniqueViolation(err) {
 			return Licence{}, daftar.Conflict("already_licensed", "the candidate already holds a licence").With("candidate_id", candidateID)
 		}
 		return Licence{}, err
 	}
+	l.ID = row.ID
 	if err := s.event(ctx, tx, &l, "issue", "", reason); err != nil {
 		return Licence{}, err
 	}
@@ -378,19 +373,18 @@ func (s *Licences) Get(ctx context.Context, id int64) (Licence, error) {
 }
 
 func (s *Licences) get(tx *gorm.DB, id int64, lock bool) (Licence, error) {
-	var l Licence
+	var row licenceRow
 	q := tx
 	if lock && s.db.Dialect == db.Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	if err := q.Where("id = ?", id).Take(&l).Error; err != nil {
+	if err := q.Where("id = ?", id).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return l, daftar.NotFound("licence_not_found", "no such licence")
+			return Licence{}, daftar.NotFound("licence_not_found", "no such licence")
 		}
-		return l, err
+		return Licence{}, err
 	}
-	l.normalise()
-	return l, nil
+	return licenceOf(row), nil
 }
 
 // LicenceFilter selects licences.
@@ -409,7 +403,7 @@ type LicenceFilter struct {
 
 // List returns licences, newest first, with the total.
 func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Licence{})
+	q := s.db.WithContext(ctx).Model(&licenceRow{})
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
@@ -444,12 +438,13 @@ func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64,
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	var out []Licence
-	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&out).Error; err != nil {
+	var rows []licenceRow
+	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
-	for i := range out {
-		out[i].normalise()
+	out := make([]Licence, len(rows))
+	for i, r := range rows {
+		out[i] = licenceOf(r)
 	}
 	return out, total, nil
 }
@@ -614,7 +609,7 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 		}
 		l.StateReason = in.Reason
 		set["state"], set["state_reason"], set["version"], set["updated_at"] = l.State, l.StateReason, l.Version+1, now
-		res := tx.Model(&Licence{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(set)
+		res := tx.Model(&licenceRow{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(set)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -851,7 +846,7 @@ func (s *Licences) ExpireDue(ctx context.Context) (int, error) {
 				}
 			}
 			l.State, l.StateReason = LicenceExpired, "validity ended"
-			res := tx.Model(&Licence{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(map[string]any{
+			res := tx.Model(&licenceRow{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(map[string]any{
 				"state": l.State, "state_reason": l.StateReason, "version": l.Version + 1, "updated_at": now})
 			if res.Error != nil {
 				return res.Error
@@ -891,7 +886,7 @@ func (s *Licences) FlagExpiring(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-			res := tx.Model(&Licence{}).Where("id = ? AND expiry_flagged_at IS NULL", id).
+			res := tx.Model(&licenceRow{}).Where("id = ? AND expiry_flagged_at IS NULL", id).
 				Updates(map[string]any{"expiry_flagged_at": now, "version": gorm.Expr("version + 1"), "updated_at": now})
 			if res.Error != nil || res.RowsAffected == 0 {
 				return res.Error
