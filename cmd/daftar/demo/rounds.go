@@ -20,6 +20,7 @@ type RoundsSpec struct {
 	// OpenTarget is the open round's residents per office (the policy
 	// behind a national expansion); 0 keeps the national average.
 	OpenTarget float64
+	Seed       uint64
 }
 
 // RoundsReport says what Rounds made.
@@ -33,9 +34,10 @@ type RoundsReport struct {
 // issued (most of them opened offices, one office is suspended) and an
 // open round ready to allocate, through the same services the API uses.
 // The approved candidates must exist.
-func Rounds(ctx context.Context, rounds *licensing.Rounds, licences *licensing.Licences, offices *geo.Offices, gaz *geo.Gazetteer,
-	rng *rand.Rand, d RoundsSpec) (RoundsReport, error) {
+func Rounds(ctx context.Context, rounds *licensing.Rounds, licences *licensing.Licences, offices *geo.Offices, d RoundsSpec) (RoundsReport, error) {
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	var rep RoundsReport
+	rng := rand.New(rand.NewPCG(d.Seed, 5))
 	past, err := rounds.Create(ctx, licensing.NewRound{Name: "دور نخست صدور مجوز ۱۴۰۵", TotalLicences: d.PastTotal})
 	if err != nil {
 		return rep, fmt.Errorf("demo past round: %w", err)
@@ -56,7 +58,7 @@ func Rounds(ctx context.Context, rounds *licensing.Rounds, licences *licensing.L
 		if rng.Float64() >= d.OpenShare {
 			continue // licensed, office not open yet: the demand model counts it
 		}
-		ok, err := activate(ctx, licences, offices, gaz, rng, l)
+		ok, err := activate(ctx, licences, offices, rng, l)
 		if err != nil {
 			return rep, err
 		}
@@ -86,9 +88,8 @@ func Rounds(ctx context.Context, rounds *licensing.Rounds, licences *licensing.L
 // activate opens the licence's office at a random site in its city
 // that keeps the minimum distance, trying a few; false when none was found
 // (a crowded small city), which leaves the licence issued.
-func activate(ctx context.Context, licences *licensing.Licences, offices *geo.Offices, gaz *geo.Gazetteer, rng *rand.Rand,
-	l licensing.Licence) (bool, error) {
-	city, ok := gaz.City(l.Region)
+func activate(ctx context.Context, licences *licensing.Licences, offices *geo.Offices, rng *rand.Rand, l licensing.Licence) (bool, error) {
+	city, ok := offices.Gazetteer().City(l.Region)
 	if !ok {
 		return false, fmt.Errorf("demo: licence %s of unknown city %s", l.Number, l.Region)
 	}
