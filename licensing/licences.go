@@ -82,42 +82,35 @@ func AllowedActions(state string) []string {
 
 // Licence is one licence.
 type Licence struct {
-	ID                       int64      `gorm:"column:id;primaryKey" json:"id"`
-	Number                   string     `gorm:"column:number" json:"number" doc:"PROVINCE-YEAR-NNNN, gap-free per province and Jalali year"`
-	Province                 string     `gorm:"column:province_code" json:"province"`
-	Year                     int        `gorm:"column:year" json:"year" doc:"Jalali year of issue"`
-	Seq                      int        `gorm:"column:seq" json:"seq"`
-	Region                   string     `gorm:"column:region" json:"region" doc:"city code"`
-	RoundID                  *int64     `gorm:"column:round_id" json:"round_id"`
-	CandidateID              *int64     `gorm:"column:candidate_id" json:"candidate_id"`
-	HolderName               string     `gorm:"column:holder_name" json:"holder_name"`
-	HolderNationalCodeMasked string     `gorm:"column:holder_national_code_masked" json:"holder_national_code_masked"`
-	Source                   string     `gorm:"column:source" json:"source" doc:"allocation (from a closed round's allocation) or single (issued singly by an admin)"`
-	State                    string     `gorm:"column:state" json:"state" doc:"issued, active, suspended, revoked or expired"`
-	StateReason              string     `gorm:"column:state_reason" json:"state_reason"`
-	OfficeID                 *int64     `gorm:"column:office_id" json:"office_id"`
-	ValidFrom                time.Time  `gorm:"column:valid_from" json:"valid_from"`
-	ValidUntil               time.Time  `gorm:"column:valid_until" json:"valid_until"`
-	Renewals                 int        `gorm:"column:renewals" json:"renewals"`
-	ExpiryFlaggedAt          *time.Time `gorm:"column:expiry_flagged_at" json:"expiry_flagged_at" doc:"when the expiry job flagged it as expiring soon"`
-	IssuedAt                 time.Time  `gorm:"column:issued_at" json:"issued_at"`
-	IssuedBy                 string     `gorm:"column:issued_by" json:"issued_by"`
-	ActivatedAt              *time.Time `gorm:"column:activated_at" json:"activated_at"`
-	Version                  int64      `gorm:"column:version" json:"version"`
-	UpdatedAt                time.Time  `gorm:"column:updated_at" json:"updated_at"`
+	ID                       int64      `json:"id"`
+	Number                   string     `json:"number" doc:"PROVINCE-YEAR-NNNN, gap-free per province and Jalali year"`
+	Province                 string     `json:"province"`
+	Year                     int        `json:"year" doc:"Jalali year of issue"`
+	Seq                      int        `json:"seq"`
+	Region                   string     `json:"region" doc:"city code"`
+	RoundID                  *int64     `json:"round_id"`
+	CandidateID              *int64     `json:"candidate_id"`
+	HolderName               string     `json:"holder_name"`
+	HolderNationalCodeMasked string     `json:"holder_national_code_masked"`
+	Source                   string     `json:"source" doc:"allocation (from a closed round's allocation) or single (issued singly by an admin)"`
+	State                    string     `json:"state" doc:"issued, active, suspended, revoked or expired"`
+	StateReason              string     `json:"state_reason"`
+	OfficeID                 *int64     `json:"office_id"`
+	ValidFrom                time.Time  `json:"valid_from"`
+	ValidUntil               time.Time  `json:"valid_until"`
+	Renewals                 int        `json:"renewals"`
+	ExpiryFlaggedAt          *time.Time `json:"expiry_flagged_at" doc:"when the expiry job flagged it as expiring soon"`
+	IssuedAt                 time.Time  `json:"issued_at"`
+	IssuedBy                 string     `json:"issued_by"`
+	ActivatedAt              *time.Time `json:"activated_at"`
+	Version                  int64      `json:"version"`
+	UpdatedAt                time.Time  `json:"updated_at"`
 }
-
-func (Licence) TableName() string { return "licences" }
 
 func (l *Licence) auditView() map[string]any {
 	return map[string]any{"id": l.ID, "number": l.Number, "region": l.Region, "round_id": l.RoundID, "candidate_id": l.CandidateID,
 		"source": l.Source, "state": l.State, "state_reason": l.StateReason, "office_id": l.OfficeID,
 		"valid_from": l.ValidFrom, "valid_until": l.ValidUntil, "renewals": l.Renewals, "version": l.Version}
-}
-
-func (l *Licence) normalise() {
-	l.ValidFrom, l.ValidUntil, l.IssuedAt, l.UpdatedAt = l.ValidFrom.UTC(), l.ValidUntil.UTC(), l.IssuedAt.UTC(), l.UpdatedAt.UTC()
-	l.ExpiryFlaggedAt, l.ActivatedAt = utcPtr(l.ExpiryFlaggedAt), utcPtr(l.ActivatedAt)
 }
 
 // Licences is the licences' register.
@@ -157,12 +150,11 @@ func (s *Licences) Get(ctx context.Context, id int64) (Licence, error) {
 }
 
 func (s *Licences) get(tx *gorm.DB, id int64, lock bool) (Licence, error) {
-	var l Licence
-	if err := db.TakeByID(tx, &l, id, lock, daftar.NotFound("licence_not_found", "no such licence")); err != nil {
-		return l, err
+	var row licenceRow
+	if err := db.TakeByID(tx, &row, id, lock, daftar.NotFound("licence_not_found", "no such licence")); err != nil {
+		return Licence{}, err
 	}
-	l.normalise()
-	return l, nil
+	return licenceOf(row), nil
 }
 
 // LicenceFilter selects licences.
@@ -181,7 +173,7 @@ type LicenceFilter struct {
 
 // List returns licences, newest first, with the total.
 func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Licence{})
+	q := s.db.WithContext(ctx).Model(&licenceRow{})
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
@@ -216,12 +208,13 @@ func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64,
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	var out []Licence
-	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&out).Error; err != nil {
+	var rows []licenceRow
+	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
-	for i := range out {
-		out[i].normalise()
+	out := make([]Licence, len(rows))
+	for i, r := range rows {
+		out[i] = licenceOf(r)
 	}
 	return out, total, nil
 }

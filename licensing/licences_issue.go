@@ -196,12 +196,14 @@ func (s *Licences) issueOne(ctx context.Context, tx *gorm.DB, rnd roundRow, cand
 		HolderNationalCodeMasked: c.NationalCodeMasked, Source: source, State: LicenceIssued, StateReason: reason,
 		ValidFrom: now, ValidUntil: now.AddDate(s.cfg.ValidityYears, 0, 0), IssuedAt: now, IssuedBy: actorName(ctx),
 		Version: 1, UpdatedAt: now}
-	if err := tx.Create(&l).Error; err != nil {
+	row := l.rowOf()
+	if err := tx.Create(&row).Error; err != nil {
 		if db.IsUniqueViolation(err) {
 			return Licence{}, daftar.Conflict("already_licensed", "the candidate already holds a licence").With("candidate_id", candidateID)
 		}
 		return Licence{}, err
 	}
+	l.ID = row.ID
 	if err := s.event(ctx, tx, &l, "issue", "", reason); err != nil {
 		return Licence{}, err
 	}

@@ -177,7 +177,7 @@ func (s *Licences) Act(ctx context.Context, id int64, action string, in ActionIn
 		}
 		l.StateReason = in.Reason
 		set["state"], set["state_reason"], set["version"], set["updated_at"] = l.State, l.StateReason, l.Version+1, now
-		res := tx.Model(&Licence{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(set)
+		res := tx.Model(&licenceRow{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(set)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -334,7 +334,7 @@ func (s *Licences) ExpireDue(ctx context.Context) (int, error) {
 				}
 			}
 			l.State, l.StateReason = LicenceExpired, "validity ended"
-			res := tx.Model(&Licence{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(map[string]any{
+			res := tx.Model(&licenceRow{}).Where("id = ? AND version = ?", l.ID, l.Version).Updates(map[string]any{
 				"state": l.State, "state_reason": l.StateReason, "version": l.Version + 1, "updated_at": now})
 			if res.Error != nil {
 				return res.Error
@@ -374,7 +374,7 @@ func (s *Licences) FlagExpiring(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-			res := tx.Model(&Licence{}).Where("id = ? AND expiry_flagged_at IS NULL", id).
+			res := tx.Model(&licenceRow{}).Where("id = ? AND expiry_flagged_at IS NULL", id).
 				Updates(map[string]any{"expiry_flagged_at": now, "version": gorm.Expr("version + 1"), "updated_at": now})
 			if res.Error != nil || res.RowsAffected == 0 {
 				return res.Error

@@ -26,7 +26,7 @@ type CrowdingSource interface {
 }
 
 // LicenceSource says which offices' licences were suspended at some time in
-// [from, to).
+// [from, to) (licensing.Licences). Nil leaves suspensions out.
 type LicenceSource interface {
 	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
 }

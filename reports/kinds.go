@@ -40,7 +40,7 @@ type Params struct {
 	Lang      string // fa or en, for names
 }
 
-// StaffOnly are the kinds an office owner may not read: they are about
+// staffOnly are the kinds an office owner may not read: they are about
 // people or the whole country, not one office.
 var staffOnly = map[string]bool{"candidates": true, "licences": true, "allocations": true, "demand": true}
 

@@ -444,15 +444,22 @@ func patternOf(a Answers) string {
 	return fmt.Sprintf("%v|%v|%v|%v|%v|%v|%s", a[QOverall], a[QCourtesy], a[QWaiting], a[QFeesClear], a[QExtraFee], a[QRecommend], comment)
 }
 
-func (s *Service) insertResponse(tx *gorm.DB, inv Invitation, a Answers, ip string, now time.Time) (Response, error) {
+// responseOf is the stored form of answers already checked against their
+// template (ParseAnswers), received at the given time.
+func responseOf(officeID int64, service, day string, version int, a Answers, received time.Time) Response {
 	body, _ := json.Marshal(a)
-	r := Response{OfficeID: inv.OfficeID, ServiceCode: inv.ServiceCode, VisitDay: inv.VisitDay, TemplateVersion: inv.TemplateVersion,
+	r := Response{OfficeID: officeID, ServiceCode: service, VisitDay: day, TemplateVersion: version,
 		Overall: a[QOverall].(int), Courtesy: a[QCourtesy].(int), Waiting: a[QWaiting].(int), FeesClear: a[QFeesClear].(int),
 		ExtraFee: a[QExtraFee].(bool), Recommend: a[QRecommend].(int), Answers: string(body), Pattern: patternOf(a),
-		ReceivedHour: now.Unix() / 3600 * 3600}
+		ReceivedHour: received.Unix() / 3600 * 3600}
 	if c, ok := a[QComment].(string); ok {
 		r.Comment = &c
 	}
+	return r
+}
+
+func (s *Service) insertResponse(tx *gorm.DB, inv Invitation, a Answers, ip string, now time.Time) (Response, error) {
+	r := responseOf(inv.OfficeID, inv.ServiceCode, inv.VisitDay, inv.TemplateVersion, a, now)
 	if ip != "" {
 		h := s.clientHash(ip, now)
 		r.ClientHash = &h

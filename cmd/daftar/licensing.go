@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 
-	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
 )
@@ -48,13 +47,12 @@ func (a *app) licensingJobs() []jobs.Job {
 // three in four opened their office) and an open round of 500 waiting to
 // be allocated, as the planned 500-600 new licences, apportioned by the
 // shortage against the notary law's 20,000 residents per office.
-var demoRounds = licensing.DemoRounds{PastTotal: 120, OpenShare: 0.75, OpenTotal: 500, OpenTarget: licensing.NotaryLawMax}
+var demoRounds = demo.RoundsSpec{PastTotal: 120, OpenShare: 0.75, OpenTotal: 500, OpenTarget: licensing.NotaryLawMax,
+	Seed: demoSeed}
 
 func (a *app) seedDemoLicensing(ctx context.Context) error {
 	start := time.Now()
-	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
-	rng := rand.New(rand.NewPCG(demoSeed, 5))
-	rep, err := licensing.SeedDemoRounds(ctx, a.rounds, a.licences, a.offices, a.gazetteer, rng, demoRounds)
+	rep, err := demo.Rounds(ctx, a.rounds, a.licences, a.offices, demoRounds)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
@@ -63,7 +64,7 @@ func (a *app) rankingJobs() []jobs.Job {
 // full months of the demo history.
 func (a *app) seedDemoRanking(ctx context.Context) error {
 	start := time.Now()
-	rep, err := ranking.SeedDemo(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
+	rep, err := demo.Rankings(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
 	if err != nil {
 		return err
 	}

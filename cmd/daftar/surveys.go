@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/internal/secrets"
 	"github.com/daftar-ir/daftar/surveys"
@@ -40,11 +41,7 @@ func (a *app) surveyJobs() []jobs.Job {
 // seedDemoSurveys answers a share of the demo's served visits.
 func (a *app) seedDemoSurveys(ctx context.Context) error {
 	start := time.Now()
-	served, err := a.visits.Served(ctx)
-	if err != nil {
-		return err
-	}
-	rep, err := a.surveys.SeedDemo(ctx, served, surveys.DemoOptions{Seed: demoSeed})
+	rep, err := demo.SurveyAnswers(ctx, a.surveys, a.visits, a.clock.Now(), demo.SurveyOptions{Seed: demoSeed})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package licensing
+package demo
 
 import (
 	"bytes"
@@ -7,21 +7,28 @@ import (
 
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
+	"github.com/daftar-ir/daftar/licensing"
 )
 
-func TestDemoExam(t *testing.T) {
+func TestExamCSV(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		e := newTestEnv(t, d, ExamConfig{})
-		spec := DemoExam{Passed: 2000, NotPassed: 300, ExamYear: 1405}
-		b := DemoExamCSV(e.gaz, rand.New(rand.NewPCG(1405, 1405)), spec)
-		if again := DemoExamCSV(e.gaz, rand.New(rand.NewPCG(1405, 1405)), spec); !bytes.Equal(b, again) {
+		e := newEnv(t, d)
+		exams, cands := e.licensing(t)
+		spec := ExamSpec{Passed: 2000, NotPassed: 300, ExamYear: 1405}
+		b := ExamCSV(e.gaz, rand.New(rand.NewPCG(1405, 1405)), spec)
+		if again := ExamCSV(e.gaz, rand.New(rand.NewPCG(1405, 1405)), spec); !bytes.Equal(b, again) {
 			t.Fatal("the demo file is not deterministic")
 		}
-		rep := mustImport(t, e, b)
-		if rep.Status != ImportAccepted || rep.Passed != 2000 || rep.NotPassed != 300 || rep.Encoding != EncodingUTF8BOM {
+		in := licensing.ImportInput{FileName: "results.csv", ExamYear: 1405}
+		in.Content, in.Size = licensing.BytesInput(b)
+		rep, _, err := exams.Import(e.ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Status != licensing.ImportAccepted || rep.Passed != 2000 || rep.NotPassed != 300 || rep.Encoding != licensing.EncodingUTF8BOM {
 			t.Fatalf("demo import %+v (first rejections %+v)", rep, rep.Rejections[:min(3, len(rep.Rejections))])
 		}
-		list, _, err := e.cands.List(e.ctx, CandidateFilter{State: StatePassed, Limit: 2000})
+		list, _, err := cands.List(e.ctx, licensing.CandidateFilter{State: licensing.StatePassed, Limit: 2000})
 		if err != nil {
 			t.Fatal(err)
 		}

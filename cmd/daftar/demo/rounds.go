@@ -1,4 +1,4 @@
-package licensing
+package demo
 
 import (
 	"context"
@@ -8,35 +8,39 @@ import (
 	"math/rand/v2"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/licensing"
 )
 
-// DemoRounds sizes the demo's licensing history.
-type DemoRounds struct {
+// RoundsSpec sizes the demo's licensing history.
+type RoundsSpec struct {
 	PastTotal int     // licences of the closed past round
 	OpenShare float64 // share of the past round's licences whose office has opened
 	OpenTotal int     // licences of the open round, not yet allocated
 	// OpenTarget is the open round's residents per office (the policy
 	// behind a national expansion); 0 keeps the national average.
 	OpenTarget float64
+	Seed       uint64
 }
 
-// DemoRoundsReport says what SeedDemoRounds made.
-type DemoRoundsReport struct {
+// RoundsReport says what Rounds made.
+type RoundsReport struct {
 	PastRound, OpenRound int64
 	Issued, Activated    int
 	Suspended            int
 }
 
-// SeedDemoRounds gives the demo a closed past round whose licences were
+// Rounds gives the demo a closed past round whose licences were
 // issued (most of them opened offices, one office is suspended) and an
 // open round ready to allocate, through the same services the API uses.
 // The approved candidates must exist.
-func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, offices *offices.Register, gaz *geo.Gazetteer,
-	rng *rand.Rand, d DemoRounds) (DemoRoundsReport, error) {
-	var rep DemoRoundsReport
-	past, err := rounds.Create(ctx, NewRound{Name: "دور نخست صدور مجوز ۱۴۰۵", TotalLicences: d.PastTotal})
+func Rounds(ctx context.Context, rounds *licensing.Rounds, licences *licensing.Licences, register *offices.Register, d RoundsSpec) (RoundsReport, error) {
+	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
+	var rep RoundsReport
+	rng := rand.New(rand.NewPCG(d.Seed, 5))
+	past, err := rounds.Create(ctx, licensing.NewRound{Name: "دور نخست صدور مجوز ۱۴۰۵", TotalLicences: d.PastTotal})
 	if err != nil {
 		return rep, fmt.Errorf("demo past round: %w", err)
 	}
@@ -47,7 +51,7 @@ func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, off
 	if _, err := rounds.Close(ctx, past.ID, "تأیید نتیجهٔ تخصیص در کمیسیون"); err != nil {
 		return rep, err
 	}
-	issued, err := licences.Issue(ctx, IssueRequest{RoundID: past.ID})
+	issued, err := licences.Issue(ctx, licensing.IssueRequest{RoundID: past.ID})
 	if err != nil {
 		return rep, fmt.Errorf("demo licences: %w", err)
 	}
@@ -56,7 +60,7 @@ func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, off
 		if rng.Float64() >= d.OpenShare {
 			continue // licensed, office not open yet: the demand model counts it
 		}
-		ok, err := demoActivate(ctx, licences, offices, gaz, rng, l)
+		ok, err := activate(ctx, licences, register, rng, l)
 		if err != nil {
 			return rep, err
 		}
@@ -65,17 +69,17 @@ func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, off
 		}
 		rep.Activated++
 		if rep.Suspended == 0 && rep.Activated%25 == 0 {
-			if _, err := licences.Act(ctx, l.ID, ActionSuspend, ActionInput{Reason: "عدم رعایت تعرفهٔ مصوب در بازرسی"}); err != nil {
+			if _, err := licences.Act(ctx, l.ID, licensing.ActionSuspend, licensing.ActionInput{Reason: "عدم رعایت تعرفهٔ مصوب در بازرسی"}); err != nil {
 				return rep, err
 			}
 			rep.Suspended++
 		}
 	}
-	var policy Policy
+	var policy licensing.Policy
 	if d.OpenTarget > 0 {
 		policy.TargetPopulationPerOffice = &d.OpenTarget
 	}
-	open, err := rounds.Create(ctx, NewRound{Name: "دور دوم صدور مجوز ۱۴۰۵", TotalLicences: d.OpenTotal, Policy: policy})
+	open, err := rounds.Create(ctx, licensing.NewRound{Name: "دور دوم صدور مجوز ۱۴۰۵", TotalLicences: d.OpenTotal, Policy: policy})
 	if err != nil {
 		return rep, fmt.Errorf("demo open round: %w", err)
 	}
@@ -83,27 +87,26 @@ func SeedDemoRounds(ctx context.Context, rounds *Rounds, licences *Licences, off
 	return rep, nil
 }
 
-// demoActivate opens the licence's office at a random site in its city
+// activate opens the licence's office at a random site in its city
 // that keeps the minimum distance, trying a few; false when none was found
 // (a crowded small city), which leaves the licence issued.
-func demoActivate(ctx context.Context, licences *Licences, offices *offices.Register, gaz *geo.Gazetteer, rng *rand.Rand,
-	l Licence) (bool, error) {
-	city, ok := gaz.City(l.Region)
+func activate(ctx context.Context, licences *licensing.Licences, register *offices.Register, rng *rand.Rand, l licensing.Licence) (bool, error) {
+	city, ok := register.Gazetteer().City(l.Region)
 	if !ok {
 		return false, fmt.Errorf("demo: licence %s of unknown city %s", l.Number, l.Region)
 	}
-	radius := offices.CityRadius(city)
+	radius := register.CityRadius(city)
 	counters := 2 + rng.IntN(3)
 	for try := 0; try < 25; try++ {
 		// Uniform over the inner 80% of the city's disc.
-		p := destination(city.Centroid(), 0.8*radius*math.Sqrt(rng.Float64()), 2*math.Pi*rng.Float64())
+		p := geo.Destination(city.Centroid(), 0.8*radius*math.Sqrt(rng.Float64()), 2*math.Pi*rng.Float64())
 		lat, lon := p.Lat(), p.Lon()
 		if !city.Contains(p, radius) {
 			continue
 		}
-		address := fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, demoStreets[rng.IntN(len(demoStreets))],
+		address := fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, geodemo.Streets[rng.IntN(len(geodemo.Streets))],
 			daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300))))
-		_, err := licences.Act(ctx, l.ID, ActionActivate, ActionInput{Office: &NewOfficeInput{Latitude: &lat, Longitude: &lon,
+		_, err := licences.Act(ctx, l.ID, licensing.ActionActivate, licensing.ActionInput{Office: &licensing.NewOfficeInput{Latitude: &lat, Longitude: &lon,
 			Address: &address, Counters: &counters}})
 		var de *daftar.Error
 		if errors.As(err, &de) && (de.Code == "too_close_to_office" || de.Code == "outside_city") {
@@ -116,5 +119,3 @@ func demoActivate(ctx context.Context, licences *Licences, offices *offices.Regi
 	}
 	return false, nil
 }
-
-var demoStreets = []string{"آزادی", "انقلاب", "ولیعصر", "امام خمینی", "شهید بهشتی", "مطهری", "طالقانی", "فردوسی", "حافظ", "سعدی", "جمهوری", "کارگر"}

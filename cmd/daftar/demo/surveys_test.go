@@ -1,4 +1,4 @@
-package surveys_test
+package demo
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -14,16 +15,30 @@ import (
 
 // The demo answers: every served visit invited, the chosen share answered,
 // and satisfaction falling as the wait grows.
-func TestSeedDemo(t *testing.T) {
+func TestSurveyAnswers(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		f := setup(t, d, 1, surveys.Config{})
-		// The demo invites by itself: these visits are recorded without
-		// the survey inviter.
-		v, err := visits.New(f.d, f.clock, f.reg, noInvitations{}, nil, visits.Config{})
+		e := newEnv(t, d)
+		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := f.clock.Now()
+		svc, err := surveys.New(d, e.clock, e.audit, reg, nil, []byte("test-client-key"), surveys.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, name, city, counters := "YAZ-0001", "دفتر یزد", "yazd", 3
+		lat, lon := 31.89, 54.36
+		off, err := reg.Create(e.ctx, offices.Input{Code: &code, NameFa: &name, City: &city, Latitude: &lat, Longitude: &lon,
+			Counters: &counters, Services: []string{"criminal_record", "e_notification"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The demo invites by itself: these visits are recorded without the survey inviter.
+		vs, err := visits.New(d, e.clock, reg, noInvitations{}, nil, visits.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
 		var items []visits.Input
 		for i := 0; i < 400; i++ {
 			wait := time.Duration(i%2) * 80 * time.Minute // half wait nothing, half 80 minutes
@@ -32,22 +47,13 @@ func TestSeedDemo(t *testing.T) {
 				ArrivedAt: arrived.Format(time.RFC3339), CalledAt: arrived.Add(wait).Format(time.RFC3339),
 				FinishedAt: arrived.Add(wait + 10*time.Minute).Format(time.RFC3339), Outcome: "served", Channel: "walk_in", Counter: "1"})
 		}
-		if _, err := v.Record(context.Background(), f.offices[0], items); err != nil {
+		if _, err := vs.Record(e.ctx, off.ID, items); err != nil {
 			t.Fatal(err)
 		}
-		served, err := v.Served(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := f.s.SeedDemo(context.Background(), served, surveys.DemoOptions{Seed: 1, ResponseRate: 1})
+		rep, err := SurveyAnswers(e.ctx, svc, vs, now, SurveyOptions{Seed: 1, ResponseRate: 1})
 		if err != nil || rep.Invitations != 400 || rep.Responses != 400 {
 			t.Fatalf("%+v %v", rep, err)
 		}
-		var means []struct {
-			Long bool
-			Mean float64
-		}
-		d.Gorm.Raw(`SELECT (waiting <= 2) AS long, AVG(overall) AS mean FROM survey_responses GROUP BY (waiting <= 2) ORDER BY 1`).Scan(&means)
 		var short, long float64
 		d.Gorm.Raw(`SELECT AVG(r.overall) FROM survey_responses r WHERE r.waiting >= 4`).Scan(&short)
 		d.Gorm.Raw(`SELECT AVG(r.overall) FROM survey_responses r WHERE r.waiting <= 2`).Scan(&long)

@@ -1,4 +1,4 @@
-package licensing
+package demo
 
 import (
 	"bytes"
@@ -14,26 +14,26 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 )
 
-// DemoExam describes a generated exam-result file.
-type DemoExam struct {
+// ExamSpec describes a generated exam-result file.
+type ExamSpec struct {
 	Passed    int // candidates who passed (about 2,000 in a real year)
 	NotPassed int // candidates who did not
 	ExamYear  int
 }
 
 var (
-	demoMaleNames   = []string{"علی", "محمد", "حسین", "رضا", "مهدی", "امیر", "حمید", "سعید", "بهروز", "کاوه", "جواد", "مجید", "احمد", "مصطفی", "یاسر", "پیمان", "فرهاد", "کامران", "ابراهیم", "هادی"}
-	demoFemaleNames = []string{"زهرا", "فاطمه", "مریم", "سارا", "نرگس", "لیلا", "مینا", "نسرین", "پروین", "الهام", "سمیه", "مهسا", "شیرین", "نازنین", "فرشته", "آزاده", "راحله", "طاهره", "سپیده", "هانیه"}
-	demoLastNames   = []string{"احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی", "طاهری", "قاسمی", "یزدانی", "شریفی", "عباسی", "فرهادی", "اکبری", "نجفی", "سلیمانی", "ابراهیمی", "حیدری", "مرادی", "زارعی", "کرمانی", "تهرانی", "اصفهانی", "شیرازی", "خراسانی", "قربانی"}
+	examMaleNames   = []string{"علی", "محمد", "حسین", "رضا", "مهدی", "امیر", "حمید", "سعید", "بهروز", "کاوه", "جواد", "مجید", "احمد", "مصطفی", "یاسر", "پیمان", "فرهاد", "کامران", "ابراهیم", "هادی"}
+	examFemaleNames = []string{"زهرا", "فاطمه", "مریم", "سارا", "نرگس", "لیلا", "مینا", "نسرین", "پروین", "الهام", "سمیه", "مهسا", "شیرین", "نازنین", "فرشته", "آزاده", "راحله", "طاهره", "سپیده", "هانیه"}
+	examLastNames   = []string{"احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی", "طاهری", "قاسمی", "یزدانی", "شریفی", "عباسی", "فرهادی", "اکبری", "نجفی", "سلیمانی", "ابراهیمی", "حیدری", "مرادی", "زارعی", "کرمانی", "تهرانی", "اصفهانی", "شیرازی", "خراسانی", "قربانی"}
 )
 
-// DemoExamCSV generates a realistic result file, deterministically for a
+// ExamCSV generates a realistic result file, deterministically for a
 // given rng: UTF-8 with a BOM, the Persian headers, provinces by population,
 // scores roughly normal (mean 60, sd 13 on the 0-100 scale) with ranks in
 // score order and the best Passed candidates passed, and 3 to 10 city
 // preferences each, leaning toward the big cities and the candidate's own
 // province and its neighbours.
-func DemoExamCSV(gaz *geo.Gazetteer, rng *rand.Rand, d DemoExam) []byte {
+func ExamCSV(gaz *geo.Gazetteer, rng *rand.Rand, d ExamSpec) []byte {
 	n := d.Passed + d.NotPassed
 	provinces := gaz.Level(geo.LevelProvince)
 	cities := gaz.Level(geo.LevelCity)
@@ -68,15 +68,15 @@ func DemoExamCSV(gaz *geo.Gazetteer, rng *rand.Rand, d DemoExam) []byte {
 			}
 		}
 		if rng.IntN(100) < 58 {
-			c.gender, c.first = "مرد", demoMaleNames[rng.IntN(len(demoMaleNames))]
+			c.gender, c.first = "مرد", examMaleNames[rng.IntN(len(examMaleNames))]
 		} else {
-			c.gender, c.first = "زن", demoFemaleNames[rng.IntN(len(demoFemaleNames))]
+			c.gender, c.first = "زن", examFemaleNames[rng.IntN(len(examFemaleNames))]
 		}
-		c.last = demoLastNames[rng.IntN(len(demoLastNames))]
+		c.last = examLastNames[rng.IntN(len(examLastNames))]
 		y := d.ExamYear - 24 - rng.IntN(35)
 		m := 1 + rng.IntN(12)
 		c.birth = daftar.JalaliDate{Year: y, Month: m, Day: 1 + rng.IntN(daftar.JalaliMonthLength(y, m))}.String()
-		prov := provinces[pick(rng, provWeights)]
+		prov := provinces[pickWeighted(rng, provWeights)]
 		c.province = prov.NameFa
 		c.score = math.Round(min(99.5, max(5, 60+13*rng.NormFloat64()))*100) / 100
 
@@ -100,7 +100,7 @@ func DemoExamCSV(gaz *geo.Gazetteer, rng *rand.Rand, d DemoExam) []byte {
 		}
 		k := 3 + rng.IntN(8)
 		for len(c.prefs) < k {
-			j := pick(rng, w)
+			j := pickWeighted(rng, w)
 			w[j] = 0
 			name := cities[j].NameFa
 			switch rng.IntN(20) { // people write city names in more than one way
@@ -139,8 +139,8 @@ func DemoExamCSV(gaz *geo.Gazetteer, rng *rand.Rand, d DemoExam) []byte {
 	return buf.Bytes()
 }
 
-// pick draws an index with probability proportional to its weight.
-func pick(rng *rand.Rand, w []float64) int {
+// pickWeighted draws an index with probability proportional to its weight.
+func pickWeighted(rng *rand.Rand, w []float64) int {
 	total := 0.0
 	for _, x := range w {
 		total += x

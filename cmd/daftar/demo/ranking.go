@@ -1,4 +1,4 @@
-package ranking
+package demo
 
 import (
 	"context"
@@ -8,45 +8,47 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/ranking"
 )
 
-// DemoReport sums up the demo rankings.
-type DemoReport struct {
+// RankingsReport sums up the demo rankings.
+type RankingsReport struct {
 	Inspections int
 	Published   []string
 	Draft       string
 }
 
-var demoViolations = []Violation{
-	{Code: "FEE-TARIFF", Severity: SeverityMajor, Description: "تعرفه رسمی در معرض دید نیست"},
-	{Code: "FEE-EXTRA", Severity: SeverityCritical, Description: "دریافت وجه بیش از تعرفه"},
-	{Code: "HOURS", Severity: SeverityMinor, Description: "رعایت نکردن ساعات کاری اعلام‌شده"},
-	{Code: "QUEUE", Severity: SeverityMinor, Description: "نبود سامانه نوبت‌دهی"},
-	{Code: "STAFF-ID", Severity: SeverityMinor, Description: "کارکنان کارت شناسایی ندارند"},
-	{Code: "PRIVACY", Severity: SeverityMajor, Description: "نگهداری نامناسب مدارک مراجعان"},
+// inspectionViolations are what the demo inspectors find.
+var inspectionViolations = []ranking.Violation{
+	{Code: "FEE-TARIFF", Severity: ranking.SeverityMajor, Description: "تعرفه رسمی در معرض دید نیست"},
+	{Code: "FEE-EXTRA", Severity: ranking.SeverityCritical, Description: "دریافت وجه بیش از تعرفه"},
+	{Code: "HOURS", Severity: ranking.SeverityMinor, Description: "رعایت نکردن ساعات کاری اعلام‌شده"},
+	{Code: "QUEUE", Severity: ranking.SeverityMinor, Description: "نبود سامانه نوبت‌دهی"},
+	{Code: "STAFF-ID", Severity: ranking.SeverityMinor, Description: "کارکنان کارت شناسایی ندارند"},
+	{Code: "PRIVACY", Severity: ranking.SeverityMajor, Description: "نگهداری نامناسب مدارک مراجعان"},
 }
 
-// SeedDemo records inspections for some offices over the last months and
+// Rankings records inspections for some offices over the last months and
 // publishes the ranking of every Jalali month of the demo history that has
 // ended, leaving the running month as a draft.
-func SeedDemo(ctx context.Context, s *Service, register *offices.Register, now time.Time, seed uint64) (DemoReport, error) {
+func Rankings(ctx context.Context, s *ranking.Service, register *offices.Register, now time.Time, seed uint64) (RankingsReport, error) {
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	rng := rand.New(rand.NewPCG(seed, seed^0x1a))
 	all, err := register.All(ctx)
 	if err != nil {
-		return DemoReport{}, err
+		return RankingsReport{}, err
 	}
-	var rep DemoReport
+	var rep RankingsReport
 	for _, o := range all {
 		if o.Status != offices.Active || rng.IntN(100) >= 15 {
 			continue
 		}
 		for k := 0; k < 1+rng.IntN(2); k++ {
 			day := now.AddDate(0, 0, -(5 + rng.IntN(170)))
-			var found []Violation
-			for _, v := range demoViolations {
+			var found []ranking.Violation
+			for _, v := range inspectionViolations {
 				chance := 12
-				if v.Severity == SeverityCritical {
+				if v.Severity == ranking.SeverityCritical {
 					chance = 3
 				}
 				if rng.IntN(100) < chance {
@@ -57,7 +59,7 @@ func SeedDemo(ctx context.Context, s *Service, register *offices.Register, now t
 			if len(found) == 0 {
 				notes = "بازرسی دوره‌ای؛ تخلفی مشاهده نشد"
 			}
-			if _, err := s.RecordInspection(ctx, o.ID, NewInspection{InspectedOn: day.In(daftar.Tehran()).Format("2006-01-02"), Violations: found, Notes: notes}); err != nil {
+			if _, err := s.RecordInspection(ctx, o.ID, ranking.NewInspection{InspectedOn: day.In(daftar.Tehran()).Format("2006-01-02"), Violations: found, Notes: notes}); err != nil {
 				return rep, fmt.Errorf("demo inspection: %w", err)
 			}
 			rep.Inspections++
