@@ -16,6 +16,9 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/licensing"
@@ -37,9 +40,6 @@ type Config struct {
 	UploadMaxBytes int64
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
-	// PublicURL is the address citizens reach (survey links), e.g.
-	// https://daftar.example.ir; empty uses the request's host.
-	PublicURL string
 	// Version is the build version shown by /healthz.
 	Version string
 }
@@ -62,7 +62,7 @@ type Deps struct {
 	Accounts  *accounts.Service
 	Gazetteer *geo.Gazetteer
 	Catalogue *geo.Catalogue
-	Offices   *geo.Offices
+	Offices   *offices.Register
 	// Exams and Candidates are exam-result intake and the candidates'
 	// register (licensing).
 	Exams      *licensing.Exams
@@ -75,9 +75,9 @@ type Deps struct {
 	Reports *reports.Reports
 	// Visits records the offices' visits; Crowding reads the figures from
 	// their rollups; Finder sends citizens to an office.
-	Visits   *geo.Visits
-	Crowding *geo.Crowding
-	Finder   *geo.Finder
+	Visits   *visits.Service
+	Crowding *visits.Crowding
+	Finder   *finder.Finder
 	// Demand, Rounds and Licences are licensing's demand model, rounds
 	// (quotas, allocation) and licences (issue, lifecycle).
 	Demand   *licensing.Demand

@@ -11,19 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// baseURL is the address citizens reach: the configured public URL, or
-// this request's own host.
-func (s *Server) baseURL(c *gin.Context) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil || (c.GetHeader("X-Forwarded-Proto") == "https" && c.RemoteIP() != c.ClientIP()) {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
 type surveyQuestionView struct {
 	ID, Kind, Label, Low, High, Error, Value string
 	Required                                 bool
@@ -234,8 +221,8 @@ func pf(v float64) *float64 { return &v }
 
 // summaryOf renders figures; withhold hides them (an owner below the minimum).
 func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveys.Comment) surveySummary {
-	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: sp.From.In(daftar.Tehran()).Format("2006-01-02"),
-		To: sp.To.In(daftar.Tehran()).Format("2006-01-02"), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
+	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: daftar.TehranDate(sp.From),
+		To: daftar.TehranDate(sp.To), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
 		Invitations: f.Invitations, Responses: f.Responses, Flagged: f.Flagged, PriorWeight: cfg.PriorWeight, Comments: []surveyComment{}}
 	if withhold && f.Withheld {
 		return out

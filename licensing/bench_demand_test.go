@@ -7,9 +7,9 @@ package licensing
 //	go test -run='^$' -bench=Demand -benchtime=3x ./licensing/
 //
 // Seeding, once per engine and outside the timer: the demo generator's
-// 2,000 offices (geo.DemoOffices, spread over the cities by population)
+// 2,000 offices (geodemo.Offices, spread over the cities by population)
 // and its simulated visits for the last whole Jalali month (1405/08, about
-// 1.75 million visits, rolled up by geo.SeedDemoVisits: every office's own
+// 1.75 million visits, rolled up by geodemo.SeedVisits: every office's own
 // day and month rows); that month's row of every office is then copied to
 // the eleven months before it, and its day rows (same weekday, 364 days
 // earlier) to the second half of 1404/08, with INSERT ... SELECT, as the
@@ -39,6 +39,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -65,13 +66,13 @@ type demandWindow struct {
 // months, and the days around them.
 func demandPlan(name string, from, to int64) demandWindow {
 	w := demandWindow{name: name, first: time.Unix(from+12*3600, 0), last: time.Unix(to-12*3600, 0)}
-	m := geo.MonthStart(from)
+	m := daftar.MonthStart(from)
 	if m < from {
-		m = geo.MonthEnd(from)
+		m = daftar.MonthEnd(from)
 	}
 	end := m
-	for geo.MonthEnd(end) <= to && end < to {
-		end = geo.MonthEnd(end)
+	for daftar.MonthEnd(end) <= to && end < to {
+		end = daftar.MonthEnd(end)
 	}
 	w.monthFrom, w.monthTo = m, end
 	if from < m {
@@ -87,9 +88,9 @@ func demandPlan(name string, from, to int64) demandWindow {
 // rollups (see the comment at the top), and returns the windows to read.
 func seedDemandYear(b *testing.B, e *licEnv) []demandWindow {
 	b.Helper()
-	today := geo.DayStart(e.clock.Now().Unix())
-	src := geo.MonthStart(today - 86400) // the last whole month
-	if geo.MonthEnd(src) != today {
+	today := daftar.DayStart(e.clock.Now().Unix())
+	src := daftar.MonthStart(today - 86400) // the last whole month
+	if daftar.MonthEnd(src) != today {
 		b.Fatalf("the test clock is not on the first of a Jalali month")
 	}
 	start := time.Now()
@@ -105,11 +106,11 @@ func seedDemandYear(b *testing.B, e *licEnv) []demandWindow {
 	var monthRows, dayRows int64
 	m := src
 	for range 11 {
-		m = geo.MonthStart(m - 86400)
+		m = daftar.MonthStart(m - 86400)
 		monthRows += exec("INSERT INTO crowding_months (office_id, month_at, "+demandStatsCols+") SELECT office_id, ?, "+
 			demandStatsCols+" FROM crowding_months WHERE month_at = ?", m, src)
 	}
-	edgeMonth := geo.MonthStart(m - 86400) // 1404/08
+	edgeMonth := daftar.MonthStart(m - 86400) // 1404/08
 	for day := edgeMonth + 15*86400; day < m; day += 86400 {
 		from := day + 364*86400 // the same weekday, in the seeded month
 		if from < src || from >= today {

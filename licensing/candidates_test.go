@@ -7,7 +7,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
-	"gorm.io/gorm"
 )
 
 func TestTransitions(t *testing.T) {
@@ -82,7 +81,7 @@ func TestCandidateReview(t *testing.T) {
 		}
 
 		// Allocation and licensing (issue 5) move approved candidates on.
-		err = d.Tx(e.ctx, func(tx *gorm.DB) error {
+		err = d.InTx(e.ctx, func(tx *db.Tx) error {
 			if _, err := e.cands.Allocate(e.ctx, tx, a.ID, "nowhere"); !daftar.IsKind(err, daftar.KindUnprocessable) {
 				t.Errorf("allocate to an unknown region: %v", err)
 			}

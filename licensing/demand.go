@@ -12,7 +12,10 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 )
 
 // The demand model: how many offices each city needs, from three
@@ -80,16 +83,21 @@ type Demand struct {
 	db       *db.DB
 	clock    daftar.Clock
 	gaz      *geo.Gazetteer
-	crowding *geo.Crowding
+	offices  *offices.Register
+	crowding *visits.Crowding
 	cfg      DemandConfig
 	points   []PopPoint
 	pointOf  []string // city of each point
 }
 
 // NewDemand returns the demand model.
-func NewDemand(d *db.DB, clock daftar.Clock, gaz *geo.Gazetteer, crowding *geo.Crowding, cfg DemandConfig) *Demand {
+func NewDemand(d *db.DB, clock daftar.Clock, register *offices.Register, crowding *visits.Crowding, cfg DemandConfig) (*Demand, error) {
+	if err := deps.Check("demand", "database", d, "clock", clock, "office register", register, "crowding", crowding); err != nil {
+		return nil, err
+	}
+	gaz := register.Gazetteer()
 	pts, city := populationPoints(gaz)
-	return &Demand{db: d, clock: clock, gaz: gaz, crowding: crowding, cfg: cfg.withDefaults(), points: pts, pointOf: city}
+	return &Demand{db: d, clock: clock, gaz: gaz, offices: register, crowding: crowding, cfg: cfg.withDefaults(), points: pts, pointOf: city}, nil
 }
 
 // Config returns the effective configuration.
@@ -224,21 +232,11 @@ func (r *DemandResult) Region(code string) (*RegionDemand, bool) {
 	return nil, false
 }
 
-type demandOffice struct {
-	ID           int64
-	CityCode     string
-	DistrictCode *string
-	Status       string
-	Counters     int
-	Latitude     float64
-	Longitude    float64
-}
-
 // area is a city or district being computed.
 type area struct {
 	region *geo.Region
 	city   string
-	active []demandOffice
+	active []offices.Summary
 	all    []int64 // every office (whatever its status): their visits are the area's demand
 	points []int
 }
@@ -250,8 +248,8 @@ func (m *Demand) Compute(ctx context.Context, q DemandQuery) (*DemandResult, err
 	if err != nil {
 		return nil, err
 	}
-	var offices []demandOffice
-	if err := m.db.WithContext(ctx).Raw("SELECT id, city_code, district_code, status, counters, latitude, longitude FROM offices ORDER BY id").Scan(&offices).Error; err != nil {
+	list, err := m.offices.Summaries(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var notOpen []struct {
@@ -265,10 +263,10 @@ func (m *Demand) Compute(ctx context.Context, q DemandQuery) (*DemandResult, err
 	if err != nil {
 		return nil, err
 	}
-	return m.compute(q, rng, offices, notOpen, hourly), nil
+	return m.compute(q, rng, list, notOpen, hourly), nil
 }
 
-func (m *Demand) window(q DemandQuery) (geo.CrowdingRange, error) {
+func (m *Demand) window(q DemandQuery) (visits.CrowdingRange, error) {
 	first, last := q.From, q.To
 	if first.IsZero() && last.IsZero() {
 		today := m.clock.Now()
@@ -280,13 +278,13 @@ func (m *Demand) window(q DemandQuery) (geo.CrowdingRange, error) {
 	if last.IsZero() {
 		last = first.AddDate(0, 0, m.cfg.WindowDays-1)
 	}
-	return geo.NewCrowdingRange(first, last, 3*366)
+	return visits.NewCrowdingRange(first, last, 3*366)
 }
 
-func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandOffice, notOpen []struct {
+func (m *Demand) compute(q DemandQuery, rng visits.CrowdingRange, list []offices.Summary, notOpen []struct {
 	Region string
 	N      int
-}, hourly map[int64]*geo.OfficeHourly) *DemandResult {
+}, hourly map[int64]*visits.OfficeHourly) *DemandResult {
 	res := &DemandResult{}
 	mod := &res.Model
 	mod.From, mod.To, mod.Days = time.Unix(rng.From, 0).UTC(), time.Unix(rng.To, 0).UTC(), rng.Days()
@@ -322,7 +320,7 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 	}
 	var allCounters []int
 	activeTotal := 0
-	for _, o := range offices {
+	for _, o := range list {
 		codes := []string{o.CityCode}
 		if o.DistrictCode != nil {
 			codes = append(codes, *o.DistrictCode)
@@ -333,11 +331,11 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 				continue
 			}
 			a.all = append(a.all, o.ID)
-			if o.Status == geo.OfficeActive {
+			if o.Status == offices.Active {
 				a.active = append(a.active, o)
 			}
 		}
-		if o.Status == geo.OfficeActive {
+		if o.Status == offices.Active {
 			if _, ok := areas[o.CityCode]; ok {
 				activeTotal++
 				allCounters = append(allCounters, o.Counters)
@@ -374,8 +372,8 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 
 	// Accessibility: E2SFCA from the population points to the active offices.
 	var sites []Site
-	for _, o := range offices {
-		if o.Status == geo.OfficeActive {
+	for _, o := range list {
+		if o.Status == offices.Active {
 			sites = append(sites, Site{Lat: o.Latitude, Lon: o.Longitude, Supply: 1})
 		}
 	}
@@ -457,7 +455,7 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 
 // queueing reads an area's peak hour from its offices' hourly counts and
 // models its queues.
-func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNational int, waitTarget, crowdTarget time.Duration) (QueueNeed, ObservedCrowding, cityQueue) {
+func (m *Demand) queueing(a *area, hourly map[int64]*visits.OfficeHourly, typicalNational int, waitTarget, crowdTarget time.Duration) (QueueNeed, ObservedCrowding, cityQueue) {
 	counters := make([]int, 0, len(a.active))
 	q := cityQueue{offices: map[int]int{}}
 	for _, o := range a.active {
@@ -466,9 +464,9 @@ func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNa
 	}
 	qn := QueueNeed{TypicalCounters: median(counters, typicalNational), Counters: q.counters(), WaitTargetMin: waitTarget.Minutes()}
 	var obs ObservedCrowding
-	var total geo.Stats
+	var total visits.Stats
 	var rate [24]float64
-	var hours [24]geo.Counts
+	var hours [24]visits.Counts
 	for _, id := range a.all {
 		h, ok := hourly[id]
 		if !ok {
@@ -526,16 +524,16 @@ func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNa
 	}
 	target := waitTarget.Minutes()
 	k := qn.TypicalCounters
-	var offices, ctrs int
+	var needed, ctrs int
 	if q.meets(target) {
-		offices = min(q.count(), fewestTypical(q.lambda, q.service, k, target))
-		ctrs = min(q.counters(), offices*k)
+		needed = min(q.count(), fewestTypical(q.lambda, q.service, k, target))
+		ctrs = min(q.counters(), needed*k)
 	} else if add := q.addsNeeded(k, target); add >= 0 {
-		offices, ctrs = q.count()+add, q.counters()+add*k
+		needed, ctrs = q.count()+add, q.counters()+add*k
 	} else {
 		return qn, obs, q
 	}
-	qn.OfficesNeeded, qn.CountersNeeded = &offices, &ctrs
+	qn.OfficesNeeded, qn.CountersNeeded = &needed, &ctrs
 	return qn, obs, q
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"gorm.io/gorm"
 )
 
@@ -157,7 +158,7 @@ func (e *Exams) replace(ctx context.Context, tx *gorm.DB, id int64, r *importRun
 	if err := tx.Exec("DELETE FROM exam_imports WHERE id = ?", id).Error; err != nil {
 		return err
 	}
-	return e.audit.Record(ctx, tx, audit.Change{Action: "exam_import.replace", Entity: "exam_import", EntityID: id,
+	return e.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "exam_import.replace", Entity: "exam_import", EntityID: id,
 		Before: map[string]any{"status": prior.Status, "score_max": prior.ScoreMax, "rows": prior.RowsRead},
 		After:  map[string]any{"score_max": r.scoreMax, "reason": "read again on the scale given"}})
 }

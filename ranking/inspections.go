@@ -9,6 +9,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"gorm.io/gorm"
 )
 
@@ -95,7 +96,7 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 		in.Violations = []Violation{}
 	}
 	actor, _ := daftar.ActorFrom(ctx)
-	out := Inspection{OfficeID: officeID, InspectedOn: day.Format("2006-01-02"), Inspector: actor.Username, Violations: in.Violations, Notes: in.Notes, CreatedAt: now}
+	out := Inspection{OfficeID: officeID, InspectedOn: daftar.TehranDate(day), Inspector: actor.Username, Violations: in.Violations, Notes: in.Notes, CreatedAt: now}
 	body, _ := json.Marshal(in.Violations)
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Raw(`INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, notes, created_at)
@@ -103,7 +104,7 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 			counts[0], counts[1], counts[2], out.Notes, now).Scan(&out.ID).Error; err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: out})
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "inspection.record", Entity: "office", EntityID: officeID, After: out})
 	})
 	return out, err
 }

@@ -15,12 +15,12 @@ type Range struct{ From, To string }
 
 // RangeOf is the days of a Jalali period.
 func RangeOf(p daftar.Period) Range {
-	return Range{From: p.Start().In(daftar.Tehran()).Format("2006-01-02"), To: p.End().In(daftar.Tehran()).Format("2006-01-02")}
+	return Range{From: daftar.TehranDate(p.Start()), To: daftar.TehranDate(p.End())}
 }
 
 // RangeOfTimes is the days from one instant to another (end exclusive).
 func RangeOfTimes(from, to time.Time) Range {
-	return Range{From: from.In(daftar.Tehran()).Format("2006-01-02"), To: to.In(daftar.Tehran()).Format("2006-01-02")}
+	return Range{From: daftar.TehranDate(from), To: daftar.TehranDate(to)}
 }
 
 // Figures are one office's survey figures over a range.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"gorm.io/gorm"
 )
 
@@ -181,7 +182,7 @@ func (s *Service) Overrule(ctx context.Context, id int64, note string) (Flag, er
 		}
 		f.OverruledAt, f.OverruledBy, f.OverruleNote = &now, &actor.Username, &note
 		out = f
-		return s.audit.Record(ctx, tx, audit.Change{Action: "survey_flag.overrule", Entity: "survey_flag", EntityID: id,
+		return s.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "survey_flag.overrule", Entity: "survey_flag", EntityID: id,
 			Before: map[string]any{"reason": f.Reason, "overruled": false}, After: map[string]any{"overruled": true, "note": note}})
 	})
 	return out, err

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/migrate"
@@ -208,7 +208,7 @@ func (a *app) resolveOffice(ctx context.Context, v string) (int64, error) {
 		}
 		return 0, fmt.Errorf("--office %s: no office has the id %d", v, n)
 	}
-	list, _, err := a.offices.List(ctx, geo.OfficeFilter{Query: v, Limit: 50})
+	list, _, err := a.offices.List(ctx, offices.Filter{Query: v, Limit: 50})
 	if err != nil {
 		return 0, err
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
@@ -231,7 +231,7 @@ func TestCLIWithDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 			ocode, lat, lon, city, counters := "THR-0001", 35.70, 51.40, "tehran", 2
-			off, err := a.offices.Create(daftar.WithActor(context.Background(), daftar.SystemActor("test")), geo.OfficeInput{Code: &ocode,
+			off, err := a.offices.Create(daftar.WithActor(context.Background(), daftar.SystemActor("test")), offices.Input{Code: &ocode,
 				NameFa: &ocode, City: &city, Latitude: &lat, Longitude: &lon, Counters: &counters, Services: []string{"criminal_record"}})
 			a.close()
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -127,7 +128,7 @@ func settings() []setting {
 			}
 			return nil
 		}},
-		{env: "DAFTAR_PUBLIC_URL", flag: "public-url", def: "", help: "address citizens reach, for survey links (empty: the request's host)", set: str(func(c *config) *string { return &c.PublicURL })},
+		{env: "DAFTAR_PUBLIC_URL", flag: "public-url", def: "", help: "address citizens reach, for survey links (empty: http://localhost and the listen port, for development only)", set: str(func(c *config) *string { return &c.PublicURL })},
 		{env: "DAFTAR_SESSION_TTL", flag: "session-ttl", def: "12h", help: "absolute lifetime of a session", set: dur(func(c *config) *time.Duration { return &c.SessionTTL })},
 		{env: "DAFTAR_SESSION_IDLE", flag: "session-idle", def: "30m", help: "a session unused this long ends", set: dur(func(c *config) *time.Duration { return &c.SessionIdle })},
 		{env: "DAFTAR_SESSION_CACHE", flag: "session-cache", def: "5s", help: "how long a verified session is trusted before it is read again (revocation on other replicas takes this long; 0s turns it off)", set: dur(func(c *config) *time.Duration { return &c.SessionCache })},
@@ -374,4 +375,23 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// publicURL is the address survey links are built on: DAFTAR_PUBLIC_URL,
+// or for development one made from the listen address (:8080 gives
+// http://localhost:8080), with a warning that production must set it.
+func (c config) publicURL(log *slog.Logger) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil {
+		host, port = "localhost", "8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	u := "http://" + net.JoinHostPort(host, port)
+	log.Warn("DAFTAR_PUBLIC_URL is not set: survey links point at "+u+"; production must set DAFTAR_PUBLIC_URL to the address citizens reach", "survey_links", u)
+	return u
 }

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
-	"gorm.io/gorm"
+	"github.com/daftar-ir/daftar/internal/db"
 )
 
 // Demo accounts: every office owner signs in as owner-<office code> with
@@ -37,7 +37,7 @@ func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) 
 	}
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
-	offices := geo.DemoOffices(a.gazetteer, a.catalogue, rng, demoOffices)
+	list := geodemo.Offices(a.gazetteer, a.catalogue, rng, demoOffices)
 	// One hash for every demo owner: hashing 1,200 passwords with OWASP's
 	// argon2id parameters would take most of a minute.
 	hash, err := accounts.HashPassword(demoOwnerPassword, accounts.OWASPArgon2)
@@ -45,12 +45,12 @@ func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) 
 		return err
 	}
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
-	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := a.offices.InsertBatch(ctx, tx, offices); err != nil {
+	err = a.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := a.offices.InsertBatch(ctx, tx, list); err != nil {
 			return err
 		}
-		owners := make([]accounts.NewUser, len(offices))
-		for i, off := range offices {
+		owners := make([]accounts.NewUser, len(list))
+		for i, off := range list {
 			id := off.ID
 			owners[i] = accounts.NewUser{Username: "owner-" + strings.ToLower(off.Code), FullName: off.OwnerName,
 				Role: daftar.RoleOfficeOwner, OfficeID: &id}
@@ -67,7 +67,7 @@ func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) 
 			}
 		}
 		return a.audit.Record(ctx, tx, audit.Change{Action: "demo.seed", Entity: "dataset", EntityID: "demo",
-			After: map[string]any{"offices": len(offices), "owners": len(owners)}})
+			After: map[string]any{"offices": len(list), "owners": len(owners)}})
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -93,6 +93,6 @@ func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) 
 		return err
 	}
 	step("ranking")
-	a.log.Info("demo dataset seeded", "offices", len(offices), "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo dataset seeded", "offices", len(list), "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

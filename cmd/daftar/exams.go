@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/progress"
 	"github.com/daftar-ir/daftar/internal/secrets"
 	"github.com/daftar-ir/daftar/licensing"
@@ -168,52 +168,16 @@ const (
 	demoExamNotPassed = 350
 )
 
-// seedDemoCandidates imports a generated result file through the same path
-// as an uploaded one (so the demo has an import report too), then reviews
-// most passed candidates' documents.
+// seedDemoCandidates imports the demo's exam file and reviews most passed
+// candidates' documents.
 func (a *app) seedDemoCandidates(ctx context.Context) error {
-	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	start := time.Now()
-	year := demoExamYear
-	if a.exams.CheckExamYear(year) != nil {
-		year = a.exams.CurrentExamYear()
-	}
-	rng := rand.New(rand.NewPCG(demoSeed, uint64(year)))
-	b := licensing.DemoExamCSV(a.gazetteer, rng, licensing.DemoExam{Passed: demoExamPassed, NotPassed: demoExamNotPassed, ExamYear: year})
-	content, size := licensing.BytesInput(b)
-	rep, created, err := a.exams.Import(ctx, licensing.ImportInput{Content: content, Size: size,
-		FileName: fmt.Sprintf("demo-exam-%d.csv", year), ExamYear: year, RejectionsLimit: 5})
-	if err != nil {
-		return fmt.Errorf("demo exam import: %w", err)
-	}
-	if !created {
-		return nil
-	}
-	list, _, err := a.candidates.List(ctx, licensing.CandidateFilter{ImportID: rep.ID, State: licensing.StatePassed, Limit: demoExamPassed})
-	if err != nil {
+	rep, err := demo.Candidates(ctx, a.exams, a.candidates, demo.CandidatesSpec{ExamYear: demoExamYear,
+		Passed: demoExamPassed, NotPassed: demoExamNotPassed, Seed: demoSeed})
+	if err != nil || !rep.Created {
 		return err
 	}
-	reasons := []string{"مدارک ناقص است", "گواهی عدم سوء پیشینه ارائه نشد", "مدرک تحصیلی تأیید نشد", "مدارک در مهلت مقرر نرسید"}
-	var items []licensing.ReviewItem
-	for _, c := range list {
-		sub := licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateDocumentsSubmitted}}
-		switch r := rng.IntN(100); {
-		case r < 72:
-			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateApproved}})
-		case r < 84:
-			items = append(items, sub)
-		case r < 89:
-			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
-				Reason: reasons[rng.IntN(len(reasons))]}})
-		case r < 92:
-			items = append(items, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
-				Reason: reasons[3]}})
-		}
-	}
-	if err := a.candidates.ReviewBatch(ctx, items); err != nil {
-		return fmt.Errorf("demo document review: %w", err)
-	}
-	a.log.Info("demo candidates seeded", "exam_year", year, "import_id", rep.ID, "passed", rep.Passed,
-		"not_passed", rep.NotPassed, "reviews", len(items), "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo candidates seeded", "exam_year", rep.ExamYear, "import_id", rep.ImportID, "passed", rep.Passed,
+		"not_passed", rep.NotPassed, "reviews", rep.Reviews, "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/db"
-	"gorm.io/gorm"
 )
 
 // genesis is the previous hash of the first event.
@@ -29,21 +28,40 @@ const appendLockKey = 727002
 
 // Event is one stored audit event.
 type Event struct {
-	ID         int64     `gorm:"column:id;primaryKey" json:"id"`
-	At         time.Time `gorm:"column:at" json:"at"`
-	ActorID    *int64    `gorm:"column:actor_id" json:"actor_id"`
-	ActorName  string    `gorm:"column:actor_name" json:"actor_name"`
-	ActorRole  string    `gorm:"column:actor_role" json:"actor_role"`
-	Action     string    `gorm:"column:action" json:"action"`
-	Entity     string    `gorm:"column:entity" json:"entity"`
-	EntityID   string    `gorm:"column:entity_id" json:"entity_id"`
-	BeforeJSON *string   `gorm:"column:before_json" json:"before,omitempty"`
-	AfterJSON  *string   `gorm:"column:after_json" json:"after,omitempty"`
-	PrevHash   string    `gorm:"column:prev_hash" json:"prev_hash"`
-	Hash       string    `gorm:"column:hash" json:"hash"`
+	ID         int64
+	At         time.Time
+	ActorID    *int64
+	ActorName  string
+	ActorRole  string
+	Action     string
+	Entity     string
+	EntityID   string
+	BeforeJSON *string
+	AfterJSON  *string
+	PrevHash   string
+	Hash       string
 }
 
-func (Event) TableName() string { return "audit_events" }
+// eventRow is an event as the audit_events table holds it.
+type eventRow struct {
+	ID         int64     `gorm:"column:id;primaryKey"`
+	At         time.Time `gorm:"column:at"`
+	ActorID    *int64    `gorm:"column:actor_id"`
+	ActorName  string    `gorm:"column:actor_name"`
+	ActorRole  string    `gorm:"column:actor_role"`
+	Action     string    `gorm:"column:action"`
+	Entity     string    `gorm:"column:entity"`
+	EntityID   string    `gorm:"column:entity_id"`
+	BeforeJSON *string   `gorm:"column:before_json"`
+	AfterJSON  *string   `gorm:"column:after_json"`
+	PrevHash   string    `gorm:"column:prev_hash"`
+	Hash       string    `gorm:"column:hash"`
+}
+
+func (eventRow) TableName() string { return "audit_events" }
+
+// event is the row as an Event.
+func (r eventRow) event() Event { return Event(r) }
 
 // Log appends events.
 type Log struct {
@@ -65,7 +83,7 @@ type Change struct {
 
 // Record appends an event for the change inside tx; the actor comes from ctx
 // (the system actor when there is none).
-func (l *Log) Record(ctx context.Context, tx *gorm.DB, c Change) error {
+func (l *Log) Record(ctx context.Context, tx *db.Tx, c Change) error {
 	actor, ok := daftar.ActorFrom(ctx)
 	if !ok {
 		actor = daftar.SystemActor("unknown")
@@ -90,20 +108,22 @@ func (l *Log) Record(ctx context.Context, tx *gorm.DB, c Change) error {
 		return err
 	}
 	if l.dialect == db.Postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", appendLockKey).Error; err != nil {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", appendLockKey); err != nil {
 			return fmt.Errorf("audit: lock: %w", err)
 		}
 	}
-	var last []string
-	if err := tx.Raw("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").Scan(&last).Error; err != nil {
+	ev.PrevHash = genesis
+	err = tx.Query(ctx, "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1", nil, func(scan func(...any) error) error {
+		return scan(&ev.PrevHash)
+	})
+	if err != nil {
 		return fmt.Errorf("audit: read chain head: %w", err)
 	}
-	ev.PrevHash = genesis
-	if len(last) == 1 {
-		ev.PrevHash = last[0]
-	}
 	ev.Hash = hashOf(ev)
-	if err := tx.Create(&ev).Error; err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor_id, actor_name, actor_role, action, entity, entity_id,
+		before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.At, ev.ActorID, ev.ActorName, ev.ActorRole, ev.Action, ev.Entity, ev.EntityID, ev.BeforeJSON, ev.AfterJSON,
+		ev.PrevHash, ev.Hash); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	return nil
@@ -171,14 +191,15 @@ func Verify(ctx context.Context, d *db.DB) (int, error) {
 	var lastID int64
 	n := 0
 	for {
-		var batch []Event
+		var batch []eventRow
 		if err := d.WithContext(ctx).Where("id > ?", lastID).Order("id").Limit(1000).Find(&batch).Error; err != nil {
 			return n, err
 		}
 		if len(batch) == 0 {
 			return n, nil
 		}
-		for _, ev := range batch {
+		for _, row := range batch {
+			ev := row.event()
 			if ev.PrevHash != prev {
 				return n, &Broken{ev.ID, "its previous hash does not match the event before it (an event was removed, inserted or reordered)"}
 			}
@@ -199,7 +220,7 @@ type Query struct {
 
 // List returns events newest first, with the total.
 func List(ctx context.Context, d *db.DB, q Query) ([]Event, int64, error) {
-	tx := d.WithContext(ctx).Model(&Event{})
+	tx := d.WithContext(ctx).Model(&eventRow{})
 	if q.Entity != "" {
 		tx = tx.Where("entity = ?", q.Entity)
 	}
@@ -210,9 +231,15 @@ func List(ctx context.Context, d *db.DB, q Query) ([]Event, int64, error) {
 	if err := tx.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	var out []Event
-	err := tx.Order("id DESC").Limit(q.Limit).Offset(q.Offset).Find(&out).Error
-	return out, total, err
+	var rows []eventRow
+	if err := tx.Order("id DESC").Limit(q.Limit).Offset(q.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, total, nil
 }
 
 // IsBroken reports whether err says the chain is broken.

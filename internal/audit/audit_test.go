@@ -18,7 +18,7 @@ func record(t *testing.T, d *db.DB, l *audit.Log, n int) {
 	ctx := daftar.WithActor(context.Background(), daftar.Actor{UserID: 0, Username: "tester", Role: daftar.RoleAdmin})
 	for i := 0; i < n; i++ {
 		err := d.Tx(ctx, func(tx *gorm.DB) error {
-			return l.Record(ctx, tx, audit.Change{Action: "thing.update", Entity: "thing", EntityID: i,
+			return l.Record(ctx, db.Wrap(tx), audit.Change{Action: "thing.update", Entity: "thing", EntityID: i,
 				Before: map[string]int{"v": i}, After: map[string]int{"v": i + 1}})
 		})
 		if err != nil {
@@ -75,7 +75,7 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := 0; i < 5; i++ {
-					errs <- d.Tx(context.Background(), func(tx *gorm.DB) error {
+					errs <- d.InTx(context.Background(), func(tx *db.Tx) error {
 						return l.Record(context.Background(), tx, audit.Change{Action: "x", Entity: "x", EntityID: i})
 					})
 				}
