@@ -86,6 +86,10 @@ type Deps struct {
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
+	// Readiness, when set, holds the server back while the database is
+	// being prepared (the demo dataset on a first start); nil is ready.
+	// It is optional, unlike the services: only serve --demo needs it.
+	Readiness *Readiness
 }
 
 // missing names the services not given: every route's service must be
@@ -115,6 +119,8 @@ type Server struct {
 	routes  []route
 	openapi openAPIDoc
 	pages   pages
+	// readiness gates every route but /healthz while data is prepared.
+	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
 }
@@ -125,7 +131,8 @@ func New(deps Deps, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: services not wired: %s", strings.Join(m, ", "))
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute)}
+	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
+		readiness: deps.Readiness}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
@@ -140,7 +147,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.requestID, s.recoverPanics, s.observe)
+	e.Use(s.requestID, s.recoverPanics, s.observe, s.gate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) {
 		c.Abort()

@@ -25,6 +25,7 @@ type candidateRecord struct {
 	BirthDate          *string   `gorm:"column:birth_date"`
 	ExamProvince       string    `gorm:"column:exam_province"`
 	Score              float64   `gorm:"column:score"`
+	ScoreMax           float64   `gorm:"column:score_max"`
 	Rank               *int64    `gorm:"column:exam_rank"`
 	Result             string    `gorm:"column:result"`
 	Preferences        string    `gorm:"column:preferences"`
@@ -42,7 +43,7 @@ func (candidateRecord) TableName() string { return "candidates" }
 func candidateOf(r candidateRecord) (Candidate, error) {
 	c := Candidate{ID: r.ID, ImportID: r.ImportID, ExamYear: r.ExamYear, SourceRow: r.SourceRow, NationalCodeHash: r.NationalCodeHash,
 		NationalCodeMasked: r.NationalCodeMasked, NationalCodeEnc: r.NationalCodeEnc, FirstName: r.FirstName, LastName: r.LastName,
-		Gender: r.Gender, BirthDate: r.BirthDate, ExamProvince: r.ExamProvince, Score: r.Score, Rank: r.Rank, Result: r.Result,
+		Gender: r.Gender, BirthDate: r.BirthDate, ExamProvince: r.ExamProvince, Score: r.Score, ScoreMax: r.ScoreMax, Rank: r.Rank, Result: r.Result,
 		State: r.State, StateReason: r.StateReason, AllocatedRegion: r.AllocatedRegion, Version: r.Version,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Preferences: []string{}}
 	if r.Preferences == "" {

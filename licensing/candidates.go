@@ -32,6 +32,7 @@ type Candidate struct {
 	BirthDate          *string // Jalali, 1375/06/21
 	ExamProvince       string
 	Score              float64
+	ScoreMax           float64 // the top of the scale Score was read on
 	Rank               *int64
 	Result             string
 	// Preferences are the city codes in the candidate's order.

@@ -649,13 +649,13 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 		ppo = n(*rd.PopulationPerOffice) + " residents per office"
 		ppoFa = daftar.PersianDigits(n(*rd.PopulationPerOffice)) + " نفر برای هر دفتر"
 	}
-	fmt.Fprintf(&en, "%s: %s residents, %d active offices (%s), %d licensed but not open. ", rd.NameEn, n(float64(rd.Population)),
-		rd.ActiveOffices, ppo, rd.LicensedNotOpen)
+	fmt.Fprintf(&en, "%s: %s residents, %s (%s), %s licensed but not open. ", rd.NameEn, n(float64(rd.Population)),
+		nounCount(rd.ActiveOffices, "active office", "active offices"), ppo, nounCount(rd.LicensedNotOpen, "office", "offices"))
 	fmt.Fprintf(&fa, "%s: %s نفر جمعیت، %s دفتر فعال (%s)، %s مجوز صادرشده که هنوز افتتاح نشده. ", rd.NameFa,
 		daftar.PersianDigits(n(float64(rd.Population))), pd(rd.ActiveOffices), ppoFa, pd(rd.LicensedNotOpen))
 	pn := rd.PopulationNeed
-	fmt.Fprintf(&en, "Population: %d offices at %s residents per office (%s); the notary law's 15,000-20,000 would give %d-%d. ",
-		pn.OfficesNeeded, n(pn.TargetPopulationPerOffice), strings.ReplaceAll(mod.TargetSource, "_", " "), pn.OfficesAtNotaryMax, pn.OfficesAtNotaryMin)
+	fmt.Fprintf(&en, "Population: %s at %s residents per office (%s); the notary law's 15,000-20,000 would give %d-%d. ",
+		nounCount(pn.OfficesNeeded, "office", "offices"), n(pn.TargetPopulationPerOffice), strings.ReplaceAll(mod.TargetSource, "_", " "), pn.OfficesAtNotaryMax, pn.OfficesAtNotaryMin)
 	fmt.Fprintf(&fa, "جمعیت: %s دفتر با هدف %s نفر برای هر دفتر (قانون دفاتر اسناد رسمی با ۱۵٬۰۰۰ تا ۲۰٬۰۰۰ نفر: %s تا %s دفتر). ",
 		pd(pn.OfficesNeeded), daftar.PersianDigits(n(pn.TargetPopulationPerOffice)), pd(pn.OfficesAtNotaryMax), pd(pn.OfficesAtNotaryMin))
 	qn := rd.Queueing
@@ -666,8 +666,9 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 			now = fmt.Sprintf("%.1f min expected wait", *qn.ExpectedWaitMin)
 			nowFa = fmt.Sprintf("میانگین انتظار %s دقیقه", daftar.PersianDigits(fmt.Sprintf("%.1f", *qn.ExpectedWaitMin)))
 		}
-		fmt.Fprintf(&en, "Queueing: at the peak hour (%02d:00) %.0f arrivals/hour with %.1f min service (%s today) need %d offices of %d counters to keep the Erlang C expected wait under %.0f min. ",
-			*qn.PeakHour, *qn.ArrivalsPerHour, *qn.ServiceMeanMin, now, *qn.OfficesNeeded, qn.TypicalCounters, qn.WaitTargetMin)
+		fmt.Fprintf(&en, "Queueing: at the peak hour (%02d:00) %.0f arrivals/hour with %.1f min service (%s today) need %s of %s to keep the Erlang C expected wait under %.0f min. ",
+			*qn.PeakHour, *qn.ArrivalsPerHour, *qn.ServiceMeanMin, now, nounCount(*qn.OfficesNeeded, "office", "offices"),
+			nounCount(qn.TypicalCounters, "counter", "counters"), qn.WaitTargetMin)
 		fmt.Fprintf(&fa, "صف: در ساعت اوج (%s:۰۰) %s مراجعه در ساعت با زمان خدمت %s دقیقه (%s در وضع کنونی) به %s دفتر %s باجه‌ای نیاز دارد تا میانگین انتظار ارلانگ C زیر %s دقیقه بماند. ",
 			daftar.PersianDigits(fmt.Sprintf("%02d", *qn.PeakHour)), daftar.PersianDigits(fmt.Sprintf("%.0f", *qn.ArrivalsPerHour)),
 			daftar.PersianDigits(fmt.Sprintf("%.1f", *qn.ServiceMeanMin)), nowFa, pd(*qn.OfficesNeeded), pd(qn.TypicalCounters),
@@ -677,8 +678,8 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 		fa.WriteString("صف: مراجعه‌ای در این بازه ثبت نشده است. ")
 	}
 	ac := rd.Accessibility
-	fmt.Fprintf(&en, "Accessibility (E2SFCA, %s km catchment): %.2f offices within reach per 100,000 residents against %.2f nationally: %d offices. ",
-		n(ac.CatchmentM/1000), ac.Score, ac.TargetScore, ac.OfficesNeeded)
+	fmt.Fprintf(&en, "Accessibility (E2SFCA, %s km catchment): %.2f offices within reach per 100,000 residents against %.2f nationally: %s. ",
+		n(ac.CatchmentM/1000), ac.Score, ac.TargetScore, nounCount(ac.OfficesNeeded, "office", "offices"))
 	fmt.Fprintf(&fa, "دسترسی (E2SFCA، شعاع %s کیلومتر): %s دفتر در دسترس برای هر ۱۰۰٬۰۰۰ نفر در برابر %s در کشور: %s دفتر. ",
 		daftar.PersianDigits(n(ac.CatchmentM/1000)), daftar.PersianDigits(fmt.Sprintf("%.2f", ac.Score)),
 		daftar.PersianDigits(fmt.Sprintf("%.2f", ac.TargetScore)), pd(ac.OfficesNeeded))
@@ -686,6 +687,15 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 	bindingFa := map[string]string{BindingPopulation: "جمعیت", BindingQueueing: "صف", BindingAccessibility: "دسترسی"}[rd.Binding]
 	fmt.Fprintf(&fa, "نیاز: %s دفتر (بر پایه %s)؛ کمبود %s.", pd(rd.Needed), bindingFa, pd(rd.Shortage))
 	return en.String(), fa.String()
+}
+
+// nounCount writes a number with its noun, singular for one: "1 office",
+// "1,200 offices".
+func nounCount(v int, one, many string) string {
+	if v == 1 {
+		return "1 " + one
+	}
+	return fmtThousands(int64(v)) + " " + many
 }
 
 func pd(n int) string { return daftar.PersianDigits(fmtThousands(int64(n))) }

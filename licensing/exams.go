@@ -89,8 +89,11 @@ type ImportInput struct {
 	// ExamYear is the Jalali year of the exam; 0 means the current year.
 	ExamYear int
 	// Sheet names the XLSX sheet to read; "" reads the first.
-	Sheet  string
-	DryRun bool
+	Sheet string
+	// ScoreMax is the top of the file's score scale (examscale.go); 0 takes
+	// the scale written in the score header, else ExamConfig.ScoreMax.
+	ScoreMax float64
+	DryRun   bool
 	// RejectionsLimit bounds the rejections returned in the report (0: all).
 	RejectionsLimit int
 	// Progress, when set, is told the number of data rows read so far (from
@@ -103,6 +106,8 @@ type Report struct {
 	ID              int64 // 0 for a dry run
 	Status          string
 	ExamYear        int
+	ScoreMax        float64 // the scale scores were read on: 0 to ScoreMax
+	ScoreScale      string  // where it came from: ScaleGiven, ScaleHeader, ScaleDefault
 	DryRun          bool
 	ContentSHA256   string
 	FileName        string
@@ -150,6 +155,11 @@ func (e *Exams) Import(ctx context.Context, in ImportInput) (rep Report, created
 	if err := e.CheckExamYear(in.ExamYear); err != nil {
 		return Report{}, false, err
 	}
+	if in.ScoreMax != 0 {
+		if err := CheckScoreMax(in.ScoreMax); err != nil {
+			return Report{}, false, err
+		}
+	}
 	in.FileName = cleanFileName(in.FileName)
 	c, err := scanContent(ctx, in.Content, in.Size)
 	if err != nil {
@@ -160,18 +170,27 @@ func (e *Exams) Import(ctx context.Context, in ImportInput) (rep Report, created
 	} else if f != FormatXLSX {
 		in.Sheet = ""
 	}
+	replaces := int64(0)
 	if !in.DryRun {
 		if id, ok, err := e.importByHash(e.db.WithContext(ctx), c.sha256, in.Sheet); err != nil {
 			return Report{}, false, err
 		} else if ok {
-			rep, err := e.Get(ctx, id, 0, in.RejectionsLimit)
-			return rep, false, err
+			again, err := e.rescaled(e.db.WithContext(ctx), id, in)
+			if err != nil {
+				return Report{}, false, err
+			}
+			if !again {
+				rep, err := e.Get(ctx, id, 0, in.RejectionsLimit)
+				return rep, false, err
+			}
+			replaces = id
 		}
 	}
 	r, err := e.openRun(ctx, in, c)
 	if err != nil {
 		return Report{}, false, err
 	}
+	r.replaces = replaces
 	defer r.close()
 	if in.DryRun {
 		return e.dryRun(ctx, r)

@@ -36,6 +36,8 @@ type examImport struct {
 	Header         string    `gorm:"column:header"`
 	ColumnMap      string    `gorm:"column:column_map"`
 	IgnoredColumns string    `gorm:"column:ignored_columns"`
+	ScoreMax       float64   `gorm:"column:score_max"`
+	ScoreScale     string    `gorm:"column:score_scale"`
 	CreatedBy      string    `gorm:"column:created_by"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 }
@@ -125,7 +127,7 @@ func headerByColumn(imp examImport) map[string]string {
 }
 
 func reportOf(imp examImport) Report {
-	rep := Report{ID: imp.ID, Status: imp.Status, ExamYear: imp.ExamYear, ContentSHA256: imp.ContentSHA256, FileName: imp.FileName,
+	rep := Report{ID: imp.ID, Status: imp.Status, ExamYear: imp.ExamYear, ScoreMax: imp.ScoreMax, ScoreScale: imp.ScoreScale, ContentSHA256: imp.ContentSHA256, FileName: imp.FileName,
 		Format: Format(imp.Format), Encoding: imp.Encoding, Sheet: imp.Sheet, HeaderRow: imp.HeaderRow, Rows: imp.RowsRead,
 		Accepted: imp.Accepted, Refused: imp.Refused, Passed: imp.Passed, NotPassed: imp.NotPassed, CreatedAt: imp.CreatedAt.UTC(),
 		CreatedBy: imp.CreatedBy, Rejections: []Rejection{}}

@@ -41,6 +41,10 @@ type importRun struct {
 
 	rows, accepted, passed, notPassed int
 
+	scoreMax    float64 // the scale: examscale.go
+	scaleSource string
+	replaces    int64 // an earlier import of this content, refused whole on another scale (examscale.go)
+
 	seal   bool
 	nonces nonces
 }
@@ -87,7 +91,9 @@ func (e *Exams) openRun(ctx context.Context, in ImportInput, c content) (*import
 		r.close()
 		return nil, err
 	}
-	r.parser = newRowParser(e.gaz, e.codes, r.cm, in.ExamYear, e.cfg.ScoreMax)
+	r.scoreMax, r.scaleSource = e.scaleOf(in, r.cm)
+	r.parser = newRowParser(e.gaz, e.codes, r.cm, in.ExamYear, r.scoreMax)
+	r.parser.scaleSource = r.scaleSource
 	return r, nil
 }
 
@@ -364,7 +370,7 @@ func (r *importRun) status() string {
 }
 
 func (r *importRun) report(id int64, at time.Time, by string) Report {
-	rep := Report{ID: id, Status: r.status(), ExamYear: r.in.ExamYear, DryRun: r.in.DryRun, ContentSHA256: r.c.sha256,
+	rep := Report{ID: id, Status: r.status(), ExamYear: r.in.ExamYear, ScoreMax: r.scoreMax, ScoreScale: r.scaleSource, DryRun: r.in.DryRun, ContentSHA256: r.c.sha256,
 		FileName: r.in.FileName, Format: r.format, Encoding: r.encoding, Sheet: r.sheet, HeaderRow: r.headerRow,
 		Rows: r.rows, Accepted: r.accepted, Refused: r.rows - r.accepted, Passed: r.passed, NotPassed: r.notPassed,
 		IgnoredColumns: nonNil(r.cm.ignored), Rejections: r.rejs, RejectionsTotal: len(r.rejs), CreatedAt: at, CreatedBy: by}
@@ -379,6 +385,9 @@ func (r *importRun) report(id int64, at time.Time, by string) Report {
 
 // loadExisting reads the keyed hashes of the exam year's candidates.
 func (r *importRun) loadExisting(tx *gorm.DB) error {
+	if err := r.checkYearScale(tx); err != nil {
+		return err
+	}
 	rows, err := tx.Raw("SELECT national_code_hash, import_id FROM candidates WHERE exam_year = ?", r.in.ExamYear).Rows()
 	if err != nil {
 		return err

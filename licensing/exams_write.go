@@ -78,6 +78,10 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 	}
 	if id, ok, err := e.importByHash(tx, r.c.sha256, r.sheet); err != nil {
 		return Report{}, err
+	} else if ok && id == r.replaces {
+		if err := e.replace(ctx, tx, id, r); err != nil {
+			return Report{}, err
+		}
 	} else if ok {
 		return Report{}, errExisting{id}
 	}
@@ -94,7 +98,8 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 	}
 	imp := examImport{ContentSHA256: r.c.sha256, ExamYear: r.in.ExamYear, FileName: r.in.FileName, Format: string(r.format),
 		Encoding: r.encoding, Sheet: r.sheet, Status: ImportRefused, HeaderRow: r.headerRow, Header: jsonText(nonNil(r.cm.header)),
-		ColumnMap: jsonText(colMap), IgnoredColumns: jsonText(nonNil(r.cm.ignored)), CreatedBy: by, CreatedAt: now}
+		ColumnMap: jsonText(colMap), IgnoredColumns: jsonText(nonNil(r.cm.ignored)), ScoreMax: r.scoreMax, ScoreScale: r.scaleSource,
+		CreatedBy: by, CreatedAt: now}
 	if err := tx.Create(&imp).Error; err != nil {
 		if db.IsUniqueViolation(err) {
 			w.rollback()
@@ -142,7 +147,7 @@ func (e *Exams) writeTx(ctx context.Context, r *importRun) (Report, error) {
 		return Report{}, err
 	}
 	if err := e.audit.Record(ctx, db.Wrap(tx), audit.Change{Action: "exam_import.create", Entity: "exam_import", EntityID: imp.ID,
-		After: map[string]any{"exam_year": r.in.ExamYear, "file_name": r.in.FileName, "content_sha256": r.c.sha256,
+		After: map[string]any{"exam_year": r.in.ExamYear, "score_max": r.scoreMax, "file_name": r.in.FileName, "content_sha256": r.c.sha256,
 			"format": r.format, "rows": r.rows, "accepted": r.accepted, "refused": r.rows - r.accepted, "status": imp.Status}}); err != nil {
 		return Report{}, err
 	}

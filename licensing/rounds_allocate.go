@@ -37,6 +37,7 @@ type qualifying struct {
 	FirstName   string
 	LastName    string
 	Score       float64
+	ScoreMax    float64
 	ExamRank    *int64
 	Preferences string
 }
@@ -62,7 +63,7 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 		if err := s.undoAllocation(ctx, tx, id, "the round is allocated again"); err != nil {
 			return err
 		}
-		q := tx.Table("candidates").Select("id, first_name, last_name, score, exam_rank, preferences").
+		q := tx.Table("candidates").Select("id, first_name, last_name, score, score_max, exam_rank, preferences").
 			Where("state = ? AND exam_year = ?", StateApproved, row.ExamYear)
 		if pol.MinScore != nil {
 			q = q.Where("score >= ?", *pol.MinScore)
@@ -72,6 +73,9 @@ func (s *Rounds) Allocate(ctx context.Context, id int64) (Round, error) {
 		}
 		var cands []qualifying
 		if err := q.Order("id").Find(&cands).Error; err != nil {
+			return err
+		}
+		if err := checkScales(scalesOf(cands), row.ExamYear); err != nil {
 			return err
 		}
 		var qs []quotaRow

@@ -41,8 +41,8 @@ func (s *Rounds) checkPolicy(ctx context.Context, p *Policy, fe *daftar.FieldErr
 		d := s.cfg.MinDistanceM
 		p.MinDistanceM = &d
 	}
-	if v := p.MinScore; v != nil && (*v < 0 || *v > 1000) {
-		fe.Add("policy.min_score", "out_of_range", "must be between 0 and 1000")
+	if v := p.MinScore; v != nil && (*v < 0 || *v > MaxScoreMax) {
+		fe.Add("policy.min_score", "out_of_range", "must be between 0 and the exam's score scale (score_max)")
 	}
 	cur := daftar.ToJalali(s.clock.Now()).Year
 	switch {

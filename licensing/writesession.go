@@ -155,7 +155,7 @@ func (s *sliceSource) Err() error             { return nil }
 // candidateColumns are the candidates' columns an import writes.
 var candidateColumns = []string{"import_id", "exam_year", "source_row", "national_code_hash", "national_code_masked",
 	"national_code_enc", "first_name", "last_name", "search_text", "gender", "birth_date", "exam_province", "score",
-	"exam_rank", "result", "preferences", "state", "created_at", "updated_at"}
+	"exam_rank", "result", "preferences", "state", "created_at", "updated_at", "score_max"}
 
 // candidateSource hands the parser's batches to the writer as rows. When the
 // parser stops with an error, Err reports it, so the COPY (or the insert
@@ -241,6 +241,7 @@ func candidateValues(c *candidateRow, importID int64, examYear int, now time.Tim
 		v[16] = StateNotPassed
 	}
 	v[17], v[18] = now, now
+	v[19] = c.scoreMax
 }
 
 func (s *candidateSource) Err() error { return s.err }

@@ -168,17 +168,17 @@ func (a *app) registerJobs() error {
 	return nil
 }
 
-func (a *app) server() (*api.Server, error) {
+func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 	return api.New(api.Deps{
 		Log: a.log, DB: a.db, Clock: a.clock, Accounts: a.accounts, Gazetteer: a.gazetteer,
 		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
 		Exams: a.exams, Candidates: a.candidates,
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
-		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
+		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
-		SecureCookies: a.cfg.SecureCookies, Version: version,
+		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
 	})
 }
 

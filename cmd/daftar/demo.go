@@ -23,7 +23,10 @@ const (
 )
 
 // seedDemo fills an empty database with the demo dataset, deterministically.
-func (a *app) seedDemo(ctx context.Context) error {
+// report, when set, is told the percentage done after each step, and what
+// comes next.
+func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) error {
+	step := demoProgress(report)
 	empty, err := a.isEmpty(ctx)
 	if err != nil {
 		return err
@@ -69,21 +72,27 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	step("offices")
 	if err := a.seedDemoCandidates(ctx); err != nil {
 		return err
 	}
+	step("candidates")
 	if err := a.seedDemoVisits(ctx); err != nil {
 		return err
 	}
+	step("visits")
 	if err := a.seedDemoSurveys(ctx); err != nil {
 		return err
 	}
+	step("surveys")
 	if err := a.seedDemoLicensing(ctx); err != nil {
 		return err
 	}
+	step("licensing")
 	if err := a.seedDemoRanking(ctx); err != nil {
 		return err
 	}
+	step("ranking")
 	a.log.Info("demo dataset seeded", "offices", len(list), "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

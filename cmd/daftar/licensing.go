@@ -13,7 +13,7 @@ import (
 
 func (a *app) initLicensing() error {
 	var err error
-	if a.demand, err = licensing.NewDemand(a.db, a.clock, a.offices, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays}); err != nil {
+	if a.demand, err = licensing.NewDemand(a.db, a.clock, a.offices, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays, WaitTarget: a.cfg.DemandWaitTarget}); err != nil {
 		return err
 	}
 	cfg := licensing.Config{MinDistanceM: a.cfg.MinOfficeDistanceM, ValidityYears: a.cfg.LicenceYears, ExpiryWarning: a.cfg.ExpiryWarning}

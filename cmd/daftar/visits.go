@@ -89,9 +89,12 @@ func (a *app) seedDemoVisits(ctx context.Context) error {
 }
 
 func visitsImporter() importer {
-	return importer{kind: "visits",
-		usage: "import visits FILE [--allow-inactive] [--show N]",
-		run:   importVisits}
+	return importer{kind: "visits", summary: "load a CSV of visits (columns in docs/crowding.md) in one transaction",
+		flags: []flagSpec{
+			{name: "allow-inactive", help: "also take visits of offices that are not active"},
+			{name: "show", arg: "N", help: "print the first N refused or duplicate rows (default 20; 0: all)"},
+		},
+		run: importVisits}
 }
 
 // importVisits: daftar import visits FILE [--allow-inactive] [--show N].
