@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -22,13 +22,13 @@ import (
 
 // The planner's sources as the server is wired (cmd/daftar/inspections.go),
 // without complaints.
-type testOffices struct{ o *geo.Offices }
+type testOffices struct{ o *offices.Register }
 
 func (s testOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, error) {
-	all, err := s.o.All(ctx)
+	all, err := s.o.Summaries(ctx)
 	var out []inspections.Office
 	for _, o := range all {
-		if o.Status == geo.OfficeActive {
+		if o.Status == offices.Active {
 			out = append(out, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
 		}
 	}
@@ -53,14 +53,17 @@ func (testNoComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (m
 	return nil, nil
 }
 
-func newInspectionServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, offices *geo.Offices, sv *surveys.Service,
+func newInspectionServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
 	acc *accounts.Service) (*inspections.Service, *inspections.Planner) {
 	t.Helper()
-	insp := inspections.New(d, clock, al, nil)
+	insp, err := inspections.New(d, clock, al, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := insp.EnsureDefaultChecklist(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	p, err := inspections.NewPlanner(insp, inspections.Sources{Offices: testOffices{offices}, Surveys: testSurveys{sv}, Complaints: testNoComplaints{},
+	p, err := inspections.NewPlanner(insp, inspections.Sources{Offices: testOffices{register}, Surveys: testSurveys{sv}, Complaints: testNoComplaints{},
 		Accounts: acc}, inspections.RiskConfig{})
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,7 @@ func (s *Server) table() []route {
 	return []route{
 		// Operations.
 		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
-		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Handler: s.readyz, Doc: doc{Summary: "The database answers", Tag: "operations"}},
+		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Handler: s.readyz, Doc: doc{Summary: "The database answers (503 while it does not, or while a first start seeds the demo data)", Tag: "operations", Errors: []int{503}}},
 		{Method: http.MethodGet, Path: "/metrics", Access: adminOnly, Handler: s.metricsHandler, Doc: doc{Summary: "Prometheus metrics", Tag: "operations"}},
 		{Method: http.MethodGet, Path: "/openapi.json", Access: anyone, Handler: s.openAPIHandler, Doc: doc{Summary: "This document", Tag: "operations"}},
 
@@ -114,7 +114,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments/:aid", Access: planners, Handler: s.getAssignment,
 			Doc: doc{Summary: "One assignment", Tag: "inspections", Response: assignmentResponse{}, Errors: []int{404}}},
 		{Method: http.MethodPost, Path: "/api/v1/inspections/assignments/:aid/:action", Access: planners, Handler: s.assignmentAct,
-			Doc: doc{Summary: "cancel an assignment, with a note; 409 unless it is assigned", Tag: "inspections", Request: noteRequest{}, Response: assignmentResponse{}, Errors: []int{400, 404, 409, 422}}},
+			Doc: doc{Summary: "Cancel an assignment (action cancel, with a note); 409 unless it is assigned", Tag: "inspections", Request: noteRequest{}, Response: assignmentResponse{}, Errors: []int{400, 404, 409, 422}}},
 		{Method: http.MethodGet, Path: "/api/v1/inspection-checklists", Access: staff, Handler: s.listChecklists,
 			Doc: doc{Summary: "Inspection checklist versions, newest first", Tag: "inspections", Response: ListResponse[checklistResponse]{}}},
 		{Method: http.MethodPost, Path: "/api/v1/inspection-checklists", Access: adminOnly, Handler: s.publishChecklist,
@@ -124,7 +124,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/corrective-actions/:cid", Access: officeOwner, Handler: s.getCorrectiveAction,
 			Doc: doc{Summary: "One corrective action with its history", Tag: "inspections", Response: correctiveActionResponse{}, Errors: []int{404}}},
 		{Method: http.MethodPost, Path: "/api/v1/offices/:id/corrective-actions/:cid/:action", Access: officeOwner, Handler: s.correctiveActionAct,
-			Doc: doc{Summary: "done (the office's owner, with a note), confirm or reopen (staff; reopen with a note); 409 when the state forbids it", Tag: "inspections", Request: noteRequest{}, Response: correctiveActionResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
+			Doc: doc{Summary: "Act on a corrective action: done (the office's owner, with a note), confirm or reopen (staff; reopen with a note); 409 when the state forbids it", Tag: "inspections", Request: noteRequest{}, Response: correctiveActionResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,

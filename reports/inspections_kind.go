@@ -38,7 +38,7 @@ func (r *Reports) inspections(ctx context.Context, p Params) (Table, error) {
 	if err != nil {
 		return t, err
 	}
-	all, err := r.Offices.All(ctx)
+	all, err := r.Offices.Summaries(ctx)
 	if err != nil {
 		return t, err
 	}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
@@ -14,16 +15,16 @@ import (
 // interfaces.
 
 // officesForInspections lists the active offices for the worklist.
-type officesForInspections struct{ o *geo.Offices }
+type officesForInspections struct{ o *offices.Register }
 
 func (s officesForInspections) ActiveOffices(ctx context.Context) ([]inspections.Office, error) {
-	all, err := s.o.All(ctx)
+	all, err := s.o.Summaries(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]inspections.Office, 0, len(all))
 	for _, o := range all {
-		if o.Status == geo.OfficeActive {
+		if o.Status == offices.Active {
 			out = append(out, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
 		}
 	}
@@ -54,11 +55,13 @@ func (noComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (map[i
 }
 
 func (a *app) initInspections(ctx context.Context) error {
-	a.inspections = inspections.New(a.db, a.clock, a.audit, a.log)
+	var err error
+	if a.inspections, err = inspections.New(a.db, a.clock, a.audit, a.log); err != nil {
+		return err
+	}
 	if err := a.inspections.EnsureDefaultChecklist(ctx); err != nil {
 		return err
 	}
-	var err error
 	a.planner, err = inspections.NewPlanner(a.inspections, a.inspectionSources(), inspections.RiskConfig{})
 	return err
 }
@@ -77,7 +80,7 @@ func (a *app) seedDemoInspections(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo inspections: %w", err)
 	}
-	rep, err := inspections.SeedDemo(ctx, a.db, a.audit, a.inspectionSources(), u.Actor(), a.clock.Now(), demoSeed)
+	rep, err := demo.Inspections(ctx, a.db, a.audit, a.inspectionSources(), u.Actor(), a.clock.Now(), demoSeed)
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,13 @@ package inspections
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/daftar-ir/daftar/internal/deps"
 )
 
 // Office is an office as the worklist names it.
@@ -77,24 +76,9 @@ type Planner struct {
 // NewPlanner returns the planner; every source is required (a missing one
 // is named).
 func NewPlanner(s *Service, src Sources, cfg RiskConfig) (*Planner, error) {
-	var missing []string
-	if s == nil {
-		missing = append(missing, "Service")
-	}
-	if src.Offices == nil {
-		missing = append(missing, "Offices")
-	}
-	if src.Surveys == nil {
-		missing = append(missing, "Surveys")
-	}
-	if src.Complaints == nil {
-		missing = append(missing, "Complaints")
-	}
-	if src.Accounts == nil {
-		missing = append(missing, "Accounts")
-	}
-	if len(missing) > 0 {
-		return nil, errors.New("inspections: planner sources not wired: " + strings.Join(missing, ", "))
+	if err := deps.Check("inspections planner", "inspections", s, "offices", src.Offices, "surveys", src.Surveys, "complaints", src.Complaints,
+		"accounts", src.Accounts); err != nil {
+		return nil, err
 	}
 	return &Planner{s: s, src: src, cfg: cfg.withDefaults()}, nil
 }

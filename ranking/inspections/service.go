@@ -7,6 +7,7 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 )
 
 // Service records and reads inspections, keeps the checklists and runs the
@@ -19,11 +20,14 @@ type Service struct {
 }
 
 // New returns the inspections service.
-func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger) *Service {
+func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger) (*Service, error) {
+	if err := deps.Check("inspections", "database", d, "clock", clock, "audit log", a); err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log}
+	return &Service{db: d, clock: clock, audit: a, log: log}, nil
 }
 
 // now is the clock's time as both engines store it.

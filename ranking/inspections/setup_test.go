@@ -8,6 +8,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -74,16 +75,19 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	gaz, _ := geo.LoadGazetteer(sys, d)
 	cat, _ := geo.LoadCatalogue(sys, d)
 	al := audit.New(d, e.clock)
-	reg := geo.NewOffices(d, e.clock, al, gaz, cat, geo.OfficesConfig{})
+	reg, err := offices.New(d, e.clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < n; i++ {
 		code, city, lat, lon := fmt.Sprintf("T-%03d", i), "yazd", 31.85+float64(i%10)/100, 54.33+float64(i/10)/100
-		o, err := reg.Create(sys, geo.OfficeInput{Code: &code, NameFa: &code, City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3)})
+		o, err := reg.Create(sys, offices.Input{Code: &code, NameFa: &code, City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.offices = append(e.offices, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
 	}
-	acc, err := accounts.New(d, e.clock, al, nil, accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	acc, err := accounts.New(d, e.clock, al, reg, nil, accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +105,9 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	}
 	e.ownerID = user("owner", daftar.RoleOfficeOwner, &e.offices[0].ID)
 	e.accounts = acc
-	e.svc = inspections.New(d, e.clock, al, nil)
+	if e.svc, err = inspections.New(d, e.clock, al, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.svc.EnsureDefaultChecklist(sys); err != nil {
 		t.Fatal(err)
 	}
