@@ -155,7 +155,7 @@ type checklistItemBody struct {
 	Code     string `json:"code" doc:"lower-case letters, digits and _, unique in the version"`
 	TitleFa  string `json:"title_fa"`
 	TitleEn  string `json:"title_en"`
-	Severity string `json:"severity" doc:"minor, major or critical: a failure is due in 30, 14 or 7 days"`
+	Severity string `json:"severity" doc:"minor, major or critical: a failure is due in 20, 10 or 5 working days"`
 }
 
 type checklistRequest struct {
@@ -165,7 +165,7 @@ type checklistRequest struct {
 
 type checklistItemResponse struct {
 	checklistItemBody
-	DueDays int `json:"due_days" doc:"days after the inspection a failure's corrective action is due"`
+	DueWorkingDays int `json:"due_working_days" doc:"working days after the inspection's day a failure's corrective action is due"`
 }
 
 type checklistResponse struct {
@@ -181,7 +181,7 @@ func checklistOf(cl inspections.Checklist) checklistResponse {
 	out := checklistResponse{Version: cl.Version, Title: cl.Title, Items: []checklistItemResponse{}, CreatedAt: utc(cl.CreatedAt),
 		CreatedAtJalali: jalali(cl.CreatedAt), CreatedBy: cl.CreatedBy}
 	for _, it := range cl.Items {
-		out.Items = append(out.Items, checklistItemResponse{checklistItemBody: checklistItemBody(it), DueDays: inspections.DueDays(it.Severity)})
+		out.Items = append(out.Items, checklistItemResponse{checklistItemBody: checklistItemBody(it), DueWorkingDays: inspections.DueWorkingDays(it.Severity)})
 	}
 	return out
 }

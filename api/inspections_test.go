@@ -56,7 +56,7 @@ func (testNoComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (m
 func newInspectionServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
 	acc *accounts.Service) (*inspections.Service, *inspections.Planner) {
 	t.Helper()
-	insp, err := inspections.New(d, clock, al, nil)
+	insp, err := inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +106,11 @@ func TestInspectionsAPI(t *testing.T) {
 				Items   []struct {
 					Code     string
 					Severity string
-					DueDays  int `json:"due_days"`
+					DueDays  int `json:"due_working_days"`
 				}
 			}
 		}](t, h.do("GET", "/api/v1/inspection-checklists", ministry, nil))
-		if lists.Total != 1 || len(lists.Items[0].Items) != 6 || lists.Items[0].Items[1].Code != "fees_match" || lists.Items[0].Items[1].DueDays != 7 {
+		if lists.Total != 1 || len(lists.Items[0].Items) != 6 || lists.Items[0].Items[1].Code != "fees_match" || lists.Items[0].Items[1].DueDays != 5 {
 			t.Fatalf("checklists: %+v", lists)
 		}
 

@@ -248,7 +248,7 @@ func BenchmarkRankingRun(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			insp, err := inspections.New(d, clock, al, nil)
+			insp, err := inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -81,7 +81,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.insp, err = inspections.New(d, clock, al, nil); err != nil {
+	if e.insp, err = inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: crowd, Inspections: e.insp}); err != nil {

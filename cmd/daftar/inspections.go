@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/ranking/inspections"
@@ -56,7 +57,7 @@ func (noComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (map[i
 
 func (a *app) initInspections(ctx context.Context) error {
 	var err error
-	if a.inspections, err = inspections.New(a.db, a.clock, a.audit, a.log); err != nil {
+	if a.inspections, err = inspections.New(a.db, a.clock, a.audit, daftar.OfficialWorkCalendar(), a.log); err != nil {
 		return err
 	}
 	if err := a.inspections.EnsureDefaultChecklist(ctx); err != nil {

@@ -312,15 +312,14 @@ func (s *Service) event(ctx context.Context, tx *db.Tx, id int64, event, from, t
 
 // followUp turns an inspection's answers into corrective actions, in its
 // transaction. For every failure: a new open action when the item has none
-// pending, due DueDays(severity) after the inspection's day; the pending
-// action reopened when the owner had marked it done; nothing more while it
-// is still open. For every passed item: its pending action confirmed, done
-// or not (the inspector saw it fixed). An action raised by an inspection of
+// pending, due DueWorkingDays(severity) working days after the inspection's
+// day; the pending action reopened when the owner had marked it done;
+// nothing more while it is still open. For every passed item: its pending
+// action confirmed, done or not (the inspector saw it fixed). An action raised by an inspection of
 // a later day is left alone by an earlier one recorded late.
 func (s *Service) followUp(ctx context.Context, tx *db.Tx, in Inspection, failed []finding) (ActionChanges, error) {
 	ch := ActionChanges{Opened: []int64{}, Reopened: []int64{}, Confirmed: []int64{}}
 	day, _ := time.ParseInLocation("2006-01-02", in.InspectedOn, daftar.Tehran())
-	due := func(sev string) string { return daftar.TehranDate(day.AddDate(0, 0, DueDays(sev))) }
 	pending := func(code string) (CorrectiveAction, string, bool, error) {
 		var a CorrectiveAction
 		var raisedOn string
@@ -346,7 +345,11 @@ func (s *Service) followUp(ctx context.Context, tx *db.Tx, in Inspection, failed
 		}
 		switch {
 		case !ok:
-			nid, err := s.open(ctx, tx, in, f, due(f.severity))
+			due, err := s.dueOn(day, f.severity)
+			if err != nil {
+				return ch, err
+			}
+			nid, err := s.open(ctx, tx, in, f, due)
 			if err != nil {
 				return ch, err
 			}

@@ -234,8 +234,9 @@ func TestOverdueByOffice(t *testing.T) {
 		tehran := func(y int, m time.Month, day, hour int) time.Time {
 			return time.Date(y, m, day, hour, 0, 0, 0, daftar.Tehran())
 		}
-		// Raised on 25 Nov (the clock's day): minor due 25 Dec, major
-		// 9 Dec, critical 2 Dec.
+		// Raised on Wednesday 25 Nov (the clock's day): critical due in 5
+		// working days, on 2 Dec (Thursday a half, Friday off), major in 10
+		// on 8 Dec, minor in 20 on 21 Dec.
 		e.openAction(a, "O-1", "minor", "2026-11-25")
 		e.openAction(a, "O-2", "major", "2026-11-25")
 		crit := e.openAction(b, "O-3", "critical", "2026-11-25")

@@ -16,18 +16,20 @@ type Service struct {
 	db    *db.DB
 	clock daftar.Clock
 	audit *audit.Log
+	cal   *daftar.WorkCalendar
 	log   *slog.Logger
 }
 
-// New returns the inspections service.
-func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger) (*Service, error) {
-	if err := deps.Check("inspections", "database", d, "clock", clock, "audit log", a); err != nil {
+// New returns the inspections service; cal counts the working days
+// corrective actions are given.
+func New(d *db.DB, clock daftar.Clock, a *audit.Log, cal *daftar.WorkCalendar, log *slog.Logger) (*Service, error) {
+	if err := deps.Check("inspections", "database", d, "clock", clock, "audit log", a, "work calendar", cal); err != nil {
 		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log}, nil
+	return &Service{db: d, clock: clock, audit: a, cal: cal, log: log}, nil
 }
 
 // now is the clock's time as both engines store it.
@@ -44,16 +46,27 @@ func validSeverity(s string) bool {
 	return s == SeverityMinor || s == SeverityMajor || s == SeverityCritical
 }
 
-// DueDays is how long an office has to fix a failed item, in calendar days
-// from the inspection's day: a week for what harms citizens at once (fees
-// above the tariff, their data), two weeks for what misleads them, a month
-// for the rest.
-func DueDays(severity string) int {
+// DueWorkingDays is how long an office has to fix a failed item, in
+// working days after the inspection's day (Saturday to Wednesday, Thursday
+// half, Friday and official holidays off): a week for what harms citizens
+// at once (fees above the tariff, their data), two weeks for what misleads
+// them, four for the rest.
+func DueWorkingDays(severity string) int {
 	switch severity {
 	case SeverityCritical:
-		return 7
+		return 5
 	case SeverityMajor:
-		return 14
+		return 10
 	}
-	return 30
+	return 20
+}
+
+// dueOn is the Tehran day by whose end a failure found on day (Tehran
+// midnight) must be fixed.
+func (s *Service) dueOn(day time.Time, severity string) (string, error) {
+	t, err := s.cal.Deadline(day, daftar.WorkingDays(DueWorkingDays(severity))*daftar.WorkingDay)
+	if err != nil {
+		return "", err
+	}
+	return daftar.TehranDate(t), nil
 }

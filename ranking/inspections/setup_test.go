@@ -105,7 +105,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	}
 	e.ownerID = user("owner", daftar.RoleOfficeOwner, &e.offices[0].ID)
 	e.accounts = acc
-	if e.svc, err = inspections.New(d, e.clock, al, nil); err != nil {
+	if e.svc, err = inspections.New(d, e.clock, al, daftar.OfficialWorkCalendar(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.EnsureDefaultChecklist(sys); err != nil {

@@ -41,7 +41,7 @@ func checklistV2() inspections.Checklist {
 func Inspections(ctx context.Context, d *db.DB, al *audit.Log, src inspections.Sources, inspector daftar.Actor, now time.Time, seed uint64) (InspectionsReport, error) {
 	rep := InspectionsReport{Actions: map[string]int{}, Assignments: map[string]int{}}
 	clock := daftar.NewManualClock(now)
-	svc, err := inspections.New(d, clock, al, nil)
+	svc, err := inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil)
 	if err != nil {
 		return rep, err
 	}

@@ -86,7 +86,7 @@ func TestInspectionsAndRankings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		insp, err := inspections.New(d, e.clock, e.audit, nil)
+		insp, err := inspections.New(d, e.clock, e.audit, daftar.OfficialWorkCalendar(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
