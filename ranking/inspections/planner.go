@@ -83,9 +83,6 @@ func NewPlanner(s *Service, src Sources, cfg RiskConfig) (*Planner, error) {
 	return &Planner{s: s, src: src, cfg: cfg.withDefaults()}, nil
 }
 
-// Config is the planner's risk settings, defaults filled in.
-func (p *Planner) Config() RiskConfig { return p.cfg }
-
 // WorkItem is one office of the worklist.
 type WorkItem struct {
 	Office          Office
