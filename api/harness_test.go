@@ -95,13 +95,14 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.catalogue = cat
 	h.register = register
 	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
-	rank := newRankingService(t, d, h.clock, al, register, h.surveys)
+	insp, planner := newInspectionServices(t, d, h.clock, al, register, h.surveys, acc)
+	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
-		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
+		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
 		Demand: demand, Rounds: rounds, Licences: licences},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})

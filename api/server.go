@@ -23,6 +23,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
 	"github.com/gin-gonic/gin"
@@ -69,8 +70,12 @@ type Deps struct {
 	Candidates *licensing.Candidates
 	// Surveys are the satisfaction surveys.
 	Surveys *surveys.Service
-	// Ranking keeps directives, inspections and ranking runs.
+	// Ranking keeps directives and ranking runs.
 	Ranking *ranking.Service
+	// Inspections keeps the offices' inspections, the checklists and the
+	// corrective actions; Planner the risk worklist and the assignments.
+	Inspections *inspections.Service
+	Planner     *inspections.Planner
 	// Reports builds the spreadsheets.
 	Reports *reports.Reports
 	// Visits records the offices' visits; Crowding reads the figures from
@@ -98,7 +103,7 @@ func (d Deps) missing() []string {
 	var out []string
 	for name, set := range map[string]bool{"Log": d.Log != nil, "DB": d.DB != nil, "Clock": d.Clock != nil,
 		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
-		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil,
+		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
 		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
 		if !set {

@@ -19,6 +19,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/migrate"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,6 +59,10 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	reports *reports.Reports
+
+	// inspections (read by the ranking's compliance) and their planner
+	inspections *inspections.Service
+	planner     *inspections.Planner
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -127,6 +132,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initLicensing(); err != nil {
 		return err
 	}
+	if err := a.initInspections(ctx); err != nil {
+		return err
+	}
 	if err := a.initRanking(ctx); err != nil {
 		return err
 	}
@@ -134,7 +142,8 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
+		Inspections: a.inspections}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -176,6 +185,7 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
+		Inspections: a.inspections, Planner: a.planner,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
