@@ -19,6 +19,7 @@ type route struct {
 	Handler gin.HandlerFunc
 	Upload  bool // takes a file: the larger body limit applies
 	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
+	Probe   bool // a health probe: never reads credentials, so a bad or stale token cannot fail it
 	Doc     doc
 }
 
@@ -26,8 +27,8 @@ type route struct {
 func (s *Server) table() []route {
 	return []route{
 		// Operations.
-		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
-		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Handler: s.readyz, Doc: doc{Summary: "The database answers", Tag: "operations"}},
+		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Probe: true, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
+		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Probe: true, Handler: s.readyz, Doc: doc{Summary: "The database answers", Tag: "operations"}},
 		{Method: http.MethodGet, Path: "/metrics", Access: adminOnly, Handler: s.metricsHandler, Doc: doc{Summary: "Prometheus metrics", Tag: "operations"}},
 		{Method: http.MethodGet, Path: "/openapi.json", Access: anyone, Handler: s.openAPIHandler, Doc: doc{Summary: "This document", Tag: "operations"}},
 

@@ -42,6 +42,11 @@ type Config struct {
 	PublicURL string
 	// Version is the build version shown by /healthz.
 	Version string
+	// RequestTimeout bounds an interactive request (default 15s);
+	// UploadTimeout bounds an upload and a route producing a file
+	// (default 5m). Past it the request answers 503.
+	RequestTimeout time.Duration
+	UploadTimeout  time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -50,6 +55,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UploadMaxBytes == 0 {
 		c.UploadMaxBytes = 50 << 20
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 15 * time.Second
+	}
+	if c.UploadTimeout == 0 {
+		c.UploadTimeout = 5 * time.Minute
 	}
 	return c
 }
@@ -150,7 +161,11 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.engine = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.deadline(r)}
+		if !r.Probe {
+			handlers = append(handlers, s.authenticate)
+		}
+		handlers = append(handlers, s.authorize(r))
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}
@@ -169,14 +184,19 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler(s.Metrics) }
 
 // HTTPServer wraps the handler in an http.Server with timeouts, so a slow
-// client cannot hold a connection forever.
-func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+// client cannot hold a connection forever. longest is the longest deadline
+// of any route (each route sets its own read and write deadlines within
+// it); 0 means 5 minutes.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger, longest time.Duration) *http.Server {
+	if longest <= 0 {
+		longest = 5 * time.Minute
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // large uploads on slow links
-		WriteTimeout:      5 * time.Minute, // large exports
+		ReadTimeout:       longest,              // large uploads on slow links
+		WriteTimeout:      longest + writeGrace, // large exports, and the 503 after a deadline
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -162,6 +162,7 @@ func (a *app) server() (*api.Server, error) {
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,
+		RequestTimeout: a.cfg.RequestTimeout, UploadTimeout: a.cfg.UploadTimeout,
 	})
 }
 

@@ -54,7 +54,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
-	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log)
+	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log, cfg.UploadTimeout)
 	errs := make(chan error, 2)
 	go func() { errs <- httpSrv.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", ln.Addr())
@@ -69,7 +69,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", srv.MetricsHandler())
-		metricsSrv = api.HTTPServer(cfg.MetricsAddr, mux, log)
+		metricsSrv = api.HTTPServer(cfg.MetricsAddr, mux, log, cfg.RequestTimeout)
 		go func() { errs <- metricsSrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", mln.Addr().String())
 	}
