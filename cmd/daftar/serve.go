@@ -81,22 +81,14 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	var serveErr error
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down: letting requests in flight finish", "timeout", cfg.ShutdownTimeout.String())
 	case serveErr = <-errs:
 		log.Error("server stopped", "error", serveErr)
 	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := httpSrv.Shutdown(shutCtx); err != nil {
-		log.Warn("shutdown: requests cut off", "error", err)
-	}
+	servers := []httpStopper{httpSrv}
 	if metricsSrv != nil {
-		metricsSrv.Shutdown(shutCtx)
+		servers = append(servers, metricsSrv)
 	}
-	if err := a.jobs.Stop(shutCtx); err != nil {
-		log.Warn("shutdown: jobs cut off", "error", err)
-	}
-	log.Info("stopped")
+	shutdown{budget: cfg.ShutdownTimeout, clock: a.clock, log: log, servers: servers, jobs: a.jobs, closeDB: a.db.Close}.run()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
