@@ -15,8 +15,14 @@ import (
 var errRequestDeadline = errors.New("api: the request ran past its deadline")
 
 // writeGrace is how long after its deadline a request may still write its
-// answer (the 503 saying the time ran out).
-const writeGrace = 5 * time.Second
+// answer (the 503 saying the time ran out). readGrace keeps the read
+// deadline of the connection just after the context's: the server's
+// background read fails at the read deadline and cancels the request as if
+// the client had left, so it must not win the race with the deadline.
+const (
+	writeGrace = 5 * time.Second
+	readGrace  = time.Second
+)
 
 // timeoutOf is the deadline of a route: uploads and the routes that produce
 // a file (reports, spreadsheets) get the long one, every other route the
@@ -41,7 +47,7 @@ func (s *Server) deadline(r route) gin.HandlerFunc {
 		rc := http.NewResponseController(c.Writer)
 		// Not every writer supports deadlines (httptest's recorder does
 		// not); the context bounds the work either way.
-		_ = rc.SetReadDeadline(end)
+		_ = rc.SetReadDeadline(end.Add(readGrace))
 		_ = rc.SetWriteDeadline(end.Add(writeGrace))
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
