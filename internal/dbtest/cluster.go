@@ -104,6 +104,48 @@ func (c *Cluster) Resume(t testing.TB) {
 	}
 }
 
+// Clone restores a physical backup of the cluster: pg_basebackup, with its
+// WAL, into a new private cluster that is started on its own port (removed
+// when the test ends).
+func (c *Cluster) Clone(t testing.TB) *Cluster {
+	t.Helper()
+	out, err := exec.Command("bash", c.script, "clone", c.dir).Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("restore a base backup: %v\n%s", err, msg)
+	}
+	cl := &Cluster{script: c.script}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "export TEST_DATABASE_URL="); ok {
+			cl.URL = strings.Trim(v, "'")
+		}
+		if v, ok := strings.CutPrefix(line, "export DAFTAR_PG_DIR="); ok {
+			cl.dir = strings.Trim(v, "'")
+		}
+	}
+	if cl.URL == "" || cl.dir == "" {
+		t.Fatalf("pg-throwaway clone said neither URL nor directory: %s", out)
+	}
+	t.Cleanup(func() { exec.Command("bash", c.script, "stop", cl.dir).Run() })
+	return cl
+}
+
+// Tool is the path of one of the cluster's PostgreSQL programs (pg_dump,
+// pg_restore, psql), of the same version as its server.
+func (c *Cluster) Tool(name string) string {
+	b, err := os.ReadFile(filepath.Join(c.dir, "bin"))
+	if err != nil {
+		return name
+	}
+	return filepath.Join(strings.TrimSpace(string(b)), name)
+}
+
+// Database returns the URL of database name in the cluster.
+func (c *Cluster) Database(name string) string { return withDatabase(c.URL, name) }
+
 // scriptPath finds scripts/pg-throwaway from the test's directory up.
 func scriptPath() (string, error) {
 	dir, err := os.Getwd()
