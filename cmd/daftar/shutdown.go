@@ -22,7 +22,10 @@ type shutdown struct {
 	log     *slog.Logger
 	servers []httpStopper
 	jobs    jobsStopper
-	closeDB func() error
+	// background, when set, stops other work using the database (the
+	// demo seeding of a first start) and waits for it until ctx ends.
+	background func(ctx context.Context) error
+	closeDB    func() error
 }
 
 // httpStopper is an *http.Server as shutdown uses it.
@@ -86,7 +89,18 @@ func (sd shutdown) run() shutdownReport {
 			mu.Unlock()
 		}()
 	}
+	var backgroundErr error
+	if sd.background != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			backgroundErr = sd.background(hardCtx)
+		}()
+	}
 	wg.Wait()
+	if backgroundErr != nil {
+		rep.Late = append(rep.Late, "background work")
+	}
 	if rep.RequestsCutOff {
 		sd.log.Warn("shutdown: requests cut off", "after", sd.clock.Now().Sub(start).String())
 	}
