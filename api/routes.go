@@ -179,6 +179,12 @@ func (s *Server) table() []route {
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,
 			Doc: doc{Summary: "The audit log, newest first", Tag: "audit", Response: ListResponse[auditResponse]{}, Query: auditQuery}},
+
+		// Jobs.
+		{Method: http.MethodGet, Path: "/api/v1/jobs", Access: adminOnly, Handler: s.listJobs,
+			Doc: doc{Summary: "The scheduled jobs, each a cluster job (once per firing across replicas) or a local refresh (on every replica), with its next firing and latest runs", Tag: "operations", Response: ListResponse[jobResponse]{}, Query: jobsQuery}},
+		{Method: http.MethodPost, Path: "/api/v1/jobs/:name/run", Access: adminOnly, Handler: s.runJob,
+			Doc: doc{Summary: "Run a job now, as a firing of its own: 202 with the run (its outcome shows in GET /api/v1/jobs); 409 while it runs on any replica; a local refresh runs on the replica that took the request", Tag: "operations", Response: jobRunResponse{}, Status: http.StatusAccepted, Errors: []int{404, 409}}},
 	}
 }
 

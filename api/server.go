@@ -21,6 +21,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/reports"
@@ -101,6 +102,8 @@ type Deps struct {
 	// being prepared (the demo dataset on a first start); nil is ready.
 	// It is optional, unlike the services: only serve --demo needs it.
 	Readiness *Readiness
+	// Jobs is the scheduler: the jobs' list and runs on demand.
+	Jobs *jobs.Scheduler
 }
 
 // missing names the services not given: every route's service must be
@@ -111,7 +114,8 @@ func (d Deps) missing() []string {
 		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
-		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
+		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
+		"Jobs": d.Jobs != nil} {
 		if !set {
 			out = append(out, name)
 		}

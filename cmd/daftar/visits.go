@@ -47,13 +47,19 @@ func (a *app) initFinder(ctx context.Context, changes *offices.Changes) error {
 	return nil
 }
 
-// visitJobs are the scheduled jobs of visits and crowding.
-func (a *app) visitJobs() []jobs.Job {
+// visitRefreshes reload this process's finder from the shared rollups.
+func (a *app) visitRefreshes() []jobs.Job {
 	return []jobs.Job{
 		// The finder's predicted waits follow the latest rollups.
 		{Name: "finder-profiles", Spec: "7 * * * *", Timeout: 10 * time.Minute, Run: func(ctx context.Context) error {
 			return a.finder.RefreshProfiles(ctx)
 		}},
+	}
+}
+
+// visitJobs are the scheduled jobs of visits and crowding.
+func (a *app) visitJobs() []jobs.Job {
+	return []jobs.Job{
 		// Every night the last two days' rollups are rebuilt from the raw
 		// visits: a repair path for anything written around the API.
 		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {

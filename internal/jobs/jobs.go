@@ -122,17 +122,27 @@ func New(d *db.DB, log *slog.Logger, clock daftar.Clock, instance string) *Sched
 // Instance is the name this scheduler records its runs under.
 func (s *Scheduler) Instance() string { return s.instance }
 
+// Recent returns the latest recorded runs, newest first: of one job, or of
+// every job when job is empty.
+func (s *Scheduler) Recent(ctx context.Context, job string, limit int) ([]Run, error) {
+	return Recent(ctx, s.db, job, limit)
+}
+
+// Has reports whether a job of that name is registered.
+func (s *Scheduler) Has(name string) bool {
+	_, err := s.entry(name)
+	return err == nil
+}
+
 // Register adds a job. Call before Start.
 func (s *Scheduler) Register(j Job) error {
 	if j.Name == "" || j.Run == nil {
 		return errors.New("jobs: a job needs a name and a function")
 	}
-	switch j.Kind {
-	case Cluster, Local:
-	case "":
-		j.Kind = Cluster
-	default:
-		return fmt.Errorf("jobs: %q: kind %q is neither cluster nor local", j.Name, j.Kind)
+	if j.Kind != Cluster && j.Kind != Local {
+		// No default: where a job runs is a decision, made where it is
+		// registered.
+		return fmt.Errorf("jobs: %q: kind %q: declare it jobs.Cluster (once per firing across replicas) or jobs.Local (on every replica)", j.Name, j.Kind)
 	}
 	if strings.HasPrefix(strings.TrimSpace(j.Spec), "@every") {
 		return fmt.Errorf("jobs: %q: %q has no firing times that replicas agree on; use a cron schedule", j.Name, j.Spec)

@@ -403,6 +403,7 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 			{Name: "x", Spec: "@daily"},
 			{Name: "x", Spec: "@every 5s", Run: ok},
 			{Name: "x", Spec: "@daily", Kind: "everywhere", Run: ok},
+			{Name: "x", Spec: "@daily", Run: ok}, // no kind declared
 		} {
 			if err := s.Register(j); err == nil {
 				t.Errorf("%+v accepted", j)
@@ -410,7 +411,7 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 		}
 		must(t, s.Register(jobs.Job{Name: "y", Spec: "@daily", Kind: jobs.Local, Run: ok}))
 		must(t, s.Register(jobs.Job{Name: "z", Spec: "*/5 * * * * *", Kind: jobs.Cluster, Run: ok}))
-		if err := s.Register(jobs.Job{Name: "y", Spec: "@daily", Run: ok}); err == nil {
+		if err := s.Register(jobs.Job{Name: "y", Spec: "@daily", Kind: jobs.Local, Run: ok}); err == nil {
 			t.Fatal("duplicate accepted")
 		}
 		if _, err := s.RunNow(context.Background(), "nope"); !daftar.IsKind(err, daftar.KindNotFound) {
