@@ -1,7 +1,14 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -103,4 +110,53 @@ func fillPath(p string, office int64) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// brokenBody gives n bytes of its content, then fails as a connection that
+// broke midway.
+type brokenBody struct {
+	r *bytes.Reader
+}
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if b.r.Len() == 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return b.r.Read(p)
+}
+
+// An upload whose client went away midway is logged as what happened (499,
+// rolled back), not as a 200 of -1 bytes, and stores nothing.
+func TestUploadClientGoneIsLogged(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		file, err := os.ReadFile("../licensing/testdata/exam-sample.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "exam.csv")
+		fw.Write(file)
+		mw.Close()
+		half := body.Bytes()[:body.Len()/2]
+		req := httptest.NewRequest("POST", "/api/v1/exam-imports?exam_year=1404", &brokenBody{bytes.NewReader(half)})
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+h.tokens[daftar.RoleAdmin])
+		h.h.ServeHTTP(httptest.NewRecorder(), req)
+
+		var line map[string]any
+		for _, l := range strings.Split(h.logs.String(), "\n") {
+			if strings.Contains(l, `"route":"/api/v1/exam-imports"`) && strings.Contains(l, `"msg":"http request"`) {
+				json.Unmarshal([]byte(l), &line)
+			}
+		}
+		if line["status"] != float64(499) || !strings.Contains(fmt.Sprint(line["outcome"]), "rolled back") || line["bytes"] != float64(0) {
+			t.Fatalf("access log of the broken upload: %v", line)
+		}
+		var n int64
+		if err := d.SQL.QueryRow("SELECT COUNT(*) FROM exam_imports").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d imports stored (%v)", n, err)
+		}
+	})
 }
