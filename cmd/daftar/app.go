@@ -160,17 +160,21 @@ func (a *app) registerJobs() error {
 		// database: on every replica, at every firing.
 		{jobs.Local, [][]jobs.Job{a.visitRefreshes(), a.rankingRefreshes()}},
 	}
+	overridden := map[string]bool{}
 	for _, k := range kinds {
 		for _, group := range k.groups {
 			for _, j := range group {
 				j.Kind = k.kind
+				if spec, ok := a.cfg.JobSchedules[j.Name]; ok {
+					j.Spec, overridden[j.Name] = spec, true
+				}
 				if err := a.jobs.Register(j); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return nil
+	return checkJobSchedules(a.cfg.JobSchedules, overridden)
 }
 
 func (a *app) server(ready *api.Readiness) (*api.Server, error) {

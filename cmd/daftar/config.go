@@ -59,6 +59,8 @@ type config struct {
 	DBStatementTimeout time.Duration
 	RequestTimeout     time.Duration
 	UploadTimeout      time.Duration
+	// JobSchedules overrides jobs' schedules by name.
+	JobSchedules map[string]string
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -234,6 +236,23 @@ func settings() []setting {
 		// Faults: nothing waits on the database or a client forever.
 		{env: "DB_STATEMENT_TIMEOUT", flag: "db-statement-timeout", def: "30s", help: "PostgreSQL: longest statement, set on every connection (0s: the server's setting); bulk loads and migrations are exempt", set: dur(func(c *config) *time.Duration { return &c.DBStatementTimeout })},
 		{env: "DAFTAR_REQUEST_TIMEOUT", flag: "request-timeout", def: "15s", help: "deadline of an API or page request; past it the request answers 503", set: positive(func(c *config) *time.Duration { return &c.RequestTimeout })},
+		{env: "DAFTAR_JOB_SCHEDULES", flag: "job-schedules", def: "", help: "override schedules as NAME=CRON;NAME=CRON (six fields for seconds); set the same on every replica", set: func(c *config, v string) error {
+			c.JobSchedules = nil
+			for _, part := range strings.Split(v, ";") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				name, spec, ok := strings.Cut(part, "=")
+				if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(spec) == "" {
+					return fmt.Errorf("must be NAME=CRON pairs separated by ';', like ranking-draft=30 2 * * *")
+				}
+				if c.JobSchedules == nil {
+					c.JobSchedules = map[string]string{}
+				}
+				c.JobSchedules[strings.TrimSpace(name)] = strings.TrimSpace(spec)
+			}
+			return nil
+		}},
 		{env: "DAFTAR_UPLOAD_TIMEOUT", flag: "upload-timeout", def: "5m", help: "deadline of an upload or import and of a report or spreadsheet download", set: positive(func(c *config) *time.Duration { return &c.UploadTimeout })},
 	}
 }
@@ -320,7 +339,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
 
 		"DB_STATEMENT_TIMEOUT": c.DBStatementTimeout.String(), "DAFTAR_REQUEST_TIMEOUT": c.RequestTimeout.String(),
-		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(),
+		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(), "DAFTAR_JOB_SCHEDULES": jobSchedulesText(c.JobSchedules),
 	}
 	var attrs []any
 	for _, s := range settings() {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -34,6 +36,31 @@ func (a *app) housekeepingJobs() []jobs.Job {
 			return err
 		}},
 	}
+}
+
+// checkJobSchedules refuses an override of a job that does not exist.
+func checkJobSchedules(overrides map[string]string, used map[string]bool) error {
+	var unknown []string
+	for name := range overrides {
+		if !used[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("DAFTAR_JOB_SCHEDULES names no such job: %s ('daftar job list' lists them)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// jobSchedulesText is the setting as it is written.
+func jobSchedulesText(m map[string]string) string {
+	var parts []string
+	for name, spec := range m {
+		parts = append(parts, name+"="+spec)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
 }
 
 func jobCommands() []command {

@@ -55,6 +55,19 @@ func TestJobCommands(t *testing.T) {
 			if code != 0 || !regexp.MustCompile(`(?m)^licences-expire\s.*ok on ops-host/cli at `).MatchString(out) {
 				t.Fatalf("job list after a run:\n%s", out)
 			}
+			// Schedules can be overridden by name; a name that is no job,
+			// a bad schedule or a malformed setting stops the command.
+			env["DAFTAR_JOB_SCHEDULES"] = "ranking-draft=0 5 * * *; finder-profiles=*/10 * * * * *"
+			if code, out, errs := runCmd("job", "list"); code != 0 || !regexp.MustCompile(`(?m)^ranking-draft\s+cluster\s+0 5 \* \* \*\s`).MatchString(out) ||
+				!regexp.MustCompile(`(?m)^finder-profiles\s+local\s+\*/10 \* \* \* \* \*\s`).MatchString(out) {
+				t.Fatalf("overridden schedules: %d %s %s", code, out, errs)
+			}
+			for value, want := range map[string]string{"no-such=* * * * *": "no such job", "ranking-draft=never": "bad schedule", "ranking-draft": "NAME=CRON"} {
+				env["DAFTAR_JOB_SCHEDULES"] = value
+				if code, _, errs := runCmd("job", "list"); code == 0 || !strings.Contains(errs, want) {
+					t.Errorf("DAFTAR_JOB_SCHEDULES=%q: %d %q, want an error saying %q", value, code, errs, want)
+				}
+			}
 		})
 	}
 }
