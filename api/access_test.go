@@ -37,6 +37,9 @@ var expectedAccess = map[string]string{
 
 	"GET /api/v1/audit-events": "admin",
 
+	"GET /api/v1/jobs":            "admin",
+	"POST /api/v1/jobs/:name/run": "admin",
+
 	"POST /api/v1/offices/:id/visits":  "admin office_owner",
 	"GET /api/v1/offices/:id/crowding": "admin ministry inspector office_owner",
 	"GET /api/v1/crowding/regions":     "admin ministry inspector",

@@ -103,21 +103,28 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 
 // failPage renders an error as a page (the status from statusOf).
 func (s *Server) failPage(c *gin.Context, err error) {
+	err = classify(c.Request.Context(), err)
+	if goneUnanswered(c, err) {
+		return
+	}
 	de, ok := daftar.AsError(err)
 	if !ok || de.Kind == daftar.KindInternal {
 		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
 		de = daftar.Internal(err)
 	}
 	status := statusOf(de.Kind)
-	title := "error_page"
+	title, message := "error_page", de.Message
 	switch status {
 	case http.StatusNotFound:
 		title = "not_found_page"
 	case http.StatusForbidden:
 		title = "forbidden_page"
+	case http.StatusServiceUnavailable:
+		title, message = "unavailable_page", translator(s.langOf(c))("unavailable_text")
+		setRetryAfter(c, status, de)
 	}
 	c.Abort()
-	s.render(c, status, "error", title, pageData{Error: de.Message})
+	s.render(c, status, "error", title, pageData{Error: message})
 }
 
 // mountDashboard serves the static files; the pages are in the route table.

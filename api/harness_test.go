@@ -42,6 +42,8 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
+	// jobs are the scheduler's test jobs, for the jobs tests.
+	jobs *testJobs
 }
 
 type syncBuffer struct {
@@ -104,7 +106,7 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
-		Demand: demand, Rounds: rounds, Licences: licences},
+		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log)},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

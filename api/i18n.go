@@ -141,6 +141,10 @@ func dictionary() map[string][2]string {
 		"licence_revoked":       {"لغوشده", "Revoked"},
 		"licence_expired":       {"منقضی", "Expired"},
 		"no":                    {"خیر", "No"},
+
+		// Faults: the page of a 503.
+		"unavailable_page": {"سامانه موقتاً در دسترس نیست", "Temporarily unavailable"},
+		"unavailable_text": {"پایگاه داده پاسخ نمی‌دهد یا کار بیش از اندازه طول کشید؛ چند لحظه دیگر دوباره تلاش کنید.", "The database is not answering, or the work took too long; try again in a moment."},
 	}
 }
 

@@ -3,12 +3,15 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -18,7 +21,17 @@ import (
 const (
 	ctxRequestID = "daftar.request_id"
 	ctxUser      = "daftar.user"
+	ctxOutcome   = "daftar.outcome"
+	ctxBody      = "daftar.body"
 	cookieName   = "daftar_session"
+)
+
+// outcomeClientGone marks a request whose client left before the answer
+// (set by fail, read by observe); statusClientGone is the status the access
+// log and metrics show for it, as nginx's 499.
+const (
+	outcomeClientGone = "client_gone"
+	statusClientGone  = 499
 )
 
 var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -68,10 +81,18 @@ func (s *Server) observe(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	status := c.Writer.Status()
+	status, size := c.Writer.Status(), max(c.Writer.Size(), 0)
+	var outcome string
+	if c.GetString(ctxOutcome) == outcomeClientGone {
+		// Nothing was answered: log what happened, not gin's default 200.
+		status, outcome = statusClientGone, "client went away; the request failed and its changes were rolled back"
+	}
 	s.metrics.observe(c.Request.Method, route, status, elapsed)
 	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route, "status", status,
-		"elapsed_ms", float64(elapsed.Microseconds()) / 1000, "bytes", c.Writer.Size(), "client_ip", c.ClientIP()}
+		"elapsed_ms", float64(elapsed.Microseconds()) / 1000, "bytes", size, "client_ip", c.ClientIP()}
+	if outcome != "" {
+		attrs = append(attrs, "outcome", outcome)
+	}
 	if a, ok := daftar.ActorFrom(c.Request.Context()); ok {
 		attrs = append(attrs, "user_id", a.UserID, "role", string(a.Role))
 	}
@@ -90,9 +111,40 @@ func (s *Server) limitBody(r route) gin.HandlerFunc {
 			s.fail(c, daftar.TooLarge("body_too_large", fmt.Sprintf("the request body is larger than %d bytes", limit)))
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		body := &watchedBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, limit)}
+		c.Set(ctxBody, body)
+		c.Request.Body = body
 		c.Next()
 	}
+}
+
+// watchedBody remembers that reading the request body failed for a reason
+// other than its end or its limit: the client's connection broke (it went
+// away mid-upload), which the request context does not say until later.
+type watchedBody struct {
+	io.ReadCloser
+	broken atomic.Bool
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			b.broken.Store(true)
+		}
+	}
+	return n, err
+}
+
+// bodyBroken reports whether reading the request's body failed midway.
+func bodyBroken(c *gin.Context) bool {
+	b, ok := c.Get(ctxBody)
+	if !ok {
+		return false
+	}
+	wb, ok := b.(*watchedBody)
+	return ok && wb.broken.Load()
 }
 
 // tokenOf reads the bearer token, or the dashboard's session cookie.

@@ -19,6 +19,7 @@ type route struct {
 	Handler gin.HandlerFunc
 	Upload  bool // takes a file: the larger body limit applies
 	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
+	Probe   bool // a health probe: never reads credentials, so a bad or stale token cannot fail it
 	Doc     doc
 }
 
@@ -26,8 +27,8 @@ type route struct {
 func (s *Server) table() []route {
 	return []route{
 		// Operations.
-		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
-		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Handler: s.readyz, Doc: doc{Summary: "The database answers (503 while it does not, or while a first start seeds the demo data)", Tag: "operations", Errors: []int{503}}},
+		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Probe: true, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
+		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Probe: true, Handler: s.readyz, Doc: doc{Summary: "The database answers (503 while it does not, or while a first start seeds the demo data)", Tag: "operations", Errors: []int{503}}},
 		{Method: http.MethodGet, Path: "/metrics", Access: adminOnly, Handler: s.metricsHandler, Doc: doc{Summary: "Prometheus metrics", Tag: "operations"}},
 		{Method: http.MethodGet, Path: "/openapi.json", Access: anyone, Handler: s.openAPIHandler, Doc: doc{Summary: "This document", Tag: "operations"}},
 
@@ -200,6 +201,12 @@ func (s *Server) table() []route {
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,
 			Doc: doc{Summary: "The audit log, newest first", Tag: "audit", Response: ListResponse[auditResponse]{}, Query: auditQuery}},
+
+		// Jobs.
+		{Method: http.MethodGet, Path: "/api/v1/jobs", Access: adminOnly, Handler: s.listJobs,
+			Doc: doc{Summary: "The scheduled jobs, each a cluster job (once per firing across replicas) or a local refresh (on every replica), with its next firing and latest runs", Tag: "operations", Response: ListResponse[jobResponse]{}, Query: jobsQuery}},
+		{Method: http.MethodPost, Path: "/api/v1/jobs/:name/run", Access: adminOnly, Handler: s.runJob,
+			Doc: doc{Summary: "Run a job now, as a firing of its own: 202 with the run (its outcome shows in GET /api/v1/jobs); 409 while it runs on any replica; a local refresh runs on the replica that took the request", Tag: "operations", Response: jobRunResponse{}, Status: http.StatusAccepted, Errors: []int{404, 409}}},
 	}
 }
 

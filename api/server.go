@@ -21,6 +21,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
@@ -43,6 +44,11 @@ type Config struct {
 	SecureCookies bool
 	// Version is the build version shown by /healthz.
 	Version string
+	// RequestTimeout bounds an interactive request (default 15s);
+	// UploadTimeout bounds an upload and a route producing a file
+	// (default 5m). Past it the request answers 503.
+	RequestTimeout time.Duration
+	UploadTimeout  time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -51,6 +57,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UploadMaxBytes == 0 {
 		c.UploadMaxBytes = 50 << 20
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 15 * time.Second
+	}
+	if c.UploadTimeout == 0 {
+		c.UploadTimeout = 5 * time.Minute
 	}
 	return c
 }
@@ -95,6 +107,8 @@ type Deps struct {
 	// being prepared (the demo dataset on a first start); nil is ready.
 	// It is optional, unlike the services: only serve --demo needs it.
 	Readiness *Readiness
+	// Jobs is the scheduler: the jobs' list and runs on demand.
+	Jobs *jobs.Scheduler
 }
 
 // missing names the services not given: every route's service must be
@@ -105,7 +119,8 @@ func (d Deps) missing() []string {
 		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
-		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
+		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
+		"Jobs": d.Jobs != nil} {
 		if !set {
 			out = append(out, name)
 		}
@@ -162,7 +177,11 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.engine = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.deadline(r)}
+		if !r.Probe {
+			handlers = append(handlers, s.authenticate)
+		}
+		handlers = append(handlers, s.authorize(r))
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}
@@ -181,14 +200,19 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler(s.Metrics) }
 
 // HTTPServer wraps the handler in an http.Server with timeouts, so a slow
-// client cannot hold a connection forever.
-func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+// client cannot hold a connection forever. longest is the longest deadline
+// of any route (each route sets its own read and write deadlines within
+// it); 0 means 5 minutes.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger, longest time.Duration) *http.Server {
+	if longest <= 0 {
+		longest = 5 * time.Minute
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // large uploads on slow links
-		WriteTimeout:      5 * time.Minute, // large exports
+		ReadTimeout:       longest,              // large uploads on slow links
+		WriteTimeout:      longest + writeGrace, // large exports, and the 503 after a deadline
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -155,26 +155,35 @@ func (a *app) init(ctx context.Context) error {
 	return a.registerJobs()
 }
 
-// registerJobs is the one place every scheduled job is registered.
+// registerJobs is the one place every scheduled job is registered, and
+// where each is declared one of two kinds (docs/operations.md lists them).
 func (a *app) registerJobs() error {
-	for _, j := range []jobs.Job{
-		{Name: "purge-sessions", Spec: "17 * * * *", Run: func(ctx context.Context) error {
-			_, err := a.accounts.PurgeSessions(ctx)
-			return err
-		}},
-	} {
-		if err := a.jobs.Register(j); err != nil {
-			return err
-		}
+	kinds := []struct {
+		kind   jobs.Kind
+		groups [][]jobs.Job
+	}{
+		// Cluster jobs change the shared database: once per firing across
+		// every replica.
+		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()}},
+		// Local refreshes reload one process's memory from the shared
+		// database: on every replica, at every firing.
+		{jobs.Local, [][]jobs.Job{a.visitRefreshes(), a.rankingRefreshes()}},
 	}
-	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()} {
-		for _, j := range group {
-			if err := a.jobs.Register(j); err != nil {
-				return err
+	overridden := map[string]bool{}
+	for _, k := range kinds {
+		for _, group := range k.groups {
+			for _, j := range group {
+				j.Kind = k.kind
+				if spec, ok := a.cfg.JobSchedules[j.Name]; ok {
+					j.Spec, overridden[j.Name] = spec, true
+				}
+				if err := a.jobs.Register(j); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return checkJobSchedules(a.cfg.JobSchedules, overridden)
 }
 
 func (a *app) server(ready *api.Readiness) (*api.Server, error) {
@@ -186,9 +195,11 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 		Inspections: a.inspections, Planner: a.planner,
+		Jobs: a.jobs,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
+		RequestTimeout: a.cfg.RequestTimeout, UploadTimeout: a.cfg.UploadTimeout,
 	})
 }
 

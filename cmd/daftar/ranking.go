@@ -56,6 +56,12 @@ func (a *app) rankingJobs() []jobs.Job {
 			_, err := a.ranking.DraftPreviousMonth(ctx)
 			return err
 		}},
+	}
+}
+
+// rankingRefreshes reload the published grades this process's finder shows.
+func (a *app) rankingRefreshes() []jobs.Job {
+	return []jobs.Job{
 		{Name: "ranking-grades", Spec: "11 * * * *", Timeout: time.Minute, Run: a.ranking.RefreshGrades},
 	}
 }
