@@ -129,7 +129,7 @@ func (s *Server) mountDashboard(e *gin.Engine) error {
 	if err != nil {
 		return err
 	}
-	e.StaticFS("/static", http.FS(static))
+	e.Group("/static", staticHeaders(static)).StaticFS("", http.FS(static))
 	return nil
 }
 
