@@ -158,8 +158,12 @@ type Filter struct {
 	State       State
 	Overdue     bool // only open cases past their deadline
 	InspectorID int64
-	Page        int // from 1
-	PageSize    int // default 50, at most 200
+	// FiledFrom and FiledTo, when set, keep the cases filed in
+	// [FiledFrom, FiledTo).
+	FiledFrom time.Time
+	FiledTo   time.Time
+	Page      int // from 1
+	PageSize  int // default 50, at most 200
 }
 
 // ActionInput is one step a person takes on a case.

@@ -61,6 +61,8 @@ func TestStaffQueue(t *testing.T) {
 		same("state", ids(complaints.Filter{State: complaints.StateResolved}), b1.ID)
 		same("inspector", ids(complaints.Filter{InspectorID: f.insp1}), a2.ID, b1.ID)
 		same("page 2", ids(complaints.Filter{Page: 2, PageSize: 3}), t1.ID)
+		same("filed from", ids(complaints.Filter{FiledFrom: start.Add(time.Minute)}), t1.ID)
+		same("filed to", ids(complaints.Filter{FiledTo: start.Add(time.Minute)}), a1.ID, a2.ID, b1.ID)
 		same("none overdue yet", ids(complaints.Filter{Overdue: true}))
 		// Past the 5-day deadlines, not the 10-day one: the resolved case
 		// is not overdue.

@@ -246,6 +246,12 @@ func (f Filter) where(now time.Time) (string, []any) {
 	if f.InspectorID != 0 {
 		conds, args = append(conds, "inspector_id = ?"), append(args, f.InspectorID)
 	}
+	if !f.FiledFrom.IsZero() {
+		conds, args = append(conds, "filed_at >= ?"), append(args, f.FiledFrom.UTC())
+	}
+	if !f.FiledTo.IsZero() {
+		conds, args = append(conds, "filed_at < ?"), append(args, f.FiledTo.UTC())
+	}
 	if f.Overdue {
 		conds = append(conds, "state IN ("+db.Placeholders(len(openStates))+") AND due_at < ?")
 		args = append(append(args, stateArgs(openStates)...), now)
