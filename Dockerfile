@@ -3,10 +3,18 @@
 # Daftar container image: one static binary on distroless, running as non-root.
 #   docker build --build-arg VERSION=$(git describe --tags --always) -t daftar .
 #   docker run -p 8080:8080 -v daftar-data:/data daftar
-# With no DATABASE_URL the embedded SQLite database lives in /data (a volume).
+#   docker run -p 8080:8080 -v daftar-data:/data -e DAFTAR_DEMO=true -e DAFTAR_ADMIN_PASSWORD=... daftar
+# With no DATABASE_URL the embedded SQLite database lives in /data (a volume). compose.yaml runs it with
+# PostgreSQL 15.
+
+# The Go release go.mod asks for (its go line; a test in the repository checks that they agree). The image's
+# toolchain is used as it is (GOTOOLCHAIN=local): a build never downloads another one, and a tag older than
+# go.mod fails at once, saying which version it needs, instead of building with something else.
+ARG GO_VERSION=1.26.8
 
 # ---------------------------------------------------------------- build
-FROM golang:1.26-bookworm AS build
+FROM golang:${GO_VERSION}-bookworm AS build
+ENV GOTOOLCHAIN=local
 WORKDIR /src
 
 # Dependencies first, so that this layer is cached until go.mod/go.sum change.
@@ -41,7 +49,11 @@ EXPOSE 8080
 USER 65532:65532
 
 # distroless has no curl: the binary checks itself (GET http://127.0.0.1:<port of LISTEN_ADDR>/healthz).
-HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD ["/daftar", "healthcheck"]
+# /healthz answers as soon as the server listens, which is before a first start with DAFTAR_DEMO seeds the demo
+# data (about half a minute; /readyz says 503 and the progress meanwhile), so the start period need only cover
+# opening the database and applying the migrations: 60s leaves room for a slow disk or a PostgreSQL still starting.
+# Whoever routes traffic should ask /readyz, which answers 200 once the data is ready.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=60s --retries=3 CMD ["/daftar", "healthcheck"]
 
 ENTRYPOINT ["/daftar"]
 CMD ["serve"]

@@ -17,7 +17,8 @@ type candidateResponse struct {
 	NationalCode       *string   `json:"national_code,omitempty" doc:"only with ?reveal=national_code, for admins (audited)"`
 	FirstName          string    `json:"first_name"`
 	LastName           string    `json:"last_name"`
-	Score              float64   `json:"score" doc:"0-100, two decimals"`
+	Score              float64   `json:"score" doc:"0 to score_max, two decimals"`
+	ScoreMax           float64   `json:"score_max" doc:"the top of the exam's score scale: 100 for raw scores, e.g. 12000 for standard scores (not the filter of the same name)"`
 	Rank               *int64    `json:"rank" doc:"rank in the exam; null when the file gave none (not passed)"`
 	Preferences        []string  `json:"preferences" doc:"city region codes in the candidate's order"`
 	State              string    `json:"state" doc:"not_passed, passed, documents_submitted, approved, rejected, allocated, licensed"`
@@ -39,7 +40,7 @@ type candidateResponse struct {
 
 func candidateOf(c licensing.Candidate) candidateResponse {
 	return candidateResponse{ID: c.ID, NationalCodeMasked: c.NationalCodeMasked, FirstName: c.FirstName, LastName: c.LastName,
-		Score: c.Score, Rank: c.Rank, Preferences: c.Preferences, State: c.State, StateReason: c.StateReason,
+		Score: c.Score, ScoreMax: c.ScoreMax, Rank: c.Rank, Preferences: c.Preferences, State: c.State, StateReason: c.StateReason,
 		ExamYear: c.ExamYear, Result: c.Result, Gender: c.Gender, BirthDate: c.BirthDate, ExamProvince: c.ExamProvince,
 		AllocatedRegion: c.AllocatedRegion, ImportID: c.ImportID, SourceRow: c.SourceRow, Version: c.Version,
 		CreatedAt: utc(c.CreatedAt), CreatedAtJalali: jalali(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt), UpdatedAtJalali: jalali(c.UpdatedAt)}
@@ -51,8 +52,8 @@ var candidatesQuery = append([]param{
 	{Name: "city", Type: "string", Description: "a city code among the candidate's preferences"},
 	{Name: "state", Type: "string", Enum: licensing.CandidateStates},
 	{Name: "result", Type: "string", Enum: []string{licensing.ResultPassed, licensing.ResultNotPassed}},
-	{Name: "score_min", Type: "number"},
-	{Name: "score_max", Type: "number"},
+	{Name: "score_min", Type: "number", Description: "candidates scoring at least this"},
+	{Name: "score_max", Type: "number", Description: "candidates scoring at most this (a filter; a candidate's own score_max is its scale)"},
 	{Name: "q", Type: "string", Description: "text in the first or last name (fa or en)"},
 	{Name: "national_code", Type: "string", Description: "a full national code, matched through its keyed hash"},
 	{Name: "import_id", Type: "integer", Description: "candidates created by one import"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/gin-gonic/gin"
 )
 
@@ -53,7 +54,7 @@ func round4(p *float64) *float64 {
 	return &v
 }
 
-func figuresOf(f geo.Figures) crowdingFigures {
+func figuresOf(f visits.Figures) crowdingFigures {
 	return crowdingFigures{Arrivals: f.Arrivals, Served: f.Served, NoShows: f.NoShows, Cancelled: f.Cancelled, Referred: f.Referred,
 		WaitP50Min: round2(f.WaitP50), WaitP90Min: round2(f.WaitP90), WaitP95Min: round2(f.WaitP95), WaitMaxMin: round2(f.WaitMax),
 		WaitMeanMin: round2(f.WaitMean), ServiceMeanMin: round2(f.ServiceMean), ServiceP90Min: round2(f.ServiceP90),
@@ -88,31 +89,31 @@ var crowdingRangeQuery = []param{
 	{Name: "period", Type: "string", Description: "instead of from/to: a Jalali month (1405-08) or quarter (1405-Q3)"},
 }
 
-var officeCrowdingQuery = append([]param{{Name: "by", Type: "string", Enum: []string{geo.ByHour, geo.ByWeekday, geo.ByDay}, Description: "grouping (default hour)"}}, crowdingRangeQuery...)
+var officeCrowdingQuery = append([]param{{Name: "by", Type: "string", Enum: []string{visits.ByHour, visits.ByWeekday, visits.ByDay}, Description: "grouping (default hour)"}}, crowdingRangeQuery...)
 
 // crowdingRange reads from/to (or period) as whole Tehran days.
-func (s *Server) crowdingRange(c *gin.Context, fe *daftar.FieldErrors) geo.CrowdingRange {
+func (s *Server) crowdingRange(c *gin.Context, fe *daftar.FieldErrors) visits.CrowdingRange {
 	maxDays := s.Crowding.Config().MaxRangeDays
 	now := s.Clock.Now()
 	p, from, to := strings.TrimSpace(c.Query("period")), strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to"))
 	if p != "" {
 		if from != "" || to != "" {
 			fe.Add("period", "conflict", "give either period or from/to, not both")
-			return geo.CrowdingRange{}
+			return visits.CrowdingRange{}
 		}
 		per, err := daftar.ParsePeriod(p)
 		if err != nil {
 			fe.Add("period", "invalid", "must be a Jalali month like 1405-08 or a quarter like 1405-Q3")
-			return geo.CrowdingRange{}
+			return visits.CrowdingRange{}
 		}
-		return geo.CrowdingRange{From: per.Start().Unix(), To: per.End().Unix()}
+		return visits.CrowdingRange{From: per.Start().Unix(), To: per.End().Unix()}
 	}
 	last := now
 	if to != "" {
 		t, err := daftar.ParseDate(to)
 		if err != nil {
 			fe.Add("to", "invalid", "must be a date like 2026-11-21 or 1405/08/30")
-			return geo.CrowdingRange{}
+			return visits.CrowdingRange{}
 		}
 		last = t
 	}
@@ -121,11 +122,11 @@ func (s *Server) crowdingRange(c *gin.Context, fe *daftar.FieldErrors) geo.Crowd
 		t, err := daftar.ParseDate(from)
 		if err != nil {
 			fe.Add("from", "invalid", "must be a date like 2026-10-23 or 1405/08/01")
-			return geo.CrowdingRange{}
+			return visits.CrowdingRange{}
 		}
 		first = t
 	}
-	r, err := geo.NewCrowdingRange(first, last, maxDays)
+	r, err := visits.NewCrowdingRange(first, last, maxDays)
 	if err != nil {
 		if de, ok := daftar.AsError(err); ok {
 			*fe = append(*fe, de.Fields...)
@@ -146,8 +147,8 @@ func (s *Server) officeCrowding(c *gin.Context) {
 		return
 	}
 	var fe daftar.FieldErrors
-	by := c.DefaultQuery("by", geo.ByHour)
-	if by != geo.ByHour && by != geo.ByWeekday && by != geo.ByDay {
+	by := c.DefaultQuery("by", visits.ByHour)
+	if by != visits.ByHour && by != visits.ByWeekday && by != visits.ByDay {
 		fe.Add("by", "invalid", "must be hour, weekday or day")
 	}
 	r := s.crowdingRange(c, &fe)
@@ -200,12 +201,12 @@ type regionsCrowdingResponse struct {
 	TargetMin  float64 `json:"target_min"`
 }
 
-var regionsCrowdingQuery = append(append([]param{{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelProvince, geo.LevelAll}, Description: "default city"}}, crowdingRangeQuery...), pageQuery...)
+var regionsCrowdingQuery = append(append([]param{{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelProvince, visits.LevelAll}, Description: "default city"}}, crowdingRangeQuery...), pageQuery...)
 
 func (s *Server) regionsCrowding(c *gin.Context) {
 	p, fe := pageOf(c, 50, 500)
 	level := c.DefaultQuery("level", geo.LevelCity)
-	if level != geo.LevelCity && level != geo.LevelProvince && level != geo.LevelAll {
+	if level != geo.LevelCity && level != geo.LevelProvince && level != visits.LevelAll {
 		fe.Add("level", "invalid", "must be city, province or all")
 	}
 	r := s.crowdingRange(c, &fe)

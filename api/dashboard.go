@@ -15,6 +15,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/gin-gonic/gin"
 )
@@ -213,34 +214,13 @@ type provinceRow struct {
 
 func (s *Server) adminHome(c *gin.Context) {
 	ctx := c.Request.Context()
-	var counts []struct {
-		Status string
-		N      int64
-	}
-	if err := s.DB.WithContext(ctx).Raw("SELECT status, COUNT(*) AS n FROM offices GROUP BY status").Scan(&counts).Error; err != nil {
+	counts, err := s.Offices.Count(ctx)
+	if err != nil {
 		s.failPage(c, err)
 		return
 	}
-	byStatus := map[string]int64{}
-	var total int64
-	for _, r := range counts {
-		byStatus[r.Status] = r.N
-		total += r.N
-	}
-	var users int64
-	s.DB.WithContext(ctx).Table("users").Count(&users)
-	var perProv []struct {
-		ProvinceCode string
-		N            int64
-	}
-	if err := s.DB.WithContext(ctx).Raw("SELECT province_code, COUNT(*) AS n FROM offices WHERE status = 'active' GROUP BY province_code").Scan(&perProv).Error; err != nil {
-		s.failPage(c, err)
-		return
-	}
-	active := map[string]int64{}
-	for _, r := range perProv {
-		active[r.ProvinceCode] = r.N
-	}
+	byStatus, total, active := counts.ByStatus, counts.Total, counts.ActiveByProvince
+	users, _ := s.Accounts.Count(ctx)
 	lang := s.langOf(c)
 	var rows []provinceRow
 	for _, p := range s.Gazetteer.Level(geo.LevelProvince) {
@@ -252,8 +232,8 @@ func (s *Server) adminHome(c *gin.Context) {
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].PerOffice > rows[j].PerOffice })
 	s.render(c, http.StatusOK, "admin_home", "admin_home", pageData{Data: map[string]any{
-		"Counts": []countFigure{{"offices_total", total}, {"offices_active", byStatus[geo.OfficeActive]},
-			{"offices_suspended", byStatus[geo.OfficeSuspended]}, {"users_total", users}},
+		"Counts": []countFigure{{"offices_total", total}, {"offices_active", byStatus[offices.Active]},
+			{"offices_suspended", byStatus[offices.Suspended]}, {"users_total", users}},
 		"Provinces": rows,
 	}})
 }
@@ -280,7 +260,7 @@ type dayHours struct {
 	Spans string
 }
 
-func (s *Server) officeRowOf(lang string, o geo.Office) officeRow {
+func (s *Server) officeRowOf(lang string, o offices.Office) officeRow {
 	r := officeRow{ID: o.ID, Code: o.Code, Name: nameIn(lang, o.NameFa, o.NameEn), Status: o.Status, Owner: o.OwnerName,
 		Address: o.Address, Phone: o.Phone, Counters: o.Counters, Latitude: o.Latitude, Longitude: o.Longitude}
 	if city, ok := s.Gazetteer.Get(o.CityCode); ok {
@@ -307,7 +287,7 @@ func (s *Server) officeRowOf(lang string, o geo.Office) officeRow {
 func (s *Server) officesPage(c *gin.Context) {
 	lang := s.langOf(c)
 	p, fe := pageOf(c, 50, 200)
-	f := geo.OfficeFilter{Query: queryString(c, &fe, "q", 200), Status: c.Query("status"), Province: c.Query("province"), Limit: p.PageSize, Offset: p.Offset()}
+	f := offices.Filter{Query: queryString(c, &fe, "q", 200), Status: c.Query("status"), Province: c.Query("province"), Limit: p.PageSize, Offset: p.Offset()}
 	if f.Province != "" {
 		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
 			fe.Add("province", "unknown", "is not a province code")
@@ -345,7 +325,7 @@ func (s *Server) officesPage(c *gin.Context) {
 		return "/admin/offices?" + q.Encode()
 	}
 	data := map[string]any{"Offices": rows, "Total": total, "Page": p.Page, "Pages": max(pagesN, 1), "Q": f.Query,
-		"Province": f.Province, "Status": f.Status, "Statuses": geo.OfficeStatuses, "ProvinceOptions": provinces}
+		"Province": f.Province, "Status": f.Status, "Statuses": offices.Statuses, "ProvinceOptions": provinces}
 	if p.Page > 1 {
 		data["Prev"] = link(p.Page - 1)
 	}
@@ -356,7 +336,7 @@ func (s *Server) officesPage(c *gin.Context) {
 }
 
 func validOfficeStatus(st string) bool {
-	for _, v := range geo.OfficeStatuses {
+	for _, v := range offices.Statuses {
 		if v == st {
 			return true
 		}

@@ -35,6 +35,8 @@ type examImportResponse struct {
 	ID              *int64              `json:"id" doc:"null for a dry run"`
 	Status          string              `json:"status" doc:"accepted (every row), partially_accepted, or refused (no row)"`
 	ExamYear        int                 `json:"exam_year" doc:"Jalali year of the exam"`
+	ScoreMax        float64             `json:"score_max" doc:"the scale the scores were read on: 0 to score_max"`
+	ScoreScale      string              `json:"score_scale" doc:"where score_max came from: given (with the upload), header (written in the score column's header, e.g. نمره (از ۲۰)) or default (100)"`
 	DryRun          bool                `json:"dry_run" doc:"true: validated and reported, nothing written"`
 	ContentSHA256   string              `json:"content_sha256" doc:"the file's SHA-256: the same content is imported once"`
 	FileName        string              `json:"file_name"`
@@ -62,6 +64,7 @@ type examImportSummary struct {
 	ID              int64     `json:"id"`
 	Status          string    `json:"status"`
 	ExamYear        int       `json:"exam_year"`
+	ScoreMax        float64   `json:"score_max"`
 	ContentSHA256   string    `json:"content_sha256"`
 	FileName        string    `json:"file_name"`
 	Format          string    `json:"format"`
@@ -76,7 +79,7 @@ type examImportSummary struct {
 }
 
 func examImportOf(r licensing.Report, p Page) examImportResponse {
-	out := examImportResponse{Status: r.Status, ExamYear: r.ExamYear, DryRun: r.DryRun, ContentSHA256: r.ContentSHA256,
+	out := examImportResponse{Status: r.Status, ExamYear: r.ExamYear, ScoreMax: r.ScoreMax, ScoreScale: r.ScoreScale, DryRun: r.DryRun, ContentSHA256: r.ContentSHA256,
 		FileName: r.FileName, Format: string(r.Format), Encoding: r.Encoding, Sheet: r.Sheet, HeaderRow: r.HeaderRow,
 		Rows: r.Rows, Accepted: r.Accepted, Refused: r.Refused, Passed: r.Passed, NotPassed: r.NotPassed,
 		IgnoredColumns: r.IgnoredColumns, RejectionsTotal: r.RejectionsTotal, Page: p.Page, PageSize: p.PageSize,
@@ -100,6 +103,7 @@ func examImportOf(r licensing.Report, p Page) examImportResponse {
 
 var examImportQuery = append([]param{
 	{Name: "exam_year", Type: "integer", Description: "Jalali year of the exam (default: the current year); also a form field"},
+	{Name: "score_max", Type: "number", Description: "the top of the file's score scale: 100 for raw scores (the default), e.g. 12000 for standard scores (تراز); without it, a scale written in the score header (نمره (از ۲۰)) is used; also a form field"},
 	{Name: "dry_run", Type: "boolean", Description: "validate and report without writing; also a form field"},
 	{Name: "sheet", Type: "string", Description: "XLSX: the sheet to read (default: the first); also a form field"},
 }, pageQuery...)
@@ -111,7 +115,7 @@ const rejectionsPageDefault, rejectionsPageMax = 1000, 10000
 func (s *Server) createExamImport(c *gin.Context) {
 	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
 	fields := map[string]string{}
-	for _, k := range []string{"exam_year", "dry_run", "sheet"} {
+	for _, k := range []string{"exam_year", "score_max", "dry_run", "sheet"} {
 		if v, ok := c.GetQuery(k); ok {
 			fields[k] = v
 		}
@@ -160,7 +164,7 @@ func (s *Server) createExamImport(c *gin.Context) {
 				s.fail(c, uploadError(err))
 				return
 			}
-		case "exam_year", "dry_run", "sheet":
+		case "exam_year", "score_max", "dry_run", "sheet":
 			v, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
 				part.Close()
@@ -188,6 +192,14 @@ func (s *Server) createExamImport(c *gin.Context) {
 			fe.Add("exam_year", "invalid", "must be a Jalali year like 1405")
 		} else {
 			in.ExamYear = int(n)
+		}
+	}
+	if v := strings.TrimSpace(fields["score_max"]); v != "" {
+		x, err := daftar.ParseFloat(v)
+		if err != nil || licensing.CheckScoreMax(x) != nil {
+			fe.Add("score_max", "invalid", "must be a number above 0 and at most 1,000,000 (100 for raw scores, e.g. 12000 for standard scores)")
+		} else {
+			in.ScoreMax = x
 		}
 	}
 	if v := strings.TrimSpace(fields["dry_run"]); v != "" {
@@ -278,7 +290,7 @@ func (s *Server) listExamImports(c *gin.Context) {
 	}
 	out := make([]examImportSummary, len(list))
 	for i, r := range list {
-		out[i] = examImportSummary{ID: r.ID, Status: r.Status, ExamYear: r.ExamYear, ContentSHA256: r.ContentSHA256,
+		out[i] = examImportSummary{ID: r.ID, Status: r.Status, ExamYear: r.ExamYear, ScoreMax: r.ScoreMax, ContentSHA256: r.ContentSHA256,
 			FileName: r.FileName, Format: string(r.Format), Rows: r.Rows, Accepted: r.Accepted, Refused: r.Refused,
 			Passed: r.Passed, NotPassed: r.NotPassed, CreatedAt: utc(r.CreatedAt), CreatedAtJalali: jalali(r.CreatedAt),
 			CreatedBy: r.CreatedBy}

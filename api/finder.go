@@ -8,6 +8,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
 	"github.com/gin-gonic/gin"
 )
 
@@ -46,7 +47,7 @@ var finderQuery = []param{
 
 func (s *Server) finder(c *gin.Context) {
 	var fe daftar.FieldErrors
-	q := geo.FinderQuery{Lat: math.NaN(), Lon: math.NaN(), Service: strings.TrimSpace(c.Query("service"))}
+	q := finder.Query{Lat: math.NaN(), Lon: math.NaN(), Service: strings.TrimSpace(c.Query("service"))}
 	num := func(name string, dst *float64) {
 		v, ok := c.GetQuery(name)
 		if !ok || strings.TrimSpace(v) == "" {
@@ -71,7 +72,7 @@ func (s *Server) finder(c *gin.Context) {
 		}
 	}
 	// Range checks only for the fields that parsed.
-	checks := s.Finder.ValidateFinderQuery(&q, s.Catalogue)
+	checks := s.Finder.Validate(&q)
 	for _, f := range checks {
 		if !hasField(fe, f.Field) {
 			fe = append(fe, f)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
 	"github.com/gin-gonic/gin"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		return
 	}
 	data["Asked"] = true
-	q := geo.FinderQuery{Service: c.Query("service"), Limit: 10, Lat: math.NaN(), Lon: math.NaN()}
+	q := finder.Query{Service: c.Query("service"), Limit: 10, Lat: math.NaN(), Lon: math.NaN()}
 	if city := c.Query("city"); city != "" && strings.TrimSpace(c.Query("lat")) == "" {
 		r, ok := s.Gazetteer.Get(city)
 		if !ok || r.Level != geo.LevelCity {
@@ -60,7 +61,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		}
 		q.Lat, q.Lon = lat, lon
 	}
-	if fe := s.Finder.ValidateFinderQuery(&q, s.Catalogue); len(fe) > 0 {
+	if fe := s.Finder.Validate(&q); len(fe) > 0 {
 		pd.Error = tr("finder_bad_place")
 		if fe[0].Field == "service" {
 			pd.Error = tr("finder_bad_service")

@@ -17,6 +17,7 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/api"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -37,9 +38,10 @@ type harness struct {
 	officeA int64
 	officeB int64
 	users   map[daftar.Role]int64
-	// surveys and catalogue, for the survey tests.
+	// surveys, catalogue and register, for the survey tests.
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
+	register  *offices.Register
 }
 
 type syncBuffer struct {
@@ -79,20 +81,26 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 		t.Fatal(err)
 	}
 	al := audit.New(d, h.clock)
-	acc, err := accounts.New(d, h.clock, al, log, accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	changes := offices.NewChanges()
+	register, err := offices.New(d, h.clock, al, gaz, cat, changes, offices.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	offices := geo.NewOffices(d, h.clock, al, gaz, cat, geo.OfficesConfig{})
+	acc, err := accounts.New(d, h.clock, al, register, log, accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	exams, cands := newExamServices(t, d, h.clock, al, gaz)
-	h.surveys = newSurveyService(t, d, h.clock, al)
+	h.surveys = newSurveyService(t, d, h.clock, al, register)
 	h.catalogue = cat
-	visits, crowding, finder := newVisitServices(t, d, h.clock, gaz, offices, log)
-	rank := newRankingService(t, d, h.clock, al, h.surveys)
-	demand, rounds, licences := newLicensingServices(d, h.clock, al, gaz, offices, cands, crowding)
-	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: offices, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
+	h.register = register
+	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
+	rank := newRankingService(t, d, h.clock, al, register, h.surveys)
+	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
+	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
+	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
 		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
-	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: offices,
+	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
 		Demand: demand, Rounds: rounds, Licences: licences},
@@ -103,7 +111,7 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.h = h.srv.Handler()
 	sys := daftar.WithActor(ctx, daftar.SystemActor("test"))
 	mk := func(code, city string, lat, lon float64) int64 {
-		o, err := offices.Create(sys, geo.OfficeInput{Code: &code, NameFa: ptr("دفتر " + code), NameEn: ptr("Office " + code),
+		o, err := register.Create(sys, offices.Input{Code: &code, NameFa: ptr("دفتر " + code), NameEn: ptr("Office " + code),
 			City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3), Services: []string{"criminal_record", "e_notification"}})
 		if err != nil {
 			t.Fatal(err)

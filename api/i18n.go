@@ -13,6 +13,9 @@ import (
 func dictionary() map[string][2]string {
 	return map[string][2]string{
 		"app":                   {"دفتر — سامانه دفاتر خدمات الکترونیک قضائی", "Daftar — judicial e-services offices"},
+		"preparing_title":       {"در حال آماده‌سازی داده‌های نمایشی", "Preparing the demo data"},
+		"preparing_text":        {"دفتر در نخستین راه‌اندازی داده‌های نمایشی را می‌سازد: ۱٬۲۰۰ دفتر، مراجعه‌ها، نظرسنجی‌ها، داوطلبان، دوره‌های صدور مجوز و رتبه‌بندی. پیشرفت:", "On this first start Daftar is building its demo data: 1,200 offices, visits, surveys, candidates, licensing rounds and rankings. Done:"},
+		"preparing_refresh":     {"این صفحه هر چند ثانیه خودبه‌خود تازه می‌شود.", "This page refreshes itself every few seconds."},
 		"menu":                  {"منو", "Menu"},
 		"home":                  {"خانه", "Home"},
 		"offices":               {"دفاتر", "Offices"},

@@ -7,6 +7,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -15,11 +17,19 @@ import (
 
 // newLicensingServices builds the demand model, rounds and licences of the
 // harness with the default configuration (500 m between offices).
-func newLicensingServices(d *db.DB, clock daftar.Clock, al *audit.Log, gaz *geo.Gazetteer, offices *geo.Offices,
-	cands *licensing.Candidates, crowding *geo.Crowding) (*licensing.Demand, *licensing.Rounds, *licensing.Licences) {
-	demand := licensing.NewDemand(d, clock, gaz, crowding, licensing.DemandConfig{})
+func newLicensingServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, gaz *geo.Gazetteer, register *offices.Register,
+	cands *licensing.Candidates, crowding *visits.Crowding) (*licensing.Demand, *licensing.Rounds, *licensing.Licences) {
+	t.Helper()
+	demand, err := licensing.NewDemand(d, clock, register, crowding, licensing.DemandConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rounds := licensing.NewRounds(d, clock, al, gaz, cands, demand, licensing.Config{})
-	return demand, rounds, licensing.NewLicences(d, clock, al, offices, cands, licensing.Config{})
+	licences, err := licensing.NewLicences(d, clock, al, register, cands, licensing.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return demand, rounds, licences
 }
 
 type quotaJSON struct {

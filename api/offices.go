@@ -6,6 +6,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/gin-gonic/gin"
 )
 
@@ -33,7 +34,7 @@ type officeResponse struct {
 	UpdatedAtJalali string           `json:"updated_at_jalali"`
 }
 
-func officeOf(o geo.Office) officeResponse {
+func officeOf(o offices.Office) officeResponse {
 	return officeResponse{ID: o.ID, Code: o.Code, Name: o.NameFa, NameEn: o.NameEn, OwnerName: o.OwnerName,
 		Province: o.ProvinceCode, City: o.CityCode, District: o.DistrictCode, Latitude: o.Latitude, Longitude: o.Longitude,
 		Address: o.Address, Phone: o.Phone, Counters: o.Counters, OpeningHours: o.Hours, Services: o.Services,
@@ -61,7 +62,7 @@ type officeRequest struct {
 	Version      opt[int64]               `json:"version" doc:"PATCH only: the version read (or send If-Match)"`
 }
 
-func (r officeRequest) input() (geo.OfficeInput, daftar.FieldErrors) {
+func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
 	var fe daftar.FieldErrors
 	for name, null := range map[string]bool{"code": r.Code.Null, "name": r.Name.Null, "city": r.City.Null,
 		"latitude": r.Latitude.Null, "longitude": r.Longitude.Null, "counters": r.Counters.Null,
@@ -70,7 +71,7 @@ func (r officeRequest) input() (geo.OfficeInput, daftar.FieldErrors) {
 			fe.Add(name, "null", "may not be null")
 		}
 	}
-	in := geo.OfficeInput{Code: r.Code.ptr(), NameFa: r.Name.ptr(), NameEn: r.NameEn.ptr(), OwnerName: r.OwnerName.ptr(),
+	in := offices.Input{Code: r.Code.ptr(), NameFa: r.Name.ptr(), NameEn: r.NameEn.ptr(), OwnerName: r.OwnerName.ptr(),
 		City: r.City.ptr(), Latitude: r.Latitude.ptr(), Longitude: r.Longitude.ptr(), Address: r.Address.ptr(),
 		Phone: r.Phone.ptr(), Counters: r.Counters.ptr(), Status: r.Status.ptr()}
 	if r.District.Set {
@@ -167,14 +168,14 @@ func (s *Server) updateOffice(c *gin.Context) {
 var officesQuery = append([]param{
 	{Name: "province", Type: "string", Description: "province code"},
 	{Name: "city", Type: "string", Description: "city code"},
-	{Name: "status", Type: "string", Enum: geo.OfficeStatuses},
+	{Name: "status", Type: "string", Enum: offices.Statuses},
 	{Name: "service", Type: "string", Description: "offices offering this service code"},
 	{Name: "q", Type: "string", Description: "text in code, name (fa or en), owner or address"},
 }, pageQuery...)
 
 func (s *Server) listOffices(c *gin.Context) {
 	p, fe := pageOf(c, 50, 200)
-	f := geo.OfficeFilter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 200)}
+	f := offices.Filter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 200)}
 	if v := c.Query("province"); v != "" {
 		if r, ok := s.Gazetteer.Get(v); !ok || r.Level != geo.LevelProvince {
 			fe.Add("province", "unknown", "is not a province code")
@@ -189,7 +190,7 @@ func (s *Server) listOffices(c *gin.Context) {
 	}
 	if v := c.Query("status"); v != "" {
 		valid := false
-		for _, st := range geo.OfficeStatuses {
+		for _, st := range offices.Statuses {
 			valid = valid || st == v
 		}
 		if !valid {

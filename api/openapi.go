@@ -138,10 +138,7 @@ func (g *schemaGen) operation(r route) map[string]any {
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 			"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.Request))}}}
 	}
-	status := d.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status, errs := r.statuses()
 	responses := map[string]any{}
 	ok := map[string]any{"description": http.StatusText(status)}
 	switch {
@@ -152,23 +149,34 @@ func (g *schemaGen) operation(r route) map[string]any {
 	}
 	responses[fmt.Sprint(status)] = ok
 	problem := map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}
-	errs := append([]int{}, d.Errors...)
+	for _, e := range append(errs, 500) {
+		responses[fmt.Sprint(e)] = map[string]any{"description": http.StatusText(e), "content": problem}
+	}
+	op["responses"] = responses
+	return op
+}
+
+// statuses are a route's success status and the error statuses it may
+// answer besides 500 (which any route may): its own, 401 and 403 when it
+// needs a session, 413 when it takes a body, 400 when it reads a query.
+// The OpenAPI document and docs/api.md both come from here.
+func (r route) statuses() (success int, errs []int) {
+	success = r.Doc.Status
+	if success == 0 {
+		success = http.StatusOK
+	}
+	errs = append([]int{}, r.Doc.Errors...)
 	if !r.Access.Public {
 		errs = append(errs, 401, 403)
 	}
 	if r.Method != http.MethodGet {
 		errs = append(errs, 413)
 	}
-	if len(d.Query) > 0 {
+	if len(r.Doc.Query) > 0 {
 		errs = append(errs, 400)
 	}
-	errs = append(errs, 500)
 	sort.Ints(errs)
-	for _, e := range errs {
-		responses[fmt.Sprint(e)] = map[string]any{"description": http.StatusText(e), "content": problem}
-	}
-	op["responses"] = responses
-	return op
+	return success, slices.Compact(errs)
 }
 
 func paramDoc(p param, in string) map[string]any {

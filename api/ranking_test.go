@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -13,9 +14,12 @@ import (
 	"github.com/daftar-ir/daftar/surveys"
 )
 
-func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, sv *surveys.Service) *ranking.Service {
+func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service) *ranking.Service {
 	t.Helper()
-	r := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv})
+	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := r.EnsureDefaultDirective(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,9 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/licensing"
@@ -37,9 +40,6 @@ type Config struct {
 	UploadMaxBytes int64
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
-	// PublicURL is the address citizens reach (survey links), e.g.
-	// https://daftar.example.ir; empty uses the request's host.
-	PublicURL string
 	// Version is the build version shown by /healthz.
 	Version string
 }
@@ -62,7 +62,7 @@ type Deps struct {
 	Accounts  *accounts.Service
 	Gazetteer *geo.Gazetteer
 	Catalogue *geo.Catalogue
-	Offices   *geo.Offices
+	Offices   *offices.Register
 	// Exams and Candidates are exam-result intake and the candidates'
 	// register (licensing).
 	Exams      *licensing.Exams
@@ -75,9 +75,9 @@ type Deps struct {
 	Reports *reports.Reports
 	// Visits records the offices' visits; Crowding reads the figures from
 	// their rollups; Finder sends citizens to an office.
-	Visits   *geo.Visits
-	Crowding *geo.Crowding
-	Finder   *geo.Finder
+	Visits   *visits.Service
+	Crowding *visits.Crowding
+	Finder   *finder.Finder
 	// Demand, Rounds and Licences are licensing's demand model, rounds
 	// (quotas, allocation) and licences (issue, lifecycle).
 	Demand   *licensing.Demand
@@ -86,6 +86,10 @@ type Deps struct {
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
+	// Readiness, when set, holds the server back while the database is
+	// being prepared (the demo dataset on a first start); nil is ready.
+	// It is optional, unlike the services: only serve --demo needs it.
+	Readiness *Readiness
 }
 
 // missing names the services not given: every route's service must be
@@ -115,6 +119,8 @@ type Server struct {
 	routes  []route
 	openapi openAPIDoc
 	pages   pages
+	// readiness gates every route but /healthz while data is prepared.
+	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
 }
@@ -125,7 +131,8 @@ func New(deps Deps, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("api: services not wired: %s", strings.Join(m, ", "))
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute)}
+	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
+		readiness: deps.Readiness}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
@@ -140,7 +147,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.requestID, s.recoverPanics, s.observe)
+	e.Use(s.requestID, s.recoverPanics, s.observe, s.gate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) {
 		c.Abort()

@@ -11,19 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// baseURL is the address citizens reach: the configured public URL, or
-// this request's own host.
-func (s *Server) baseURL(c *gin.Context) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil || (c.GetHeader("X-Forwarded-Proto") == "https" && c.RemoteIP() != c.ClientIP()) {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
 type surveyQuestionView struct {
 	ID, Kind, Label, Low, High, Error, Value string
 	Required                                 bool

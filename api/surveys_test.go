@@ -9,16 +9,20 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
-func newSurveyService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log) *surveys.Service {
+func newSurveyService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register) *surveys.Service {
 	t.Helper()
-	s := surveys.New(d, clock, al, nil, []byte("test-key"), surveys.Config{MinResponses: 3})
+	s, err := surveys.New(d, clock, al, register, nil, []byte("test-key"), surveys.Config{MinResponses: 3, PublicURL: "https://daftar.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.EnsureDefaultTemplate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -29,16 +33,18 @@ func newSurveyService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log)
 // service with the survey hook, and returns the survey tokens.
 func (h *harness) servedVisits(t *testing.T, office int64, k int) []string {
 	t.Helper()
-	v := geo.NewVisits(h.d, h.clock, h.catalogue, nil, geo.VisitsConfig{})
-	v.SetInviter(h.surveys)
+	v, err := visits.New(h.d, h.clock, h.register, h.surveys, nil, visits.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := h.clock.Now()
-	var items []geo.VisitInput
+	var items []visits.Input
 	for i := 0; i < k; i++ {
-		items = append(items, geo.VisitInput{Ticket: fmt.Sprintf("S-%d-%d-%d", office, now.Unix(), i), Service: "criminal_record",
+		items = append(items, visits.Input{Ticket: fmt.Sprintf("S-%d-%d-%d", office, now.Unix(), i), Service: "criminal_record",
 			ArrivedAt: now.Add(-time.Hour).Format(time.RFC3339), CalledAt: now.Add(-30 * time.Minute).Format(time.RFC3339),
 			FinishedAt: now.Add(-10 * time.Minute).Format(time.RFC3339), Outcome: "served", Channel: "walk_in", Counter: "1"})
 	}
-	res, err := v.Record(surveys.WithBaseURL(context.Background(), "https://daftar.example"), office, items)
+	res, err := v.Record(context.Background(), office, items)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,7 @@ import (
 	"strings"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
-	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/gin-gonic/gin"
 )
 
@@ -89,7 +88,7 @@ func str(p *string) string {
 
 // decodeVisit reads one item strictly; problems become field errors of
 // that item (the rest of the batch goes on).
-func decodeVisit(raw json.RawMessage) (geo.VisitInput, daftar.FieldErrors) {
+func decodeVisit(raw json.RawMessage) (visits.Input, daftar.FieldErrors) {
 	var it visitItemRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -113,12 +112,12 @@ func decodeVisit(raw json.RawMessage) (geo.VisitInput, daftar.FieldErrors) {
 		var loose map[string]any
 		if json.Unmarshal(raw, &loose) == nil {
 			if t, ok := loose["ticket"].(string); ok {
-				return geo.VisitInput{Ticket: t}, fe
+				return visits.Input{Ticket: t}, fe
 			}
 		}
-		return geo.VisitInput{}, fe
+		return visits.Input{}, fe
 	}
-	in := geo.VisitInput{Service: str(it.Service), ArrivedAt: str(it.ArrivedAt), CalledAt: str(it.CalledAt),
+	in := visits.Input{Service: str(it.Service), ArrivedAt: str(it.ArrivedAt), CalledAt: str(it.CalledAt),
 		FinishedAt: str(it.FinishedAt), Outcome: str(it.Outcome), Channel: str(it.Channel), Mobile: str(it.Mobile)}
 	if it.Ticket != nil {
 		in.Ticket = string(*it.Ticket)
@@ -144,14 +143,14 @@ func (s *Server) recordVisits(c *gin.Context) {
 		s.fail(c, daftar.Invalid("empty_batch", "the batch has no visits", daftar.Field("visits", "required", "must hold at least one visit")))
 		return
 	}
-	items := make([]geo.VisitInput, len(req.Visits))
+	items := make([]visits.Input, len(req.Visits))
 	for i, raw := range req.Visits {
 		in, fe := decodeVisit(raw)
 		in.Problems = fe
 		items[i] = in
 	}
 	// Survey links are built on the address citizens reach.
-	res, err := s.Visits.Record(surveys.WithBaseURL(c.Request.Context(), s.baseURL(c)), id, items)
+	res, err := s.Visits.Record(c.Request.Context(), id, items)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -9,22 +9,38 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
 
-// newVisitServices builds the visits, crowding and finder services of the
-// harness.
-func newVisitServices(t testing.TB, d *db.DB, clock daftar.Clock, gaz *geo.Gazetteer, offices *geo.Offices, log *slog.Logger) (*geo.Visits, *geo.Crowding, *geo.Finder) {
+// newVisitServices builds the visits (inviting to the surveys) and
+// crowding services of the harness.
+func newVisitServices(t testing.TB, d *db.DB, clock daftar.Clock, register *offices.Register, inviter visits.SurveyInviter,
+	log *slog.Logger) (*visits.Service, *visits.Crowding) {
 	t.Helper()
-	visits := geo.NewVisits(d, clock, offices.Catalogue(), log, geo.VisitsConfig{})
-	crowding := geo.NewCrowding(d, gaz, geo.CrowdingConfig{})
-	finder, err := geo.NewFinder(context.Background(), d, offices, clock, log, geo.FinderConfig{})
+	v, err := visits.New(d, clock, register, inviter, log, visits.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return visits, crowding, finder
+	crowding, err := visits.NewCrowding(d, register, visits.CrowdingConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, crowding
+}
+
+// newFinder builds the harness's finder, showing the ranking's grades.
+func newFinder(t testing.TB, register *offices.Register, changes *offices.Changes, crowding *visits.Crowding, grades finder.Grades,
+	clock daftar.Clock, log *slog.Logger) *finder.Finder {
+	t.Helper()
+	f, err := finder.New(context.Background(), register, changes, crowding, grades, clock, log, finder.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func visitJSON(ticket string, hh int) map[string]any {

@@ -21,6 +21,19 @@ func Distance(a, b orb.Point) float64 {
 	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
+// Destination is the point d metres from c on the bearing theta (radians
+// from north), on the same sphere as Distance.
+func Destination(c orb.Point, d, theta float64) orb.Point {
+	if d == 0 {
+		return c
+	}
+	phi1, lam1 := c.Lat()*math.Pi/180, c.Lon()*math.Pi/180
+	delta := d / EarthRadiusM
+	phi2 := math.Asin(math.Sin(phi1)*math.Cos(delta) + math.Cos(phi1)*math.Sin(delta)*math.Cos(theta))
+	lam2 := lam1 + math.Atan2(math.Sin(theta)*math.Sin(delta)*math.Cos(phi1), math.Cos(delta)-math.Sin(phi1)*math.Sin(phi2))
+	return orb.Point{lam2 * 180 / math.Pi, phi2 * 180 / math.Pi}
+}
+
 // Iran's bounding box: a location outside it is a typing error.
 const (
 	MinLat, MaxLat = 25.0, 40.0

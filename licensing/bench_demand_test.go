@@ -7,9 +7,9 @@ package licensing
 //	go test -run='^$' -bench=Demand -benchtime=3x ./licensing/
 //
 // Seeding, once per engine and outside the timer: the demo generator's
-// 2,000 offices (geo.DemoOffices, spread over the cities by population)
+// 2,000 offices (geodemo.Offices, spread over the cities by population)
 // and its simulated visits for the last whole Jalali month (1405/08, about
-// 1.75 million visits, rolled up by geo.SeedDemoVisits: every office's own
+// 1.75 million visits, rolled up by geodemo.SeedVisits: every office's own
 // day and month rows); that month's row of every office is then copied to
 // the eleven months before it, and its day rows (same weekday, 364 days
 // earlier) to the second half of 1404/08, with INSERT ... SELECT, as the

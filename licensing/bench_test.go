@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -87,7 +88,7 @@ func benchEnv(b testing.TB, d *db.DB) (*licensing.Exams, context.Context) {
 func files(b *testing.B, gaz *geo.Gazetteer) ([]byte, []byte) {
 	b.Helper()
 	benchFiles.once.Do(func() {
-		raw := licensing.DemoExamCSV(gaz, rand.New(rand.NewPCG(7, 7)), licensing.DemoExam{Passed: benchRows - 20_000, NotPassed: 20_000, ExamYear: benchYear})
+		raw := demo.ExamCSV(gaz, rand.New(rand.NewPCG(7, 7)), demo.ExamSpec{Passed: benchRows - 20_000, NotPassed: 20_000, ExamYear: benchYear})
 		lines := bytes.Split(bytes.TrimSuffix(raw, []byte("\n")), []byte("\n"))
 		for i := benchBadEvery; i < len(lines); i += benchBadEvery {
 			l := lines[i]

@@ -2,8 +2,6 @@ package licensing
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -17,44 +15,34 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Candidate is one candidate of an exam year.
+// Candidate is one candidate of an exam year. The national code travels
+// only in its protected forms: the keyed hash, the ciphertext (which
+// NationalCodes opens) and the masked form.
 type Candidate struct {
-	ID                 int64     `gorm:"column:id;primaryKey"`
-	ImportID           int64     `gorm:"column:import_id"`
-	ExamYear           int       `gorm:"column:exam_year"`
-	SourceRow          int       `gorm:"column:source_row"`
-	NationalCodeHash   string    `gorm:"column:national_code_hash"`
-	NationalCodeMasked string    `gorm:"column:national_code_masked"`
-	NationalCodeEnc    []byte    `gorm:"column:national_code_enc"`
-	FirstName          string    `gorm:"column:first_name"`
-	LastName           string    `gorm:"column:last_name"`
-	SearchText         string    `gorm:"column:search_text"`
-	Gender             *string   `gorm:"column:gender"`
-	BirthDate          *string   `gorm:"column:birth_date"` // Jalali, 1375/06/21
-	ExamProvince       string    `gorm:"column:exam_province"`
-	Score              float64   `gorm:"column:score"`
-	Rank               *int64    `gorm:"column:exam_rank"`
-	Result             string    `gorm:"column:result"`
-	PreferencesJSON    string    `gorm:"column:preferences"`
-	State              string    `gorm:"column:state"`
-	StateReason        string    `gorm:"column:state_reason"`
-	AllocatedRegion    *string   `gorm:"column:allocated_region"`
-	Version            int64     `gorm:"column:version"`
-	CreatedAt          time.Time `gorm:"column:created_at"`
-	UpdatedAt          time.Time `gorm:"column:updated_at"`
-
+	ID                 int64
+	ImportID           int64
+	ExamYear           int
+	SourceRow          int // the row of the exam file it came from
+	NationalCodeHash   string
+	NationalCodeMasked string
+	NationalCodeEnc    []byte
+	FirstName          string
+	LastName           string
+	Gender             *string
+	BirthDate          *string // Jalali, 1375/06/21
+	ExamProvince       string
+	Score              float64
+	ScoreMax           float64 // the top of the scale Score was read on
+	Rank               *int64
+	Result             string
 	// Preferences are the city codes in the candidate's order.
-	Preferences []string `gorm:"-"`
-}
-
-func (Candidate) TableName() string { return "candidates" }
-
-func (c *Candidate) decode() error {
-	c.Preferences = []string{}
-	if c.PreferencesJSON == "" {
-		return nil
-	}
-	return json.Unmarshal([]byte(c.PreferencesJSON), &c.Preferences)
+	Preferences     []string
+	State           string
+	StateReason     string
+	AllocatedRegion *string
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // auditView is what the audit log keeps of a candidate: never the national
@@ -97,7 +85,7 @@ type CandidateFilter struct {
 // List returns a page of candidates, best score first (then rank), with the
 // total.
 func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Candidate{})
+	q := s.db.WithContext(ctx).Model(&candidateRecord{})
 	if f.ExamYear != 0 {
 		q = q.Where("exam_year = ?", f.ExamYear)
 	}
@@ -140,16 +128,18 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	var rows []Candidate
+	var rows []candidateRecord
 	if err := q.Order("score DESC, exam_rank, id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
-	for i := range rows {
-		if err := rows[i].decode(); err != nil {
+	out := make([]Candidate, len(rows))
+	for i, r := range rows {
+		var err error
+		if out[i], err = candidateOf(r); err != nil {
 			return nil, 0, err
 		}
 	}
-	return rows, total, nil
+	return out, total, nil
 }
 
 // Get returns one candidate.
@@ -158,18 +148,11 @@ func (s *Candidates) Get(ctx context.Context, id int64) (Candidate, error) {
 }
 
 func (s *Candidates) get(tx *gorm.DB, id int64, lock bool) (Candidate, error) {
-	var c Candidate
-	q := tx
-	if lock && s.db.Dialect == db.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	var row candidateRecord
+	if err := db.TakeByID(tx, &row, id, lock, daftar.NotFound("candidate_not_found", "no such candidate")); err != nil {
+		return Candidate{}, err
 	}
-	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return c, daftar.NotFound("candidate_not_found", "no such candidate")
-		}
-		return c, err
-	}
-	return c, c.decode()
+	return candidateOf(row)
 }
 
 // RevealNationalCode decrypts a candidate's national code. Only admins may;
@@ -334,7 +317,7 @@ func (s *Candidates) ReviewBatch(ctx context.Context, items []ReviewItem) error 
 		for _, round := range rounds {
 			for key, group := range round {
 				for start := 0; start < len(group); start += 500 {
-					err := tx.Model(&Candidate{}).Where("id IN ?", group[start:min(start+500, len(group))]).Updates(map[string]any{
+					err := tx.Model(&candidateRecord{}).Where("id IN ?", group[start:min(start+500, len(group))]).Updates(map[string]any{
 						"state": key[0], "state_reason": key[1], "version": gorm.Expr("version + 1"), "updated_at": now}).Error
 					if err != nil {
 						return err
@@ -362,7 +345,7 @@ func (s *Candidates) move(ctx context.Context, tx *gorm.DB, c Candidate, to, rea
 	case StateApproved:
 		updates["allocated_region"] = nil
 	}
-	res := tx.Model(&Candidate{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(updates)
+	res := tx.Model(&candidateRecord{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(updates)
 	if res.Error != nil {
 		return Candidate{}, res.Error
 	}

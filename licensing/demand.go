@@ -12,7 +12,10 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 )
 
 // The demand model: how many offices each city needs, from three
@@ -80,16 +83,21 @@ type Demand struct {
 	db       *db.DB
 	clock    daftar.Clock
 	gaz      *geo.Gazetteer
-	crowding *geo.Crowding
+	offices  *offices.Register
+	crowding *visits.Crowding
 	cfg      DemandConfig
 	points   []PopPoint
 	pointOf  []string // city of each point
 }
 
 // NewDemand returns the demand model.
-func NewDemand(d *db.DB, clock daftar.Clock, gaz *geo.Gazetteer, crowding *geo.Crowding, cfg DemandConfig) *Demand {
+func NewDemand(d *db.DB, clock daftar.Clock, register *offices.Register, crowding *visits.Crowding, cfg DemandConfig) (*Demand, error) {
+	if err := deps.Check("demand", "database", d, "clock", clock, "office register", register, "crowding", crowding); err != nil {
+		return nil, err
+	}
+	gaz := register.Gazetteer()
 	pts, city := populationPoints(gaz)
-	return &Demand{db: d, clock: clock, gaz: gaz, crowding: crowding, cfg: cfg.withDefaults(), points: pts, pointOf: city}
+	return &Demand{db: d, clock: clock, gaz: gaz, offices: register, crowding: crowding, cfg: cfg.withDefaults(), points: pts, pointOf: city}, nil
 }
 
 // Config returns the effective configuration.
@@ -224,21 +232,11 @@ func (r *DemandResult) Region(code string) (*RegionDemand, bool) {
 	return nil, false
 }
 
-type demandOffice struct {
-	ID           int64
-	CityCode     string
-	DistrictCode *string
-	Status       string
-	Counters     int
-	Latitude     float64
-	Longitude    float64
-}
-
 // area is a city or district being computed.
 type area struct {
 	region *geo.Region
 	city   string
-	active []demandOffice
+	active []offices.Summary
 	all    []int64 // every office (whatever its status): their visits are the area's demand
 	points []int
 }
@@ -250,8 +248,8 @@ func (m *Demand) Compute(ctx context.Context, q DemandQuery) (*DemandResult, err
 	if err != nil {
 		return nil, err
 	}
-	var offices []demandOffice
-	if err := m.db.WithContext(ctx).Raw("SELECT id, city_code, district_code, status, counters, latitude, longitude FROM offices ORDER BY id").Scan(&offices).Error; err != nil {
+	list, err := m.offices.Summaries(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var notOpen []struct {
@@ -265,10 +263,10 @@ func (m *Demand) Compute(ctx context.Context, q DemandQuery) (*DemandResult, err
 	if err != nil {
 		return nil, err
 	}
-	return m.compute(q, rng, offices, notOpen, hourly), nil
+	return m.compute(q, rng, list, notOpen, hourly), nil
 }
 
-func (m *Demand) window(q DemandQuery) (geo.CrowdingRange, error) {
+func (m *Demand) window(q DemandQuery) (visits.CrowdingRange, error) {
 	first, last := q.From, q.To
 	if first.IsZero() && last.IsZero() {
 		today := m.clock.Now()
@@ -280,13 +278,13 @@ func (m *Demand) window(q DemandQuery) (geo.CrowdingRange, error) {
 	if last.IsZero() {
 		last = first.AddDate(0, 0, m.cfg.WindowDays-1)
 	}
-	return geo.NewCrowdingRange(first, last, 3*366)
+	return visits.NewCrowdingRange(first, last, 3*366)
 }
 
-func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandOffice, notOpen []struct {
+func (m *Demand) compute(q DemandQuery, rng visits.CrowdingRange, list []offices.Summary, notOpen []struct {
 	Region string
 	N      int
-}, hourly map[int64]*geo.OfficeHourly) *DemandResult {
+}, hourly map[int64]*visits.OfficeHourly) *DemandResult {
 	res := &DemandResult{}
 	mod := &res.Model
 	mod.From, mod.To, mod.Days = time.Unix(rng.From, 0).UTC(), time.Unix(rng.To, 0).UTC(), rng.Days()
@@ -322,7 +320,7 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 	}
 	var allCounters []int
 	activeTotal := 0
-	for _, o := range offices {
+	for _, o := range list {
 		codes := []string{o.CityCode}
 		if o.DistrictCode != nil {
 			codes = append(codes, *o.DistrictCode)
@@ -333,11 +331,11 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 				continue
 			}
 			a.all = append(a.all, o.ID)
-			if o.Status == geo.OfficeActive {
+			if o.Status == offices.Active {
 				a.active = append(a.active, o)
 			}
 		}
-		if o.Status == geo.OfficeActive {
+		if o.Status == offices.Active {
 			if _, ok := areas[o.CityCode]; ok {
 				activeTotal++
 				allCounters = append(allCounters, o.Counters)
@@ -374,8 +372,8 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 
 	// Accessibility: E2SFCA from the population points to the active offices.
 	var sites []Site
-	for _, o := range offices {
-		if o.Status == geo.OfficeActive {
+	for _, o := range list {
+		if o.Status == offices.Active {
 			sites = append(sites, Site{Lat: o.Latitude, Lon: o.Longitude, Supply: 1})
 		}
 	}
@@ -457,7 +455,7 @@ func (m *Demand) compute(q DemandQuery, rng geo.CrowdingRange, offices []demandO
 
 // queueing reads an area's peak hour from its offices' hourly counts and
 // models its queues.
-func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNational int, waitTarget, crowdTarget time.Duration) (QueueNeed, ObservedCrowding, cityQueue) {
+func (m *Demand) queueing(a *area, hourly map[int64]*visits.OfficeHourly, typicalNational int, waitTarget, crowdTarget time.Duration) (QueueNeed, ObservedCrowding, cityQueue) {
 	counters := make([]int, 0, len(a.active))
 	q := cityQueue{offices: map[int]int{}}
 	for _, o := range a.active {
@@ -466,9 +464,9 @@ func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNa
 	}
 	qn := QueueNeed{TypicalCounters: median(counters, typicalNational), Counters: q.counters(), WaitTargetMin: waitTarget.Minutes()}
 	var obs ObservedCrowding
-	var total geo.Stats
+	var total visits.Stats
 	var rate [24]float64
-	var hours [24]geo.Counts
+	var hours [24]visits.Counts
 	for _, id := range a.all {
 		h, ok := hourly[id]
 		if !ok {
@@ -526,16 +524,16 @@ func (m *Demand) queueing(a *area, hourly map[int64]*geo.OfficeHourly, typicalNa
 	}
 	target := waitTarget.Minutes()
 	k := qn.TypicalCounters
-	var offices, ctrs int
+	var needed, ctrs int
 	if q.meets(target) {
-		offices = min(q.count(), fewestTypical(q.lambda, q.service, k, target))
-		ctrs = min(q.counters(), offices*k)
+		needed = min(q.count(), fewestTypical(q.lambda, q.service, k, target))
+		ctrs = min(q.counters(), needed*k)
 	} else if add := q.addsNeeded(k, target); add >= 0 {
-		offices, ctrs = q.count()+add, q.counters()+add*k
+		needed, ctrs = q.count()+add, q.counters()+add*k
 	} else {
 		return qn, obs, q
 	}
-	qn.OfficesNeeded, qn.CountersNeeded = &offices, &ctrs
+	qn.OfficesNeeded, qn.CountersNeeded = &needed, &ctrs
 	return qn, obs, q
 }
 
@@ -651,13 +649,13 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 		ppo = n(*rd.PopulationPerOffice) + " residents per office"
 		ppoFa = daftar.PersianDigits(n(*rd.PopulationPerOffice)) + " نفر برای هر دفتر"
 	}
-	fmt.Fprintf(&en, "%s: %s residents, %d active offices (%s), %d licensed but not open. ", rd.NameEn, n(float64(rd.Population)),
-		rd.ActiveOffices, ppo, rd.LicensedNotOpen)
+	fmt.Fprintf(&en, "%s: %s residents, %s (%s), %s licensed but not open. ", rd.NameEn, n(float64(rd.Population)),
+		nounCount(rd.ActiveOffices, "active office", "active offices"), ppo, nounCount(rd.LicensedNotOpen, "office", "offices"))
 	fmt.Fprintf(&fa, "%s: %s نفر جمعیت، %s دفتر فعال (%s)، %s مجوز صادرشده که هنوز افتتاح نشده. ", rd.NameFa,
 		daftar.PersianDigits(n(float64(rd.Population))), pd(rd.ActiveOffices), ppoFa, pd(rd.LicensedNotOpen))
 	pn := rd.PopulationNeed
-	fmt.Fprintf(&en, "Population: %d offices at %s residents per office (%s); the notary law's 15,000-20,000 would give %d-%d. ",
-		pn.OfficesNeeded, n(pn.TargetPopulationPerOffice), strings.ReplaceAll(mod.TargetSource, "_", " "), pn.OfficesAtNotaryMax, pn.OfficesAtNotaryMin)
+	fmt.Fprintf(&en, "Population: %s at %s residents per office (%s); the notary law's 15,000-20,000 would give %d-%d. ",
+		nounCount(pn.OfficesNeeded, "office", "offices"), n(pn.TargetPopulationPerOffice), strings.ReplaceAll(mod.TargetSource, "_", " "), pn.OfficesAtNotaryMax, pn.OfficesAtNotaryMin)
 	fmt.Fprintf(&fa, "جمعیت: %s دفتر با هدف %s نفر برای هر دفتر (قانون دفاتر اسناد رسمی با ۱۵٬۰۰۰ تا ۲۰٬۰۰۰ نفر: %s تا %s دفتر). ",
 		pd(pn.OfficesNeeded), daftar.PersianDigits(n(pn.TargetPopulationPerOffice)), pd(pn.OfficesAtNotaryMax), pd(pn.OfficesAtNotaryMin))
 	qn := rd.Queueing
@@ -668,8 +666,9 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 			now = fmt.Sprintf("%.1f min expected wait", *qn.ExpectedWaitMin)
 			nowFa = fmt.Sprintf("میانگین انتظار %s دقیقه", daftar.PersianDigits(fmt.Sprintf("%.1f", *qn.ExpectedWaitMin)))
 		}
-		fmt.Fprintf(&en, "Queueing: at the peak hour (%02d:00) %.0f arrivals/hour with %.1f min service (%s today) need %d offices of %d counters to keep the Erlang C expected wait under %.0f min. ",
-			*qn.PeakHour, *qn.ArrivalsPerHour, *qn.ServiceMeanMin, now, *qn.OfficesNeeded, qn.TypicalCounters, qn.WaitTargetMin)
+		fmt.Fprintf(&en, "Queueing: at the peak hour (%02d:00) %.0f arrivals/hour with %.1f min service (%s today) need %s of %s to keep the Erlang C expected wait under %.0f min. ",
+			*qn.PeakHour, *qn.ArrivalsPerHour, *qn.ServiceMeanMin, now, nounCount(*qn.OfficesNeeded, "office", "offices"),
+			nounCount(qn.TypicalCounters, "counter", "counters"), qn.WaitTargetMin)
 		fmt.Fprintf(&fa, "صف: در ساعت اوج (%s:۰۰) %s مراجعه در ساعت با زمان خدمت %s دقیقه (%s در وضع کنونی) به %s دفتر %s باجه‌ای نیاز دارد تا میانگین انتظار ارلانگ C زیر %s دقیقه بماند. ",
 			daftar.PersianDigits(fmt.Sprintf("%02d", *qn.PeakHour)), daftar.PersianDigits(fmt.Sprintf("%.0f", *qn.ArrivalsPerHour)),
 			daftar.PersianDigits(fmt.Sprintf("%.1f", *qn.ServiceMeanMin)), nowFa, pd(*qn.OfficesNeeded), pd(qn.TypicalCounters),
@@ -679,8 +678,8 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 		fa.WriteString("صف: مراجعه‌ای در این بازه ثبت نشده است. ")
 	}
 	ac := rd.Accessibility
-	fmt.Fprintf(&en, "Accessibility (E2SFCA, %s km catchment): %.2f offices within reach per 100,000 residents against %.2f nationally: %d offices. ",
-		n(ac.CatchmentM/1000), ac.Score, ac.TargetScore, ac.OfficesNeeded)
+	fmt.Fprintf(&en, "Accessibility (E2SFCA, %s km catchment): %.2f offices within reach per 100,000 residents against %.2f nationally: %s. ",
+		n(ac.CatchmentM/1000), ac.Score, ac.TargetScore, nounCount(ac.OfficesNeeded, "office", "offices"))
 	fmt.Fprintf(&fa, "دسترسی (E2SFCA، شعاع %s کیلومتر): %s دفتر در دسترس برای هر ۱۰۰٬۰۰۰ نفر در برابر %s در کشور: %s دفتر. ",
 		daftar.PersianDigits(n(ac.CatchmentM/1000)), daftar.PersianDigits(fmt.Sprintf("%.2f", ac.Score)),
 		daftar.PersianDigits(fmt.Sprintf("%.2f", ac.TargetScore)), pd(ac.OfficesNeeded))
@@ -688,6 +687,15 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 	bindingFa := map[string]string{BindingPopulation: "جمعیت", BindingQueueing: "صف", BindingAccessibility: "دسترسی"}[rd.Binding]
 	fmt.Fprintf(&fa, "نیاز: %s دفتر (بر پایه %s)؛ کمبود %s.", pd(rd.Needed), bindingFa, pd(rd.Shortage))
 	return en.String(), fa.String()
+}
+
+// nounCount writes a number with its noun, singular for one: "1 office",
+// "1,200 offices".
+func nounCount(v int, one, many string) string {
+	if v == 1 {
+		return "1 " + one
+	}
+	return fmtThousands(int64(v)) + " " + many
 }
 
 func pd(n int) string { return daftar.PersianDigits(fmtThousands(int64(n))) }

@@ -4,35 +4,15 @@ import (
 	"math"
 	"sort"
 
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/visits"
 )
 
-// The queueing side of the demand model. Each office is its own M/M/c
+// The queueing side of the demand model, on the Erlang C formulas of
+// geo/visits (the crowding figures use the same). Each office is its own M/M/c
 // queue (citizens do not move between offices once in a queue); a city's
 // arrivals at its peak hour are shared among its offices in proportion to
 // their counters, so every office runs at the same utilisation
 // ρ = λ·s / (total counters). Adding offices adds counters and lowers ρ.
-
-// ErlangCWaitQuantile returns the p-quantile (0 < p < 1) of the wait in the
-// queue of an M/M/c queue with arrival rate lambda, mean service time
-// service (in the same time unit) and c counters: the wait is 0 with
-// probability 1 - C, and beyond that exponential with rate cμ - λ, so
-// P(W > t) = C·e^(-(cμ-λ)t). ok is false when the queue is unstable.
-func ErlangCWaitQuantile(lambda, service float64, c int, p float64) (float64, bool) {
-	if c < 1 || lambda < 0 || service <= 0 || p <= 0 || p >= 1 {
-		return 0, false
-	}
-	a := lambda * service
-	if a >= float64(c) {
-		return math.Inf(1), false
-	}
-	pw := geo.ErlangC(c, a)
-	tail := 1 - p
-	if pw <= tail {
-		return 0, true
-	}
-	return math.Log(pw/tail) / (float64(c)/service - lambda), true
-}
 
 // cityQueue is a city's offices at its peak hour.
 type cityQueue struct {
@@ -111,7 +91,7 @@ func (q cityQueue) meanWait() (float64, bool) {
 	shares, lambdas, counters := q.parts()
 	w := 0.0
 	for i := range shares {
-		x, ok := geo.ErlangCWait(lambdas[i], q.service, counters[i])
+		x, ok := visits.ErlangCWait(lambdas[i], q.service, counters[i])
 		if !ok {
 			return math.Inf(1), false
 		}
@@ -135,7 +115,7 @@ func (q cityQueue) waitQuantile(p float64) (float64, bool) {
 	tail := 1 - p
 	at0, hi := 0.0, 0.0
 	for i := range shares {
-		cs[i] = geo.ErlangC(counters[i], lambdas[i]*q.service)
+		cs[i] = visits.ErlangC(counters[i], lambdas[i]*q.service)
 		thetas[i] = float64(counters[i])/q.service - lambdas[i]
 		at0 += shares[i] * cs[i]
 		if cs[i] > tail {

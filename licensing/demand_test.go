@@ -8,21 +8,23 @@ import (
 	"testing"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
 
 // seedDemoRegister fills the register with the demo generator's offices
 // (n of them) and days of their simulated visits.
-func seedDemoRegister(t testing.TB, e *licEnv, n, days int) []geo.Office {
+func seedDemoRegister(t testing.TB, e *licEnv, n, days int) []offices.Office {
 	t.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("demo"))
-	offs := geo.DemoOffices(e.gaz, e.cat, rand.New(rand.NewPCG(1405, 1405)), n)
+	offs := geodemo.Offices(e.gaz, e.cat, rand.New(rand.NewPCG(1405, 1405)), n)
 	if err := e.d.InTx(ctx, func(tx *db.Tx) error { return e.offices.InsertBatch(ctx, tx, offs) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := geo.SeedDemoVisits(ctx, e.d, e.offices, e.clock.Now(), geo.DemoVisitsOptions{Days: days, Seed: 1405}); err != nil {
+	if _, err := geodemo.SeedVisits(ctx, e.visits, e.offices, e.clock.Now(), geodemo.VisitOptions{Days: days, Seed: 1405}); err != nil {
 		t.Fatal(err)
 	}
 	return offs

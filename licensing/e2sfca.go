@@ -187,24 +187,11 @@ func spreadPopulation(centre orb.Point, radius float64, pop float64) []PopPoint 
 		each := pop * rg.weight / total / float64(rg.n)
 		for m := 0; m < rg.n; m++ {
 			theta := 2 * math.Pi * (float64(m) + 0.5*float64(k%2)) / float64(rg.n)
-			p := destination(centre, rg.r, theta)
+			p := geo.Destination(centre, rg.r, theta)
 			out = append(out, PopPoint{Lat: p.Lat(), Lon: p.Lon(), Pop: each})
 		}
 	}
 	return out
-}
-
-// destination is the point d metres from c on the bearing theta (radians
-// from north), on the sphere of geo.Distance.
-func destination(c orb.Point, d, theta float64) orb.Point {
-	if d == 0 {
-		return c
-	}
-	phi1, lam1 := c.Lat()*math.Pi/180, c.Lon()*math.Pi/180
-	delta := d / geo.EarthRadiusM
-	phi2 := math.Asin(math.Sin(phi1)*math.Cos(delta) + math.Cos(phi1)*math.Sin(delta)*math.Cos(theta))
-	lam2 := lam1 + math.Atan2(math.Sin(theta)*math.Sin(delta)*math.Cos(phi1), math.Cos(delta)-math.Sin(phi1)*math.Sin(phi2))
-	return orb.Point{lam2 * 180 / math.Pi, phi2 * 180 / math.Pi}
 }
 
 // populationPoints spreads every city of the gazetteer (or its districts)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/paulmach/orb"
 )
 
@@ -115,17 +116,17 @@ func TestSpreadPopulation(t *testing.T) {
 // expected wait is (4/9)/(3 - 2) = 0.444 min; P(W > t) = 4/9·e^(-t), so the
 // 90th percentile is ln(40/9) = 1.4917 min and the median is 0.
 func TestErlangCWorkedExample(t *testing.T) {
-	if c := geo.ErlangC(3, 2); !near(c, 4.0/9, 1e-12) {
+	if c := visits.ErlangC(3, 2); !near(c, 4.0/9, 1e-12) {
 		t.Fatalf("C = %v", c)
 	}
-	q90, ok := ErlangCWaitQuantile(2, 1, 3, 0.9)
+	q90, ok := visits.ErlangCWaitQuantile(2, 1, 3, 0.9)
 	if !ok || !near(q90, math.Log(40.0/9), 1e-12) {
 		t.Fatalf("p90 = %v %v", q90, ok)
 	}
-	if q50, ok := ErlangCWaitQuantile(2, 1, 3, 0.5); !ok || q50 != 0 {
+	if q50, ok := visits.ErlangCWaitQuantile(2, 1, 3, 0.5); !ok || q50 != 0 {
 		t.Fatalf("p50 = %v", q50)
 	}
-	if _, ok := ErlangCWaitQuantile(3, 1, 3, 0.9); ok {
+	if _, ok := visits.ErlangCWaitQuantile(3, 1, 3, 0.9); ok {
 		t.Fatal("a = c must be unstable")
 	}
 	// A city of one kind of office is that office's queue.
@@ -144,14 +145,14 @@ func TestErlangCWorkedExample(t *testing.T) {
 	// Unequal offices: arrivals follow counters, so both run at ρ = 0.8;
 	// the mean is the arrival-weighted mean of each office's wait.
 	q = cityQueue{lambda: 4, service: 1, offices: map[int]int{2: 1, 3: 1}}
-	w2, _ := geo.ErlangCWait(1.6, 1, 2)
-	w3, _ := geo.ErlangCWait(2.4, 1, 3)
+	w2, _ := visits.ErlangCWait(1.6, 1, 2)
+	w3, _ := visits.ErlangCWait(2.4, 1, 3)
 	if w, ok := q.meanWait(); !ok || !near(w, 0.4*w2+0.6*w3, 1e-12) {
 		t.Fatalf("mixed wait %v", w)
 	}
 	// The p90 of the mixture leaves 10% above it.
 	p90, _ = q.waitQuantile(0.9)
-	over := 0.4*geo.ErlangC(2, 1.6)*math.Exp(-(2-1.6)*p90) + 0.6*geo.ErlangC(3, 2.4)*math.Exp(-(3-2.4)*p90)
+	over := 0.4*visits.ErlangC(2, 1.6)*math.Exp(-(2-1.6)*p90) + 0.6*visits.ErlangC(3, 2.4)*math.Exp(-(3-2.4)*p90)
 	if !near(over, 0.1, 1e-9) {
 		t.Fatalf("P(W > p90) = %v", over)
 	}

@@ -69,7 +69,8 @@ type candidateRow struct {
 	birthDate   string // "" when not given
 	province    string
 	score       float64
-	rank        int64 // 0 when not given
+	scoreMax    float64 // the import's scale, kept with the candidate
+	rank        int64   // 0 when not given
 	result      string
 	preferences string // JSON array of city codes
 }
@@ -107,6 +108,9 @@ type rowParser struct {
 	cm       columnMap
 	examYear int
 	scoreMax float64
+	// scaleSource says where scoreMax came from (ScaleGiven, ...): an
+	// out-of-range score on the default scale gets a hint.
+	scaleSource string
 
 	text     map[string]string
 	fold     map[string]string
@@ -229,6 +233,7 @@ func (p *rowParser) parse(row int, cells []string) (c candidateRow, codeKey uint
 	if raw, ok := get(fScore); ok {
 		c.score = p.scoreOf(row, raw)
 	}
+	c.scoreMax = p.scoreMax
 	if raw, ok := get(fRank); ok {
 		c.rank = p.rankOf(row, raw, c.result == ResultPassed)
 	}
@@ -486,8 +491,9 @@ func (p *rowParser) scoreOf(row int, raw string) float64 {
 	}
 	if f < 0 || f > p.scoreMax {
 		max := strconv.FormatFloat(p.scoreMax, 'f', -1, 64)
-		p.reject(row, fScore, raw, "score_out_of_range", "نمره باید بین ۰ و "+daftar.PersianDigits(max)+" باشد",
-			"the score must be between 0 and "+max)
+		hintFa, hintEn := scaleHint(p.scaleSource)
+		p.reject(row, fScore, raw, "score_out_of_range", "نمره باید بین ۰ و "+daftar.PersianDigits(max)+" باشد"+hintFa,
+			"the score must be between 0 and "+max+hintEn)
 		return 0
 	}
 	return math.Round(f*100) / 100

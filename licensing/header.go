@@ -79,6 +79,9 @@ type columnMap struct {
 	index   [numFields]int // -1: absent
 	header  []string       // the header row as read
 	ignored []string       // headers of columns Daftar does not read
+	// scoreMax is the scale written in the score column's header
+	// ("نمره (از ۲۰)"); 0 when it names none.
+	scoreMax float64
 }
 
 func (m columnMap) has(f field) bool { return m.index[f] >= 0 }
@@ -110,6 +113,14 @@ func mapHeader(cells []string) (columnMap, int, error) {
 			continue
 		}
 		hm, ok := headerAliases[headerKey(text)]
+		if !ok {
+			// A score header may carry its scale: "نمره (از ۲۰)".
+			if base, max := splitHeaderScale(text); max > 0 {
+				if sm, isScore := headerAliases[headerKey(base)]; isScore && sm.field == fScore && m.index[fScore] < 0 {
+					hm, ok, m.scoreMax = sm, true, max
+				}
+			}
+		}
 		if !ok {
 			m.ignored = append(m.ignored, text)
 			continue

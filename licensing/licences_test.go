@@ -13,6 +13,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -209,8 +210,8 @@ func TestLicenceLifecycle(t *testing.T) {
 			}
 			return l
 		}
-		wantOffice := map[string]string{LicenceActive: geo.OfficeActive, LicenceSuspended: geo.OfficeSuspended,
-			LicenceRevoked: geo.OfficeClosed, LicenceExpired: geo.OfficeSuspended}
+		wantOffice := map[string]string{LicenceActive: offices.Active, LicenceSuspended: offices.Suspended,
+			LicenceRevoked: offices.Closed, LicenceExpired: offices.Suspended}
 		i := 0
 		for _, state := range states {
 			for _, action := range LicenceActions {
@@ -290,7 +291,7 @@ func TestSitingRules(t *testing.T) {
 		if de == nil || de.Code != "too_close_to_office" || de.Kind != daftar.KindUnprocessable || len(de.Fields) != 2 || de.Fields[0].Field != "latitude" {
 			t.Fatalf("499.9 m away: %v", err)
 		}
-		near := de.Extra["nearest_office"].(nearestOffice)
+		near := de.Extra["nearest_office"].(offices.NearestOffice)
 		if near.ID != existing.ID || near.Code != existing.Code || math.Abs(near.DistanceM-499.9) > 0.1 || de.Extra["min_distance_m"] != 500.0 {
 			t.Fatalf("nearest %+v", de.Extra)
 		}
@@ -305,7 +306,7 @@ func TestSitingRules(t *testing.T) {
 			t.Fatalf("500.1 m away: %v", err)
 		}
 		off, _ := e.offices.Get(context.Background(), *l.OfficeID)
-		if off.Status != geo.OfficeActive || off.CityCode != "tehran" || off.OwnerName != "علی احمدی" || !strings.HasPrefix(off.Code, "THR-") ||
+		if off.Status != offices.Active || off.CityCode != "tehran" || off.OwnerName != "علی احمدی" || !strings.HasPrefix(off.Code, "THR-") ||
 			len(off.Services) != len(e.cat.All()) {
 			t.Fatalf("office %+v", off)
 		}
@@ -323,7 +324,7 @@ func TestSitingRules(t *testing.T) {
 			t.Fatalf("outside Iran: %v", err)
 		}
 		// A suspended office does not count, a closed one neither.
-		if _, err := e.offices.Update(e.admin, existing.ID, geo.OfficeInput{Status: ptrTo(geo.OfficeSuspended)}, 0); err != nil {
+		if _, err := e.offices.Update(e.admin, existing.ID, offices.Input{Status: ptrTo(offices.Suspended)}, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.licences.Act(e.admin, list[2].ID, ActionActivate, officeAt(metresNorth(c.Latitude, -100), c.Longitude)); err != nil {
@@ -336,8 +337,8 @@ func TestSitingRules(t *testing.T) {
 		}
 		// An existing pending office of the city.
 		plat, plon := tehranSpot(e, 30)
-		pending, err := e.offices.Create(e.admin, geo.OfficeInput{NameFa: ptrTo("دفتر در انتظار"), City: ptrTo("tehran"), Latitude: &plat, Longitude: &plon,
-			Counters: ptrTo(4), Status: ptrTo(geo.OfficePending)})
+		pending, err := e.offices.Create(e.admin, offices.Input{NameFa: ptrTo("دفتر در انتظار"), City: ptrTo("tehran"), Latitude: &plat, Longitude: &plon,
+			Counters: ptrTo(4), Status: ptrTo(offices.Pending)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -345,14 +346,14 @@ func TestSitingRules(t *testing.T) {
 		if err != nil || *l.OfficeID != pending.ID {
 			t.Fatalf("pending office: %v", err)
 		}
-		if off, _ := e.offices.Get(context.Background(), pending.ID); off.Status != geo.OfficeActive {
+		if off, _ := e.offices.Get(context.Background(), pending.ID); off.Status != offices.Active {
 			t.Fatalf("pending office is %s", off.Status)
 		}
 		if _, err := e.licences.Act(e.admin, list[4].ID, ActionActivate, ActionInput{OfficeID: pending.ID}); errCode(err) != "invalid_office" {
 			t.Fatalf("an active office: %v", err)
 		}
 		mashhad := e.office(t, "mashhad", 36.30, 59.60, 3)
-		if _, err := e.offices.Update(e.admin, mashhad.ID, geo.OfficeInput{Status: ptrTo(geo.OfficePending)}, 0); err != nil {
+		if _, err := e.offices.Update(e.admin, mashhad.ID, offices.Input{Status: ptrTo(offices.Pending)}, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.licences.Act(e.admin, list[4].ID, ActionActivate, ActionInput{OfficeID: mashhad.ID}); errCode(err) != "invalid_office" {
@@ -450,7 +451,7 @@ func TestLicenceJobs(t *testing.T) {
 		if a.State != LicenceExpired || b.State != LicenceExpired {
 			t.Fatalf("states %s %s", a.State, b.State)
 		}
-		if off, _ := e.offices.Get(ctx, *a.OfficeID); off.Status != geo.OfficeSuspended {
+		if off, _ := e.offices.Get(ctx, *a.OfficeID); off.Status != offices.Suspended {
 			t.Fatalf("expired licence's office is %s", off.Status)
 		}
 		if _, err := e.licences.Act(e.admin, a.ID, ActionReinstate, ActionInput{Reason: "x y z"}); errCode(err) != "licence_transition_forbidden" {
@@ -461,7 +462,7 @@ func TestLicenceJobs(t *testing.T) {
 		if err != nil || a.State != LicenceActive || a.ExpiryFlaggedAt != nil || !a.ValidUntil.Equal(e.now().AddDate(5, 0, 0)) {
 			t.Fatalf("renew a: %v %+v", err, a)
 		}
-		if off, _ := e.offices.Get(ctx, *a.OfficeID); off.Status != geo.OfficeActive {
+		if off, _ := e.offices.Get(ctx, *a.OfficeID); off.Status != offices.Active {
 			t.Fatalf("renewed licence's office is %s", off.Status)
 		}
 		b, err = e.licences.Act(e.admin, b.ID, ActionRenew, ActionInput{Reason: "تمدید", Years: 2})

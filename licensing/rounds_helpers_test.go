@@ -8,6 +8,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/db"
 )
 
@@ -16,13 +18,22 @@ import (
 type licEnv struct {
 	*testEnv
 	cat      *geo.Catalogue
-	offices  *geo.Offices
-	crowding *geo.Crowding
+	offices  *offices.Register
+	visits   *visits.Service
+	crowding *visits.Crowding
 	demand   *Demand
 	rounds   *Rounds
 	licences *Licences
 	admin    context.Context
 	ministry context.Context
+}
+
+// noInvitations is the survey inviter of these tests: no visit gets a
+// link.
+type noInvitations struct{}
+
+func (noInvitations) Invite(context.Context, *db.Tx, int64, []visits.Visit) (map[int64]string, error) {
+	return nil, nil
 }
 
 func newLicEnv(t testing.TB, d *db.DB, dcfg DemandConfig, cfg Config) *licEnv {
@@ -32,11 +43,22 @@ func newLicEnv(t testing.TB, d *db.DB, dcfg DemandConfig, cfg Config) *licEnv {
 	if e.cat, err = geo.LoadCatalogue(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	e.offices = geo.NewOffices(d, e.clock, e.audit, e.gaz, e.cat, geo.OfficesConfig{})
-	e.crowding = geo.NewCrowding(d, e.gaz, geo.CrowdingConfig{})
-	e.demand = NewDemand(d, e.clock, e.gaz, e.crowding, dcfg)
+	if e.offices, err = offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.visits, err = visits.New(d, e.clock, e.offices, noInvitations{}, nil, visits.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.crowding, err = visits.NewCrowding(d, e.offices, visits.CrowdingConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.demand, err = NewDemand(d, e.clock, e.offices, e.crowding, dcfg); err != nil {
+		t.Fatal(err)
+	}
 	e.rounds = NewRounds(d, e.clock, e.audit, e.gaz, e.cands, e.demand, cfg)
-	e.licences = NewLicences(d, e.clock, e.audit, e.offices, e.cands, cfg)
+	if e.licences, err = NewLicences(d, e.clock, e.audit, e.offices, e.cands, cfg); err != nil {
+		t.Fatal(err)
+	}
 	e.admin = daftar.WithActor(context.Background(), daftar.Actor{UserID: 0, Username: "admin-user", Role: daftar.RoleAdmin})
 	e.ministry = e.ctx
 	return e
@@ -79,9 +101,9 @@ func (e *licEnv) approve(t testing.TB, base int, specs ...candSpec) []int64 {
 }
 
 // office registers an active office.
-func (e *licEnv) office(t testing.TB, city string, lat, lon float64, counters int) geo.Office {
+func (e *licEnv) office(t testing.TB, city string, lat, lon float64, counters int) offices.Office {
 	t.Helper()
-	o, err := e.offices.Create(e.admin, geo.OfficeInput{NameFa: ptrTo("دفتر آزمون"), City: &city, Latitude: &lat, Longitude: &lon,
+	o, err := e.offices.Create(e.admin, offices.Input{NameFa: ptrTo("دفتر آزمون"), City: &city, Latitude: &lat, Longitude: &lon,
 		Counters: &counters, Services: []string{"criminal_record"}})
 	if err != nil {
 		t.Fatal(err)

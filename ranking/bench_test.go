@@ -11,6 +11,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -25,10 +27,10 @@ const (
 
 // fillYear writes a year of data for 2,000 offices: month rollups for
 // every office and Jalali month (one real office-month of about 430 visits,
-// rolled up by geo, copied to every office and month: some 10 million
+// rolled up by geo/visits, copied to every office and month: some 10 million
 // visits' worth), 1,000,000 survey responses over the year, and
 // inspections.
-func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
+func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices.Register) {
 	b.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
 	if err := geo.LoadReference(ctx, d); err != nil {
@@ -38,23 +40,29 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	al := audit.New(d, clock)
-	offices := geo.NewOffices(d, clock, al, gaz, cat, geo.OfficesConfig{})
+	register, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	cities := gaz.Level(geo.LevelCity)
-	var list []geo.Office
+	var list []offices.Office
 	for i := 0; i < benchOffices; i++ {
 		c := cities[i%len(cities)]
 		prov, _ := gaz.Province(c.Code)
-		list = append(list, geo.Office{Code: fmt.Sprintf("B-%05d", i), NameFa: "دفتر", ProvinceCode: prov.Code, CityCode: c.Code,
-			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 3, Hours: geo.DefaultOpeningHours(), Status: geo.OfficeActive, Version: 1, Services: []string{"criminal_record"}})
+		list = append(list, offices.Office{Code: fmt.Sprintf("B-%05d", i), NameFa: "دفتر", ProvinceCode: prov.Code, CityCode: c.Code,
+			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 3, Hours: geo.DefaultOpeningHours(), Status: offices.Active, Version: 1, Services: []string{"criminal_record"}})
 	}
-	if err := d.InTx(ctx, func(tx *db.Tx) error { return offices.InsertBatch(ctx, tx, list) }); err != nil {
+	if err := d.InTx(ctx, func(tx *db.Tx) error { return register.InsertBatch(ctx, tx, list) }); err != nil {
 		b.Fatal(err)
 	}
-	// One real office-month of visits, rolled up by geo.
+	// One real office-month of visits, rolled up by geo/visits.
 	period := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 7}
-	visits := geo.NewVisits(d, clock, cat, nil, geo.VisitsConfig{MaxAge: -1})
+	vs, err := visits.New(d, clock, register, noInvitations{}, nil, visits.Config{MaxAge: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	var items []geo.VisitInput
+	var items []visits.Input
 	for day := period.Start(); day.Before(period.End()); day = day.Add(24 * time.Hour) {
 		if day.In(daftar.Tehran()).Weekday() == time.Friday {
 			continue
@@ -62,7 +70,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 		for k := 0; k < 17; k++ {
 			arr := day.Add(time.Duration(8*60+rng.IntN(300)) * time.Minute)
 			wait := time.Duration(rng.IntN(50)) * time.Minute
-			items = append(items, geo.VisitInput{Ticket: fmt.Sprintf("%d-%d", day.Unix(), k), Service: "criminal_record",
+			items = append(items, visits.Input{Ticket: fmt.Sprintf("%d-%d", day.Unix(), k), Service: "criminal_record",
 				ArrivedAt: arr.Format(time.RFC3339), CalledAt: arr.Add(wait).Format(time.RFC3339),
 				FinishedAt: arr.Add(wait + 12*time.Minute).Format(time.RFC3339), Outcome: "served", Channel: "walk_in", Counter: "1"})
 		}
@@ -70,7 +78,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 	first := list[0].ID
 	for len(items) > 0 {
 		n := min(len(items), 500)
-		if _, err := visits.Record(ctx, first, items[:n]); err != nil {
+		if _, err := vs.Record(ctx, first, items[:n]); err != nil {
 			b.Fatal(err)
 		}
 		items = items[n:]
@@ -97,7 +105,7 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 	respCols := []string{"office_id", "service_code", "visit_day", "template_version", "overall", "courtesy", "waiting", "fees_clear",
 		"extra_fee", "recommend", "answers", "pattern", "received_hour", "excluded"}
 	yearStart := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 1}.Start()
-	err := d.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
+	err = d.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
 		return ins("survey_responses", respCols, func(yield func([]any) bool) {
 			for i := 0; i < benchResponses; i++ {
 				o := 1 + rng.IntN(5)
@@ -118,7 +126,19 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service) {
 			o, yearStart.AddDate(0, 0, rng.IntN(300)).In(daftar.Tehran()).Format("2006-01-02"), rng.IntN(3), rng.IntN(2), clock.Now())
 	}
 	d.Gorm.Exec("ANALYZE")
-	return period, surveys.New(d, clock, al, nil, []byte("k"), surveys.Config{})
+	sv, err := surveys.New(d, clock, al, register, nil, []byte("k"), surveys.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return period, sv, register
+}
+
+// noInvitations is the survey inviter of these benchmarks: no visit gets a
+// link.
+type noInvitations struct{}
+
+func (noInvitations) Invite(context.Context, *db.Tx, int64, []visits.Visit) (map[int64]string, error) {
+	return nil, nil
 }
 
 func prefixed(cols string) string { return "s." + strings.ReplaceAll(cols, ", ", ", s.") }
@@ -220,11 +240,17 @@ func BenchmarkRankingRun(b *testing.B) {
 	for _, engine := range dbtest.Engines(b) {
 		b.Run(string(engine), func(b *testing.B) {
 			d := dbtest.Open(b, engine)
-			p, sv := fillYear(b, d)
+			p, sv, register := fillYear(b, d)
 			clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 			al := audit.New(d, clock)
-			crowd := geo.NewCrowding(d, nil, geo.CrowdingConfig{})
-			svc := ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Crowding: benchCrowding{crowd}})
+			crowd, err := visits.NewCrowding(d, register, visits.CrowdingConfig{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Crowding: benchCrowding{crowd}})
+			if err != nil {
+				b.Fatal(err)
+			}
 			ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
 			svc.EnsureDefaultDirective(ctx)
 			run, err := svc.Compute(ctx, p.String())
@@ -260,10 +286,10 @@ func BenchmarkRankingRun(b *testing.B) {
 	}
 }
 
-type benchCrowding struct{ c *geo.Crowding }
+type benchCrowding struct{ c *visits.Crowding }
 
 func (s benchCrowding) RankingFigures(ctx context.Context, from, to time.Time) (map[int64]ranking.CrowdingFigures, error) {
-	r, err := geo.NewCrowdingRange(from, to.Add(-time.Second), 400)
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 400)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,3 @@
-// Package ranking ranks every office each period under the judiciary's
-// directive: versioned weighted criteria computed from surveys, waiting,
-// extra-fee reports, productivity and compliance; national and provincial
-// ranks and grades; every score explained component by component; runs
-// that are drafts until an admin publishes them and never change after.
 package ranking
 
 import (

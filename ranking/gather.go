@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -24,28 +26,30 @@ type CrowdingSource interface {
 }
 
 // LicenceSource says which offices' licences were suspended at some time in
-// [from, to). Nil until licences exist.
+// [from, to) (licensing.Licences). Nil leaves suspensions out.
 type LicenceSource interface {
 	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
 }
 
 // Sources gathers a period's inputs from the registers: offices, surveys,
-// crowding, inspections and licences.
+// crowding, inspections and licences. DB, Offices and Surveys are
+// required; without Crowding or Licences their criteria have no data.
 type Sources struct {
 	DB       *db.DB
+	Offices  *offices.Register
 	Surveys  *surveys.Service
 	Crowding CrowdingSource
 	Licences LicenceSource
 }
 
+func (g Sources) check() error {
+	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys)
+}
+
 // Inputs reads every active or suspended office's inputs for the period.
 func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error) {
-	var offices []struct {
-		ID           int64
-		Code         string
-		ProvinceCode string
-	}
-	if err := g.DB.WithContext(ctx).Raw("SELECT id, code, province_code FROM offices WHERE status IN ('active', 'suspended') ORDER BY id").Scan(&offices).Error; err != nil {
+	all, err := g.Offices.Summaries(ctx)
+	if err != nil {
 		return nil, err
 	}
 	sums, err := g.Surveys.SumsFor(ctx, surveys.RangeOf(p))
@@ -78,8 +82,11 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]In
 	for i, f := range findings {
 		byOffice[f.OfficeID] = i
 	}
-	out := make([]Input, 0, len(offices))
-	for _, o := range offices {
+	out := make([]Input, 0, len(all))
+	for _, o := range all {
+		if o.Status != offices.Active && o.Status != offices.Suspended {
+			continue
+		}
 		in := Input{OfficeID: o.ID, Code: o.Code, Province: o.ProvinceCode}
 		if s, ok := sums[o.ID]; ok {
 			in.Responses, in.OverallSum, in.ExtraFeeReports = s.Responses, s.OverallSum, s.ExtraFee

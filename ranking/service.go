@@ -1,19 +1,23 @@
 package ranking
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 	"gorm.io/gorm"
 )
 
@@ -22,32 +26,35 @@ type Gatherer interface {
 	Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error)
 }
 
-// Service keeps directives, inspections and runs.
+// Service keeps directives, inspections and runs, and the grades of the
+// latest published run (the finder shows them).
 type Service struct {
-	db     *db.DB
-	clock  daftar.Clock
-	audit  *audit.Log
-	log    *slog.Logger
-	gather Gatherer
+	db      *db.DB
+	clock   daftar.Clock
+	audit   *audit.Log
+	offices *offices.Register
+	log     *slog.Logger
+	gather  Gatherer
 
-	mu        sync.Mutex
-	onPublish []func()
+	mu     sync.RWMutex
+	grades map[int64]string
 }
 
-// OnPublish registers fn to run after a run is published (the finder's
-// grades follow).
-func (s *Service) OnPublish(fn func()) {
-	s.mu.Lock()
-	s.onPublish = append(s.onPublish, fn)
-	s.mu.Unlock()
-}
-
-// New returns the ranking service.
-func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger, g Gatherer) *Service {
+// New returns the ranking service; its grades are empty until
+// RefreshGrades.
+func New(d *db.DB, clock daftar.Clock, a *audit.Log, register *offices.Register, log *slog.Logger, g Gatherer) (*Service, error) {
+	if err := deps.Check("ranking", "database", d, "clock", clock, "audit log", a, "office register", register, "gatherer", g); err != nil {
+		return nil, err
+	}
+	if src, ok := g.(Sources); ok {
+		if err := src.check(); err != nil {
+			return nil, err
+		}
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log, gather: g}
+	return &Service{db: d, clock: clock, audit: a, offices: register, log: log, gather: g, grades: map[int64]string{}}, nil
 }
 
 // EnsureDefaultDirective stores version 1 when there is none.
@@ -362,11 +369,10 @@ func (s *Service) Publish(ctx context.Context, id int64, expectVersion int64) (R
 			Before: map[string]any{"state": StateDraft}, After: map[string]any{"state": StatePublished, "period": out.Period, "results_checksum": out.ResultsChecksum}})
 	})
 	if err == nil {
-		s.mu.Lock()
-		hooks := append([]func(){}, s.onPublish...)
-		s.mu.Unlock()
-		for _, fn := range hooks {
-			fn()
+		// A run published here shows in the finder at once (other
+		// replicas follow with the hourly refresh).
+		if err := s.RefreshGrades(context.WithoutCancel(ctx)); err != nil {
+			s.log.WarnContext(ctx, "refresh grades", "error", err)
 		}
 	}
 	return out, err
@@ -384,33 +390,86 @@ type ResultFilter struct {
 // Results returns a run's results: ranked offices by rank, then the
 // offices with insufficient data.
 func (s *Service) Results(ctx context.Context, runID int64, f ResultFilter) ([]Result, int64, error) {
-	q := s.db.WithContext(ctx).Table("ranking_results r").Joins("JOIN offices o ON o.id = r.office_id").Where("r.run_id = ?", runID)
+	q := s.db.WithContext(ctx).Table("ranking_results").Where("run_id = ?", runID)
 	if f.Province != "" {
-		q = q.Where("r.province_code = ?", f.Province)
+		q = q.Where("province_code = ?", f.Province)
 	}
 	if f.Grade != "" {
-		q = q.Where("r.grade = ?", f.Grade)
+		q = q.Where("grade = ?", f.Grade)
 	}
 	if f.OfficeID != 0 {
-		q = q.Where("r.office_id = ?", f.OfficeID)
+		q = q.Where("office_id = ?", f.OfficeID)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	// The order (ranked by rank, then the unranked, each by office code)
+	// needs the codes, which the register holds: the page is picked from
+	// the run's keys, then only its rows are read.
+	var keys []struct {
+		OfficeID     int64
+		RankNational *int
+	}
+	if err := q.Session(&gorm.Session{}).Select("office_id, rank_national").Scan(&keys).Error; err != nil {
 		return nil, 0, err
 	}
-	var rows []resultRow
-	err := q.Select("r.*, o.code").Order("CASE WHEN r.rank_national IS NULL THEN 1 ELSE 0 END, r.rank_national, o.code").
-		Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.OfficeID
+	}
+	labels, err := s.offices.Labels(ctx, nil, ids)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]Result, len(rows))
-	for i, r := range rows {
-		if out[i], err = r.result(); err != nil {
+	slices.SortFunc(keys, func(a, b struct {
+		OfficeID     int64
+		RankNational *int
+	}) int {
+		if c := cmp.Compare(boolInt(a.RankNational == nil), boolInt(b.RankNational == nil)); c != 0 {
+			return c
+		}
+		if a.RankNational != nil && *a.RankNational != *b.RankNational {
+			return cmp.Compare(*a.RankNational, *b.RankNational)
+		}
+		return cmp.Compare(labels[a.OfficeID].Code, labels[b.OfficeID].Code)
+	})
+	total := int64(len(keys))
+	keys = keys[min(max(f.Offset, 0), len(keys)):]
+	if f.Limit >= 0 {
+		keys = keys[:min(f.Limit, len(keys))]
+	}
+	page := make([]int64, len(keys))
+	for i, k := range keys {
+		page[i] = k.OfficeID
+	}
+	var rows []resultRow
+	if len(page) > 0 {
+		if err := s.db.WithContext(ctx).Raw("SELECT * FROM ranking_results WHERE run_id = ? AND office_id IN ?", runID, page).Scan(&rows).Error; err != nil {
 			return nil, 0, err
 		}
 	}
+	byOffice := make(map[int64]*resultRow, len(rows))
+	for i := range rows {
+		byOffice[rows[i].OfficeID] = &rows[i]
+	}
+	out := make([]Result, 0, len(page))
+	for _, id := range page {
+		r, ok := byOffice[id]
+		if !ok {
+			continue
+		}
+		r.Code = labels[id].Code
+		res, err := r.result()
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, res)
+	}
 	return out, total, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 type resultRow struct {
@@ -446,13 +505,25 @@ type OfficeRanking struct {
 // first.
 func (s *Service) OfficeResults(ctx context.Context, officeID int64, limit int) ([]OfficeRanking, error) {
 	var rows []resultRow
-	err := s.db.WithContext(ctx).Raw(`SELECT r.*, o.code FROM ranking_results r JOIN ranking_runs u ON u.id = r.run_id JOIN offices o ON o.id = r.office_id
+	err := s.db.WithContext(ctx).Raw(`SELECT r.* FROM ranking_results r JOIN ranking_runs u ON u.id = r.run_id
 		WHERE r.office_id = ? AND u.state = 'published' ORDER BY u.period_start DESC, u.period_kind LIMIT ?`, officeID, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	out := make([]OfficeRanking, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	labels, err := s.offices.Labels(ctx, nil, []int64{officeID})
+	if err != nil {
+		return nil, err
+	}
+	label, ok := labels[officeID]
+	if !ok {
+		return out, nil
+	}
 	for _, row := range rows {
+		row.Code = label.Code
 		res, err := row.result()
 		if err != nil {
 			return nil, err
@@ -464,6 +535,31 @@ func (s *Service) OfficeResults(ctx context.Context, officeID int64, limit int) 
 		out = append(out, OfficeRanking{Run: run, Result: res})
 	}
 	return out, nil
+}
+
+// Grade is the office's grade in the latest published run, as of the last
+// RefreshGrades (nil when it has none).
+func (s *Service) Grade(officeID int64) *string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if g, ok := s.grades[officeID]; ok {
+		return &g
+	}
+	return nil
+}
+
+// RefreshGrades reads the grades of the latest published run again: at
+// start, after every publication here, and hourly for those of other
+// replicas.
+func (s *Service) RefreshGrades(ctx context.Context) error {
+	m, err := s.LatestGrades(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.grades = m
+	s.mu.Unlock()
+	return nil
 }
 
 // LatestGrades returns each office's grade in the latest published run (the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -46,7 +47,10 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	gaz, _ := geo.LoadGazetteer(ctx, d)
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	al := audit.New(d, clock)
-	reg := geo.NewOffices(d, clock, al, gaz, cat, geo.OfficesConfig{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &env{d: d, clock: clock, ctx: ctx}
 	crowd := fakeCrowding{}
 	for i := 0; i < n; i++ {
@@ -55,7 +59,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 			city, lat, lon = "kerman", 30.28, 57.08
 		}
 		code := fmt.Sprintf("T-%03d", i)
-		o, err := reg.Create(ctx, geo.OfficeInput{Code: &code, NameFa: ptr("دفتر"), City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3)})
+		o, err := reg.Create(ctx, offices.Input{Code: &code, NameFa: ptr("دفتر"), City: &city, Latitude: &lat, Longitude: &lon, Counters: ptr(3)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,8 +75,13 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 				id, o, o, k == 0)
 		}
 	}
-	sv := surveys.New(d, clock, al, nil, []byte("k"), surveys.Config{})
-	e.svc = ranking.New(d, clock, al, nil, ranking.Sources{DB: d, Surveys: sv, Crowding: crowd})
+	sv, err := surveys.New(d, clock, al, reg, nil, []byte("k"), surveys.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: crowd}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.svc.EnsureDefaultDirective(ctx); err != nil {
 		t.Fatal(err)
 	}

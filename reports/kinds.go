@@ -8,6 +8,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
@@ -17,8 +19,8 @@ import (
 type Reports struct {
 	Gazetteer  *geo.Gazetteer
 	Catalogue  *geo.Catalogue
-	Offices    *geo.Offices
-	Crowding   *geo.Crowding
+	Offices    *offices.Register
+	Crowding   *visits.Crowding
 	Surveys    *surveys.Service
 	Ranking    *ranking.Service
 	Candidates *licensing.Candidates
@@ -38,7 +40,7 @@ type Params struct {
 	Lang      string // fa or en, for names
 }
 
-// StaffOnly are the kinds an office owner may not read: they are about
+// staffOnly are the kinds an office owner may not read: they are about
 // people or the whole country, not one office.
 var staffOnly = map[string]bool{"candidates": true, "licences": true, "allocations": true, "demand": true}
 
@@ -132,7 +134,7 @@ func (r *Reports) crowding(ctx context.Context, p Params) (Table, error) {
 		{Key: "over_target_share", Fa: "سهم انتظار بیش از هدف", En: "Over target share"},
 		{Key: "utilisation", Fa: "بهره‌وری باجه‌ها", En: "Utilisation"}, {Key: "erlang_c_wait_min", Fa: "انتظار ارلانگ C", En: "Erlang C wait (min)"},
 	}}
-	rng, err := geo.NewCrowdingRange(p.From, p.To.Add(-time.Second), 3*366)
+	rng, err := visits.NewCrowdingRange(p.From, p.To.Add(-time.Second), 3*366)
 	if err != nil {
 		return t, err
 	}

@@ -158,6 +158,7 @@ func writeSummary(f *excelize.File, rf licensing.RefusedFile, head int) error {
 		{"شمارهٔ ورود", rep.ID},
 		{"نام فایل", rep.FileName},
 		{"سال آزمون", rep.ExamYear},
+		{"مقیاس نمره", scaleFa(rep)},
 		{"وضعیت", statusFa},
 		{"ردیف‌های خوانده‌شده", rep.Rows},
 		{"پذیرفته", rep.Accepted},
@@ -190,4 +191,15 @@ func writeSummary(f *excelize.File, rf licensing.RefusedFile, head int) error {
 		return err
 	}
 	return f.SetColWidth(rejSummarySheet, "B", "B", 70)
+}
+
+// scaleFa says an import's score scale and where it came from.
+func scaleFa(rep licensing.Report) string {
+	from := map[string]string{licensing.ScaleGiven: "داده‌شده هنگام ورود", licensing.ScaleHeader: "از سرستون نمره",
+		licensing.ScaleDefault: "پیش‌فرض"}[rep.ScoreScale]
+	s := "۰ تا " + daftar.PersianDigits(strconv.FormatFloat(rep.ScoreMax, 'f', -1, 64))
+	if from != "" {
+		s += " (" + from + ")"
+	}
+	return s
 }

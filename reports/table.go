@@ -253,10 +253,41 @@ func sheetName(s string) string {
 		out = append(out, c)
 	}
 	if len(out) > 31 {
-		out = out[:31]
+		out = cutAtWord(out, 31)
 	}
 	if len(out) == 0 {
 		return "Report"
 	}
 	return string(out)
+}
+
+// cutAtWord shortens s to at most n runes, ending at the last whole word
+// (a space or a zero-width non-joiner between two parts of a Persian word
+// is not a word's end); a single word longer than n is cut at n.
+func cutAtWord(s []rune, n int) []rune {
+	if len(s) <= n {
+		return s
+	}
+	if s[n] == ' ' {
+		return trimRunes(s[:n])
+	}
+	for i := n - 1; i > 0; i-- {
+		if s[i] == ' ' {
+			return trimRunes(s[:i])
+		}
+	}
+	return s[:n]
+}
+
+// trimRunes drops trailing spaces, joiners and punctuation a cut leaves.
+func trimRunes(s []rune) []rune {
+	for len(s) > 0 {
+		switch s[len(s)-1] {
+		case ' ', '\u200c', '-', '،', ',', '(', '«':
+			s = s[:len(s)-1]
+			continue
+		}
+		break
+	}
+	return s
 }

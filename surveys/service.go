@@ -16,14 +16,20 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 	"gorm.io/gorm"
 )
 
 // Config tunes invitations, figures and stuffing signals.
 type Config struct {
+	// PublicURL is the address citizens reach Daftar on, which survey links
+	// are built on (e.g. https://daftar.example.ir); empty makes them
+	// relative (/s/<token>).
+	PublicURL string
 	// InvitationTTL is how long a survey link stays open (default 7 days).
 	InvitationTTL time.Duration
 	// MinResponses below which figures are withheld from owners and the
@@ -67,16 +73,18 @@ func (c Config) withDefaults() Config {
 	if c.PatternFactor == 0 {
 		c.PatternFactor = 3
 	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c
 }
 
 // Service runs the surveys.
 type Service struct {
-	db    *db.DB
-	clock daftar.Clock
-	audit *audit.Log
-	log   *slog.Logger
-	cfg   Config
+	db      *db.DB
+	clock   daftar.Clock
+	audit   *audit.Log
+	offices *offices.Register
+	log     *slog.Logger
+	cfg     Config
 	// clientKey keys the hash of client addresses.
 	clientKey []byte
 
@@ -87,11 +95,15 @@ type Service struct {
 
 // New returns the surveys service. clientKey keys the daily hash of client
 // addresses (derive it from the configured secret).
-func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger, clientKey []byte, cfg Config) *Service {
+func New(d *db.DB, clock daftar.Clock, a *audit.Log, register *offices.Register, log *slog.Logger, clientKey []byte, cfg Config) (*Service, error) {
+	if err := deps.Check("surveys", "database", d, "clock", clock, "audit log", a, "office register", register, "client key", clientKey); err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log, cfg: cfg.withDefaults(), clientKey: clientKey, templates: map[int]Template{}, national: map[Range]nationalEntry{}}
+	return &Service{db: d, clock: clock, audit: a, offices: register, log: log, cfg: cfg.withDefaults(), clientKey: clientKey,
+		templates: map[int]Template{}, national: map[Range]nationalEntry{}}, nil
 }
 
 // Config returns the effective configuration.
@@ -192,19 +204,8 @@ func (s *Service) Publish(ctx context.Context, t Template) (Template, error) {
 	return t, err
 }
 
-// baseURLKey carries the address survey links are built on.
-type baseURLKey struct{}
-
-// WithBaseURL tells Invite the address citizens reach Daftar on, e.g.
-// https://daftar.example.ir; without it links are relative (/s/<token>).
-func WithBaseURL(ctx context.Context, base string) context.Context {
-	return context.WithValue(ctx, baseURLKey{}, strings.TrimRight(base, "/"))
-}
-
-func linkOf(ctx context.Context, token string) string {
-	base, _ := ctx.Value(baseURLKey{}).(string)
-	return base + "/s/" + token
-}
+// linkOf is the survey link of a token.
+func (s *Service) linkOf(token string) string { return s.cfg.PublicURL + "/s/" + token }
 
 // newToken returns 160 random bits, URL-safe, and the hash that is stored.
 func newToken() (string, string, error) {
@@ -230,20 +231,17 @@ func dayOf(unix int64) string {
 // survey link of each visit by id. A visit that came with a mobile number
 // also gets the Persian invitation text queued in the SMS outbox. It runs in
 // the visits batch's transaction (geo.SurveyInviter).
-func (s *Service) Invite(ctx context.Context, t *db.Tx, officeID int64, visits []geo.Visit) (map[int64]string, error) {
+func (s *Service) Invite(ctx context.Context, t *db.Tx, officeID int64, visits []visits.Visit) (map[int64]string, error) {
 	tx := t.Gorm()
 	version, err := s.currentVersion(tx)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	if err := tx.Raw("SELECT name_fa FROM offices WHERE id = ?", officeID).Scan(&names).Error; err != nil {
+	labels, err := s.offices.Labels(ctx, t, []int64{officeID})
+	if err != nil {
 		return nil, err
 	}
-	office := ""
-	if len(names) == 1 {
-		office = names[0]
-	}
+	office := labels[officeID].NameFa
 	now := s.clock.Now()
 	links := make(map[int64]string, len(visits))
 	rows := make([]map[string]any, 0, len(visits))
@@ -263,7 +261,7 @@ func (s *Service) Invite(ctx context.Context, t *db.Tx, officeID int64, visits [
 		rows = append(rows, map[string]any{"token_hash": hash, "visit_id": v.ID, "office_id": officeID, "service_code": v.Service,
 			"visit_day": dayOf(v.Arrived), "visit_finished_at": finished, "template_version": version,
 			"created_at": now, "expires_at": now.Add(s.cfg.InvitationTTL), "used": false})
-		link := linkOf(ctx, tok)
+		link := s.linkOf(tok)
 		links[v.ID] = link
 		if v.Mobile != "" {
 			sms = append(sms, map[string]any{"mobile": v.Mobile, "body": invitationText(office, link), "created_at": now, "attempts": 0, "last_error": ""})
@@ -331,9 +329,8 @@ func (s *Service) Open(ctx context.Context, token string) (Invitation, Template,
 		return Invitation{}, Template{}, errUnknownToken
 	}
 	var rows []Invitation
-	err := s.db.WithContext(ctx).Raw(`SELECT i.office_id, o.name_fa AS office_name, i.service_code, i.visit_day, i.visit_finished_at,
-		i.template_version, i.expires_at, i.used FROM survey_invitations i JOIN offices o ON o.id = i.office_id WHERE i.token_hash = ?`,
-		hashToken(token)).Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT office_id, service_code, visit_day, visit_finished_at, template_version, expires_at, used
+		FROM survey_invitations WHERE token_hash = ?`, hashToken(token)).Scan(&rows).Error
 	if err != nil {
 		return Invitation{}, Template{}, err
 	}
@@ -341,6 +338,15 @@ func (s *Service) Open(ctx context.Context, token string) (Invitation, Template,
 		return Invitation{}, Template{}, errUnknownToken
 	}
 	inv := rows[0]
+	labels, err := s.offices.Labels(ctx, nil, []int64{inv.OfficeID})
+	if err != nil {
+		return Invitation{}, Template{}, err
+	}
+	label, ok := labels[inv.OfficeID]
+	if !ok {
+		return Invitation{}, Template{}, errUnknownToken
+	}
+	inv.OfficeName = label.NameFa
 	if inv.Used {
 		return inv, Template{}, errUsedToken
 	}
@@ -438,15 +444,22 @@ func patternOf(a Answers) string {
 	return fmt.Sprintf("%v|%v|%v|%v|%v|%v|%s", a[QOverall], a[QCourtesy], a[QWaiting], a[QFeesClear], a[QExtraFee], a[QRecommend], comment)
 }
 
-func (s *Service) insertResponse(tx *gorm.DB, inv Invitation, a Answers, ip string, now time.Time) (Response, error) {
+// responseOf is the stored form of answers already checked against their
+// template (ParseAnswers), received at the given time.
+func responseOf(officeID int64, service, day string, version int, a Answers, received time.Time) Response {
 	body, _ := json.Marshal(a)
-	r := Response{OfficeID: inv.OfficeID, ServiceCode: inv.ServiceCode, VisitDay: inv.VisitDay, TemplateVersion: inv.TemplateVersion,
+	r := Response{OfficeID: officeID, ServiceCode: service, VisitDay: day, TemplateVersion: version,
 		Overall: a[QOverall].(int), Courtesy: a[QCourtesy].(int), Waiting: a[QWaiting].(int), FeesClear: a[QFeesClear].(int),
 		ExtraFee: a[QExtraFee].(bool), Recommend: a[QRecommend].(int), Answers: string(body), Pattern: patternOf(a),
-		ReceivedHour: now.Unix() / 3600 * 3600}
+		ReceivedHour: received.Unix() / 3600 * 3600}
 	if c, ok := a[QComment].(string); ok {
 		r.Comment = &c
 	}
+	return r
+}
+
+func (s *Service) insertResponse(tx *gorm.DB, inv Invitation, a Answers, ip string, now time.Time) (Response, error) {
+	r := responseOf(inv.OfficeID, inv.ServiceCode, inv.VisitDay, inv.TemplateVersion, a, now)
 	if ip != "" {
 		h := s.clientHash(ip, now)
 		r.ClientHash = &h

@@ -12,6 +12,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
@@ -22,7 +24,8 @@ type fixture struct {
 	d       *db.DB
 	clock   *daftar.ManualClock
 	s       *surveys.Service
-	visits  *geo.Visits
+	reg     *offices.Register
+	visits  *visits.Service
 	offices []int64
 	n       int
 }
@@ -30,7 +33,7 @@ type fixture struct {
 // start is Saturday 2026-11-21 08:00 Tehran.
 var start = time.Date(2026, 11, 21, 8, 0, 0, 0, daftar.Tehran())
 
-func setup(t *testing.T, d *db.DB, offices int, cfg surveys.Config) *fixture {
+func setup(t *testing.T, d *db.DB, n int, cfg surveys.Config) *fixture {
 	t.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("test"))
 	if err := geo.LoadReference(ctx, d); err != nil {
@@ -40,18 +43,24 @@ func setup(t *testing.T, d *db.DB, offices int, cfg surveys.Config) *fixture {
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	clock := daftar.NewManualClock(start)
 	al := audit.New(d, clock)
-	reg := geo.NewOffices(d, clock, al, gaz, cat, geo.OfficesConfig{})
-	f := &fixture{d: d, clock: clock}
-	f.s = surveys.New(d, clock, al, nil, []byte("test-client-key"), cfg)
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{d: d, clock: clock, reg: reg}
+	if f.s, err = surveys.New(d, clock, al, reg, nil, []byte("test-client-key"), cfg); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.s.EnsureDefaultTemplate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.visits = geo.NewVisits(d, clock, cat, nil, geo.VisitsConfig{})
-	f.visits.SetInviter(f.s)
-	for i := 0; i < offices; i++ {
+	if f.visits, err = visits.New(d, clock, reg, f.s, nil, visits.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
 		code := fmt.Sprintf("YAZ-%04d", i+1)
 		lat, lon := 31.89, 54.36
-		o, err := reg.Create(ctx, geo.OfficeInput{Code: &code, NameFa: ptr("دفتر یزد"), City: ptr("yazd"), Latitude: &lat, Longitude: &lon,
+		o, err := reg.Create(ctx, offices.Input{Code: &code, NameFa: ptr("دفتر یزد"), City: ptr("yazd"), Latitude: &lat, Longitude: &lon,
 			Counters: ptr(3), Services: []string{"criminal_record", "e_notification"}})
 		if err != nil {
 			t.Fatal(err)
@@ -68,10 +77,10 @@ func ptr[T any](v T) *T { return &v }
 func (f *fixture) serve(t *testing.T, office int64, k int, mobile string) []string {
 	t.Helper()
 	now := f.clock.Now()
-	var items []geo.VisitInput
+	var items []visits.Input
 	for i := 0; i < k; i++ {
 		f.n++
-		items = append(items, geo.VisitInput{Ticket: fmt.Sprintf("T%06d", f.n), Service: "criminal_record",
+		items = append(items, visits.Input{Ticket: fmt.Sprintf("T%06d", f.n), Service: "criminal_record",
 			ArrivedAt:  now.Add(-40 * time.Minute).Format(time.RFC3339),
 			CalledAt:   now.Add(-20 * time.Minute).Format(time.RFC3339),
 			FinishedAt: now.Add(-1 * time.Minute).Format(time.RFC3339),
@@ -117,7 +126,7 @@ func TestInvitationsAndSingleUse(t *testing.T) {
 			t.Fatal("raw token stored")
 		}
 		// A no-show gets no invitation.
-		res, _ := f.visits.Record(ctx, f.offices[0], []geo.VisitInput{{Ticket: "NS1", Service: "criminal_record",
+		res, _ := f.visits.Record(ctx, f.offices[0], []visits.Input{{Ticket: "NS1", Service: "criminal_record",
 			ArrivedAt: f.clock.Now().Add(-time.Hour).Format(time.RFC3339), Outcome: "no_show", Channel: "walk_in"}})
 		if res.Items[0].SurveyURL != nil {
 			t.Fatal("a no-show was invited")

@@ -1,6 +1,3 @@
-// Package surveys asks every citizen served how it went: versioned
-// templates, one single-use invitation per served visit, anonymous
-// responses, stuffing signals, and honest figures per office and period.
 package surveys
 
 import (

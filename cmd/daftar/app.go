@@ -9,6 +9,9 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/api"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/finder"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -33,7 +36,7 @@ type app struct {
 	accounts  *accounts.Service
 	gazetteer *geo.Gazetteer
 	catalogue *geo.Catalogue
-	offices   *geo.Offices
+	offices   *offices.Register
 	metrics   *prometheus.Registry
 	jobs      *jobs.Scheduler
 
@@ -42,19 +45,18 @@ type app struct {
 	candidates *licensing.Candidates
 
 	// visits, crowding figures and the finder (geo)
-	visits   *geo.Visits
-	crowding *geo.Crowding
-	finder   *geo.Finder
+	visits   *visits.Service
+	crowding *visits.Crowding
+	finder   *finder.Finder
 
 	// demand model, licensing rounds and licences (licensing)
 	demand   *licensing.Demand
 	rounds   *licensing.Rounds
 	licences *licensing.Licences
 
-	// surveys, ranking (with the grades the finder shows) and reports
+	// surveys, ranking (whose grades the finder shows) and reports
 	surveys *surveys.Service
 	ranking *ranking.Service
-	grades  *grades
 	reports *reports.Reports
 }
 
@@ -99,25 +101,40 @@ func (a *app) init(ctx context.Context) error {
 	if a.catalogue, err = geo.LoadCatalogue(ctx, a.db); err != nil {
 		return err
 	}
+	// Every service gets what it needs when it is built, so they are
+	// built in the order of their dependencies: the register first (its
+	// changes hub is made before it and before the finder that listens),
+	// the surveys before the visits that invite to them, the ranking
+	// before the finder that shows its grades.
 	a.audit = audit.New(a.db, a.clock)
-	a.accounts, err = accounts.New(a.db, a.clock, a.audit, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, CacheTTL: sessionCacheTTL(a.cfg.SessionCache)})
+	changes := offices.NewChanges()
+	if a.offices, err = offices.New(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, changes, offices.Config{CityRadiusScale: a.cfg.CityRadiusScale}); err != nil {
+		return err
+	}
+	a.accounts, err = accounts.New(a.db, a.clock, a.audit, a.offices, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, CacheTTL: sessionCacheTTL(a.cfg.SessionCache)})
 	if err != nil {
 		return err
 	}
-	a.offices = geo.NewOffices(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, geo.OfficesConfig{CityRadiusScale: a.cfg.CityRadiusScale})
 	if err := a.initExams(); err != nil {
 		return err
 	}
-	if err := a.initVisits(ctx); err != nil {
+	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
-	a.initLicensing()
-	if err := a.initSurveys(ctx); err != nil {
+	if err := a.initVisits(); err != nil {
+		return err
+	}
+	if err := a.initLicensing(); err != nil {
 		return err
 	}
 	if err := a.initRanking(ctx); err != nil {
 		return err
 	}
+	if err := a.initFinder(ctx, changes); err != nil {
+		return err
+	}
+	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -151,17 +168,17 @@ func (a *app) registerJobs() error {
 	return nil
 }
 
-func (a *app) server() (*api.Server, error) {
+func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 	return api.New(api.Deps{
 		Log: a.log, DB: a.db, Clock: a.clock, Accounts: a.accounts, Gazetteer: a.gazetteer,
 		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
 		Exams: a.exams, Candidates: a.candidates,
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
-		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports,
+		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
-		SecureCookies: a.cfg.SecureCookies, PublicURL: a.cfg.PublicURL, Version: version,
+		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
 	})
 }
 
@@ -173,11 +190,11 @@ func (a *app) close() {
 
 // isEmpty reports whether the register has no offices yet.
 func (a *app) isEmpty(ctx context.Context) (bool, error) {
-	var n int64
-	if err := a.db.WithContext(ctx).Table("offices").Count(&n).Error; err != nil {
+	c, err := a.offices.Count(ctx)
+	if err != nil {
 		return false, fmt.Errorf("count offices: %w", err)
 	}
-	return n == 0, nil
+	return c.Total == 0, nil
 }
 
 // sessionCacheTTL maps the setting to the accounts rule: 0 means off.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,6 +53,7 @@ type config struct {
 	LicenceYears       int
 	ExpiryWarning      time.Duration
 	DemandWindowDays   int
+	DemandWaitTarget   time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -126,7 +128,7 @@ func settings() []setting {
 			}
 			return nil
 		}},
-		{env: "DAFTAR_PUBLIC_URL", flag: "public-url", def: "", help: "address citizens reach, for survey links (empty: the request's host)", set: str(func(c *config) *string { return &c.PublicURL })},
+		{env: "DAFTAR_PUBLIC_URL", flag: "public-url", def: "", help: "address citizens reach, for survey links (empty: http://localhost and the listen port, for development only)", set: str(func(c *config) *string { return &c.PublicURL })},
 		{env: "DAFTAR_SESSION_TTL", flag: "session-ttl", def: "12h", help: "absolute lifetime of a session", set: dur(func(c *config) *time.Duration { return &c.SessionTTL })},
 		{env: "DAFTAR_SESSION_IDLE", flag: "session-idle", def: "30m", help: "a session unused this long ends", set: dur(func(c *config) *time.Duration { return &c.SessionIdle })},
 		{env: "DAFTAR_SESSION_CACHE", flag: "session-cache", def: "5s", help: "how long a verified session is trusted before it is read again (revocation on other replicas takes this long; 0s turns it off)", set: dur(func(c *config) *time.Duration { return &c.SessionCache })},
@@ -158,7 +160,7 @@ func settings() []setting {
 		}},
 		{env: "DAFTAR_INSTANCE", flag: "instance", def: "", help: "name of this replica in job records (default: host name)", set: str(func(c *config) *string { return &c.Instance })},
 		{env: "DAFTAR_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "30s", help: "how long shutdown waits for requests and jobs", set: dur(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
-		{env: "DAFTAR_WAIT_TARGET", flag: "wait-target", def: "30m", help: "the crowding target: waits longer than this count as over target", set: func(c *config, v string) error {
+		{env: "DAFTAR_WAIT_TARGET", flag: "wait-target", def: "30m", help: "the crowding target: a visit that waits longer counts as over target (crowding figures, ranking); the demand model's queueing target is DAFTAR_DEMAND_WAIT_TARGET", set: func(c *config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 || d > 24*time.Hour {
 				return fmt.Errorf("must be a duration like 30m (at most 24h)")
@@ -203,6 +205,14 @@ func settings() []setting {
 				return fmt.Errorf("must be 7 to 1098 days")
 			}
 			c.DemandWindowDays = n
+			return nil
+		}},
+		{env: "DAFTAR_DEMAND_WAIT_TARGET", flag: "demand-wait-target", def: "10m", help: "the demand model's queueing target: offices enough that the expected (mean) wait at a city's peak hour stays under this; stricter than DAFTAR_WAIT_TARGET, which judges each visit's own wait", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute || d > 4*time.Hour {
+				return fmt.Errorf("must be a duration like 10m (1m to 4h)")
+			}
+			c.DemandWaitTarget = d
 			return nil
 		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
@@ -288,6 +298,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_WAIT_TARGET": c.WaitTarget.String(), "DAFTAR_SMS_GATEWAY": c.SMSGateway,
 		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
 		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
+		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {
@@ -364,4 +375,23 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// publicURL is the address survey links are built on: DAFTAR_PUBLIC_URL,
+// or for development one made from the listen address (:8080 gives
+// http://localhost:8080), with a warning that production must set it.
+func (c config) publicURL(log *slog.Logger) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil {
+		host, port = "localhost", "8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	u := "http://" + net.JoinHostPort(host, port)
+	log.Warn("DAFTAR_PUBLIC_URL is not set: survey links point at "+u+"; production must set DAFTAR_PUBLIC_URL to the address citizens reach", "survey_links", u)
+	return u
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -23,7 +23,10 @@ const (
 )
 
 // seedDemo fills an empty database with the demo dataset, deterministically.
-func (a *app) seedDemo(ctx context.Context) error {
+// report, when set, is told the percentage done after each step, and what
+// comes next.
+func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) error {
+	step := demoProgress(report)
 	empty, err := a.isEmpty(ctx)
 	if err != nil {
 		return err
@@ -34,7 +37,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 	}
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
-	offices := geo.DemoOffices(a.gazetteer, a.catalogue, rng, demoOffices)
+	list := geodemo.Offices(a.gazetteer, a.catalogue, rng, demoOffices)
 	// One hash for every demo owner: hashing 1,200 passwords with OWASP's
 	// argon2id parameters would take most of a minute.
 	hash, err := accounts.HashPassword(demoOwnerPassword, accounts.OWASPArgon2)
@@ -43,11 +46,11 @@ func (a *app) seedDemo(ctx context.Context) error {
 	}
 	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	err = a.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := a.offices.InsertBatch(ctx, tx, offices); err != nil {
+		if err := a.offices.InsertBatch(ctx, tx, list); err != nil {
 			return err
 		}
-		owners := make([]accounts.NewUser, len(offices))
-		for i, off := range offices {
+		owners := make([]accounts.NewUser, len(list))
+		for i, off := range list {
 			id := off.ID
 			owners[i] = accounts.NewUser{Username: "owner-" + strings.ToLower(off.Code), FullName: off.OwnerName,
 				Role: daftar.RoleOfficeOwner, OfficeID: &id}
@@ -64,26 +67,32 @@ func (a *app) seedDemo(ctx context.Context) error {
 			}
 		}
 		return a.audit.Record(ctx, tx, audit.Change{Action: "demo.seed", Entity: "dataset", EntityID: "demo",
-			After: map[string]any{"offices": len(offices), "owners": len(owners)}})
+			After: map[string]any{"offices": len(list), "owners": len(owners)}})
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	step("offices")
 	if err := a.seedDemoCandidates(ctx); err != nil {
 		return err
 	}
+	step("candidates")
 	if err := a.seedDemoVisits(ctx); err != nil {
 		return err
 	}
+	step("visits")
 	if err := a.seedDemoSurveys(ctx); err != nil {
 		return err
 	}
+	step("surveys")
 	if err := a.seedDemoLicensing(ctx); err != nil {
 		return err
 	}
+	step("licensing")
 	if err := a.seedDemoRanking(ctx); err != nil {
 		return err
 	}
-	a.log.Info("demo dataset seeded", "offices", len(offices), "elapsed_ms", time.Since(start).Milliseconds())
+	step("ranking")
+	a.log.Info("demo dataset seeded", "offices", len(list), "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/progress"
 	"github.com/daftar-ir/daftar/internal/secrets"
 	"github.com/daftar-ir/daftar/licensing"
@@ -34,21 +34,28 @@ func (a *app) initExams() error {
 
 func examResultsImporter() importer {
 	return importer{kind: "exam-results",
-		usage: "import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]",
-		run:   importExamResults}
+		summary: "load the assessment organisation's result file (CSV or XLSX; docs/exam-import.md)",
+		flags: []flagSpec{
+			{name: "dry-run", help: "validate and report; write nothing"},
+			{name: "exam-year", arg: "YEAR", help: "Jalali year of the exam (default: the current year)"},
+			{name: "score-max", arg: "N", help: "top of the score scale: 100 for raw scores (default, unless the score header says \"(از ۲۰)\"), e.g. 12000 for standard scores (تراز)"},
+			{name: "sheet", arg: "NAME", help: "XLSX: the sheet to read (default: the first)"},
+			{name: "show", arg: "N", help: "print the first N rejections (default 50; 0: all)"},
+		},
+		run: importExamResults}
 }
 
 // importExamResults: daftar import exam-results FILE [--dry-run]
-// [--exam-year Y] [--sheet NAME] [--show N]. It prints the same report as
-// the API, and fails (exit 1) when the file is refused as a whole.
+// [--exam-year Y] [--score-max N] [--sheet NAME] [--show N]. It prints the
+// same report as the API, and fails (exit 1) when the file is refused as a
+// whole.
 func importExamResults(ctx context.Context, e env, args []string) error {
-	const use = "import exam-results FILE [--dry-run] [--exam-year 1405] [--sheet NAME] [--show N]"
-	vals, pos, rest, err := splitArgs(args, map[string]bool{"dry-run": true, "exam-year": false, "sheet": false, "show": false})
+	vals, pos, rest, err := splitArgs(args, map[string]bool{"dry-run": true, "exam-year": false, "score-max": false, "sheet": false, "show": false})
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr(use)
+		return usageErr("import exam-results needs one FILE")
 	}
 	path, sheet := pos[0], vals["sheet"]
 	dry, err := switchValue(vals, "dry-run")
@@ -62,6 +69,14 @@ func importExamResults(ctx context.Context, e env, args []string) error {
 			return usageErr("--exam-year must be a Jalali year like 1405")
 		}
 		year = int(n)
+	}
+	scoreMax := 0.0
+	if v, ok := vals["score-max"]; ok {
+		f, err := daftar.ParseFloat(v)
+		if err != nil || licensing.CheckScoreMax(f) != nil {
+			return usageErr("--score-max must be the top of the score scale, above 0 and at most 1,000,000 (100 for raw scores, e.g. 12000 for standard scores)")
+		}
+		scoreMax = f
 	}
 	show := 50
 	if v, ok := vals["show"]; ok {
@@ -85,7 +100,7 @@ func importExamResults(ctx context.Context, e env, args []string) error {
 		}
 		bar := progress.New(e.stderr, "reading "+filepath.Base(path), 0, "rows")
 		limit := show
-		in := licensing.ImportInput{Content: f, Size: st.Size(), FileName: filepath.Base(path), ExamYear: year, Sheet: sheet,
+		in := licensing.ImportInput{Content: f, Size: st.Size(), FileName: filepath.Base(path), ExamYear: year, Sheet: sheet, ScoreMax: scoreMax,
 			DryRun: dry, RejectionsLimit: limit, Progress: func(n int) { bar.Set(int64(n)) }}
 		start := time.Now()
 		rep, created, err := a.exams.Import(ctx, in)
@@ -119,7 +134,8 @@ func printExamReport(w io.Writer, rep licensing.Report, created bool, took time.
 	if rep.Sheet != "" {
 		format += ", sheet " + rep.Sheet
 	}
-	fmt.Fprintf(w, "  exam year %d; %s; header on row %d; sha256 %s\n", rep.ExamYear, format, rep.HeaderRow, rep.ContentSHA256)
+	fmt.Fprintf(w, "  exam year %d; scores out of %s (%s); %s; header on row %d; sha256 %s\n", rep.ExamYear,
+		strconv.FormatFloat(rep.ScoreMax, 'f', -1, 64), scaleWords[rep.ScoreScale], format, rep.HeaderRow, rep.ContentSHA256)
 	fmt.Fprintf(w, "  status %s: %d rows, %d accepted (%d passed, %d not passed), %d refused (%s)\n", rep.Status, rep.Rows,
 		rep.Accepted, rep.Passed, rep.NotPassed, rep.Refused, took.Round(time.Millisecond))
 	if len(rep.IgnoredColumns) > 0 {
@@ -140,6 +156,10 @@ func printExamReport(w io.Writer, rep licensing.Report, created bool, took time.
 	}
 }
 
+// scaleWords say where an import's scale came from.
+var scaleWords = map[string]string{licensing.ScaleGiven: "as given", licensing.ScaleHeader: "as the score header says",
+	licensing.ScaleDefault: "the default; --score-max for another scale"}
+
 // The demo exam year: about 2,000 passed candidates, some through the
 // document review, so that allocation has approved candidates to place.
 const (
@@ -148,52 +168,16 @@ const (
 	demoExamNotPassed = 350
 )
 
-// seedDemoCandidates imports a generated result file through the same path
-// as an uploaded one (so the demo has an import report too), then reviews
-// most passed candidates' documents.
+// seedDemoCandidates imports the demo's exam file and reviews most passed
+// candidates' documents.
 func (a *app) seedDemoCandidates(ctx context.Context) error {
-	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
 	start := time.Now()
-	year := demoExamYear
-	if a.exams.CheckExamYear(year) != nil {
-		year = a.exams.CurrentExamYear()
-	}
-	rng := rand.New(rand.NewPCG(demoSeed, uint64(year)))
-	b := licensing.DemoExamCSV(a.gazetteer, rng, licensing.DemoExam{Passed: demoExamPassed, NotPassed: demoExamNotPassed, ExamYear: year})
-	content, size := licensing.BytesInput(b)
-	rep, created, err := a.exams.Import(ctx, licensing.ImportInput{Content: content, Size: size,
-		FileName: fmt.Sprintf("demo-exam-%d.csv", year), ExamYear: year, RejectionsLimit: 5})
-	if err != nil {
-		return fmt.Errorf("demo exam import: %w", err)
-	}
-	if !created {
-		return nil
-	}
-	list, _, err := a.candidates.List(ctx, licensing.CandidateFilter{ImportID: rep.ID, State: licensing.StatePassed, Limit: demoExamPassed})
-	if err != nil {
+	rep, err := demo.Candidates(ctx, a.exams, a.candidates, demo.CandidatesSpec{ExamYear: demoExamYear,
+		Passed: demoExamPassed, NotPassed: demoExamNotPassed, Seed: demoSeed})
+	if err != nil || !rep.Created {
 		return err
 	}
-	reasons := []string{"مدارک ناقص است", "گواهی عدم سوء پیشینه ارائه نشد", "مدرک تحصیلی تأیید نشد", "مدارک در مهلت مقرر نرسید"}
-	var items []licensing.ReviewItem
-	for _, c := range list {
-		sub := licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateDocumentsSubmitted}}
-		switch r := rng.IntN(100); {
-		case r < 72:
-			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateApproved}})
-		case r < 84:
-			items = append(items, sub)
-		case r < 89:
-			items = append(items, sub, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
-				Reason: reasons[rng.IntN(len(reasons))]}})
-		case r < 92:
-			items = append(items, licensing.ReviewItem{ID: c.ID, Review: licensing.Review{State: licensing.StateRejected,
-				Reason: reasons[3]}})
-		}
-	}
-	if err := a.candidates.ReviewBatch(ctx, items); err != nil {
-		return fmt.Errorf("demo document review: %w", err)
-	}
-	a.log.Info("demo candidates seeded", "exam_year", year, "import_id", rep.ID, "passed", rep.Passed,
-		"not_passed", rep.NotPassed, "reviews", len(items), "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo candidates seeded", "exam_year", rep.ExamYear, "import_id", rep.ImportID, "passed", rep.Passed,
+		"not_passed", rep.NotPassed, "reviews", rep.Reviews, "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
 )
 
 // importer loads one kind of file from the command line.
 type importer struct {
-	kind, usage string
-	run         func(ctx context.Context, e env, args []string) error
+	kind    string
+	summary string
+	flags   []flagSpec
+	run     func(ctx context.Context, e env, args []string) error
 }
 
 // importers lists every kind of file `daftar import` takes.
@@ -16,25 +17,13 @@ func importers() []importer {
 	return []importer{examResultsImporter(), visitsImporter()}
 }
 
-func importCmd(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usageErr("import KIND FILE [flags]; kinds: %s", importKinds())
-	}
+// importCommands are the kinds as subcommands of import: each takes one
+// FILE and its own flags.
+func importCommands() []command {
+	var out []command
 	for _, im := range importers() {
-		if im.kind == args[0] {
-			return im.run(ctx, e, args[1:])
-		}
+		out = append(out, command{name: im.kind, args: "FILE", minArgs: 1, maxArgs: 1, summary: im.summary,
+			flags: im.flags, config: true, quiet: true, run: im.run})
 	}
-	return usageErr("unknown import kind %q; kinds: %s", args[0], importKinds())
-}
-
-func importKinds() string {
-	s := ""
-	for i, im := range importers() {
-		if i > 0 {
-			s += ", "
-		}
-		s += im.kind
-	}
-	return fmt.Sprint(s)
+	return out
 }

@@ -2,21 +2,24 @@ package main
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 
-	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
 )
 
 // Licensing's demand model, rounds and licences, wired into the app.
 
-func (a *app) initLicensing() {
-	a.demand = licensing.NewDemand(a.db, a.clock, a.gazetteer, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays})
+func (a *app) initLicensing() error {
+	var err error
+	if a.demand, err = licensing.NewDemand(a.db, a.clock, a.offices, a.crowding, licensing.DemandConfig{WindowDays: a.cfg.DemandWindowDays, WaitTarget: a.cfg.DemandWaitTarget}); err != nil {
+		return err
+	}
 	cfg := licensing.Config{MinDistanceM: a.cfg.MinOfficeDistanceM, ValidityYears: a.cfg.LicenceYears, ExpiryWarning: a.cfg.ExpiryWarning}
 	a.rounds = licensing.NewRounds(a.db, a.clock, a.audit, a.gazetteer, a.candidates, a.demand, cfg)
-	a.licences = licensing.NewLicences(a.db, a.clock, a.audit, a.offices, a.candidates, cfg)
+	a.licences, err = licensing.NewLicences(a.db, a.clock, a.audit, a.offices, a.candidates, cfg)
+	return err
 }
 
 func (a *app) licensingJobs() []jobs.Job {
@@ -44,13 +47,12 @@ func (a *app) licensingJobs() []jobs.Job {
 // three in four opened their office) and an open round of 500 waiting to
 // be allocated, as the planned 500-600 new licences, apportioned by the
 // shortage against the notary law's 20,000 residents per office.
-var demoRounds = licensing.DemoRounds{PastTotal: 120, OpenShare: 0.75, OpenTotal: 500, OpenTarget: licensing.NotaryLawMax}
+var demoRounds = demo.RoundsSpec{PastTotal: 120, OpenShare: 0.75, OpenTotal: 500, OpenTarget: licensing.NotaryLawMax,
+	Seed: demoSeed}
 
 func (a *app) seedDemoLicensing(ctx context.Context) error {
 	start := time.Now()
-	ctx = daftar.WithActor(ctx, daftar.SystemActor("demo"))
-	rng := rand.New(rand.NewPCG(demoSeed, 5))
-	rep, err := licensing.SeedDemoRounds(ctx, a.rounds, a.licences, a.offices, a.gazetteer, rng, demoRounds)
+	rep, err := demo.Rounds(ctx, a.rounds, a.licences, a.offices, demoRounds)
 	if err != nil {
 		return err
 	}

@@ -2,23 +2,22 @@ package main
 
 import (
 	"context"
-	"sync"
 	"time"
 
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
-	"github.com/daftar-ir/daftar/reports"
 )
 
 // Ranking and reports, wired into the app.
 
 // crowdingForRanking reads the ranking's waiting and productivity figures
 // from the crowding rollups.
-type crowdingForRanking struct{ c *geo.Crowding }
+type crowdingForRanking struct{ c *visits.Crowding }
 
 func (s crowdingForRanking) RankingFigures(ctx context.Context, from, to time.Time) (map[int64]ranking.CrowdingFigures, error) {
-	r, err := geo.NewCrowdingRange(from, to.Add(-time.Second), 3*366)
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 3*366)
 	if err != nil {
 		return nil, err
 	}
@@ -34,51 +33,19 @@ func (s crowdingForRanking) RankingFigures(ctx context.Context, from, to time.Ti
 	return out, nil
 }
 
-// grades keeps the latest published grades for the finder.
-type grades struct {
-	mu sync.RWMutex
-	m  map[int64]string
-}
-
-func (g *grades) get(id int64) *string {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	if v, ok := g.m[id]; ok {
-		return &v
-	}
-	return nil
-}
-
-func (a *app) refreshGrades(ctx context.Context) error {
-	m, err := a.ranking.LatestGrades(ctx)
+// initRanking builds the ranking over every source of its inputs and reads
+// the grades of the latest published run (the finder shows them).
+func (a *app) initRanking(ctx context.Context) error {
+	var err error
+	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys,
+		Crowding: crowdingForRanking{a.crowding}, Licences: a.licences})
 	if err != nil {
 		return err
 	}
-	a.grades.mu.Lock()
-	a.grades.m = m
-	a.grades.mu.Unlock()
-	return nil
-}
-
-func (a *app) initRanking(ctx context.Context) error {
-	a.ranking = ranking.New(a.db, a.clock, a.audit, a.log, ranking.Sources{DB: a.db, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding}, Licences: a.licences})
 	if err := a.ranking.EnsureDefaultDirective(ctx); err != nil {
 		return err
 	}
-	a.grades = &grades{m: map[int64]string{}}
-	if err := a.refreshGrades(ctx); err != nil {
-		return err
-	}
-	a.finder.SetGrades(a.grades.get)
-	// A run published through the API shows in the finder at once.
-	a.ranking.OnPublish(func() {
-		if err := a.refreshGrades(context.Background()); err != nil {
-			a.log.Warn("refresh grades", "error", err)
-		}
-	})
-	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
-	return nil
+	return a.ranking.RefreshGrades(ctx)
 }
 
 func (a *app) rankingJobs() []jobs.Job {
@@ -89,7 +56,7 @@ func (a *app) rankingJobs() []jobs.Job {
 			_, err := a.ranking.DraftPreviousMonth(ctx)
 			return err
 		}},
-		{Name: "ranking-grades", Spec: "11 * * * *", Timeout: time.Minute, Run: a.refreshGrades},
+		{Name: "ranking-grades", Spec: "11 * * * *", Timeout: time.Minute, Run: a.ranking.RefreshGrades},
 	}
 }
 
@@ -97,11 +64,11 @@ func (a *app) rankingJobs() []jobs.Job {
 // full months of the demo history.
 func (a *app) seedDemoRanking(ctx context.Context) error {
 	start := time.Now()
-	rep, err := ranking.SeedDemo(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
+	rep, err := demo.Rankings(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
 	if err != nil {
 		return err
 	}
-	if err := a.refreshGrades(ctx); err != nil {
+	if err := a.ranking.RefreshGrades(ctx); err != nil {
 		return err
 	}
 	a.log.Info("demo rankings", "inspections", rep.Inspections, "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())

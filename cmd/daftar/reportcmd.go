@@ -4,30 +4,47 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/reports"
 )
 
+var reportFlags = []flagSpec{
+	{name: "out", arg: "FILE", help: "where to write (default: KIND.xlsx or KIND.csv here; - for standard output)"},
+	{name: "period", arg: "PERIOD", help: "a Jalali month (1405-08) or quarter (1405-Q3); default: this month"},
+	{name: "from", arg: "DAY", help: "first day (2026-10-23 or 1405/08/01), with --to instead of --period"},
+	{name: "to", arg: "DAY", help: "last day, with --from"},
+	{name: "lang", arg: "fa|en", help: "language of the headers and sheet (default fa, right to left)"},
+}
+
+// reportKinds are every kind of report (those that need licensing too).
+var reportKinds = (&reports.Reports{Licences: &licensing.Licences{}, Rounds: &licensing.Rounds{}, Demand: &licensing.Demand{}}).Kinds()
+
 // reportCmd writes a report as the API serves it:
 // daftar report KIND.xlsx|KIND.csv [--out FILE] [--period 1405-08 | --from D --to D] [--lang fa|en].
 func reportCmd(ctx context.Context, e env, args []string) error {
-	const use = "report KIND.xlsx|KIND.csv [--out FILE] [--period 1405-08 | --from DAY --to DAY] [--lang fa|en]"
-	vals, pos, rest, err := splitArgs(args, map[string]bool{"out": false, "period": false, "from": false, "to": false, "lang": false})
+	vals, pos, rest, err := splitArgs(args, ownFlags(reportFlags))
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr(use)
+		return usageErr("report needs one KIND.xlsx or KIND.csv")
 	}
 	kind, format, ok := strings.Cut(pos[0], ".")
 	if !ok || (format != "xlsx" && format != "csv") {
-		return usageErr("%s: the report is KIND.xlsx or KIND.csv", use)
+		return usageErr("%q: a report is KIND.xlsx or KIND.csv; kinds: %s", pos[0], strings.Join(reportKinds, ", "))
+	}
+	if !slices.Contains(reportKinds, kind) {
+		return usageErr("no report %q; kinds: %s", kind, strings.Join(reportKinds, ", "))
 	}
 	lang := vals["lang"]
 	if lang == "" {
@@ -77,6 +94,41 @@ func reportCmd(ctx context.Context, e env, args []string) error {
 	})
 }
 
+// ownFlags maps flag specs to splitArgs' form: name → whether a switch.
+func ownFlags(fs []flagSpec) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fs {
+		m[f.name] = f.arg == ""
+	}
+	return m
+}
+
+// provinceCode reads --province: a province's code (any case) or its name
+// in Persian or English; anything else is refused with the known codes.
+func provinceCode(gaz *geo.Gazetteer, v string) (string, error) {
+	var codes []string
+	for _, r := range gaz.Level(geo.LevelProvince) {
+		if strings.EqualFold(r.Code, strings.TrimSpace(v)) {
+			return r.Code, nil
+		}
+		codes = append(codes, r.Code)
+	}
+	if r, ok := gaz.MatchProvince(v); ok {
+		return r.Code, nil
+	}
+	return "", usageErr("--province %q is not a province; the codes are: %s", v, strings.Join(codes, ", "))
+}
+
+// thousands writes a figure as the demand explanations do: rounded to the
+// nearest whole number (half away from zero), with thousands separators.
+func thousands(v float64) string {
+	s := strconv.FormatInt(int64(math.Round(v)), 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // reportSpan reads --period or --from/--to as the API does.
 func reportSpan(vals map[string]string, now time.Time) (reports.Params, error) {
 	per, from, to := vals["period"], vals["from"], vals["to"]
@@ -101,14 +153,24 @@ func reportSpan(vals map[string]string, now time.Time) (reports.Params, error) {
 	return reports.Params{From: p.Start(), To: p.End(), Period: p.String()}, nil
 }
 
-// demandCmd prints the demand model: daftar demand [--province CODE] [--top N].
+var demandFlags = []flagSpec{
+	{name: "province", arg: "CODE", help: "only this province's cities (a province code, e.g. THR)"},
+	{name: "top", arg: "N", help: "the N cities with the largest shortage (default 20)"},
+	{name: "explain", help: "under the table, the figures behind each city's need in words"},
+}
+
+// demandCmd prints the demand model: daftar demand [--province CODE] [--top N] [--explain].
 func demandCmd(ctx context.Context, e env, args []string) error {
-	vals, pos, rest, err := splitArgs(args, map[string]bool{"province": false, "top": false, "explain": true})
+	vals, pos, rest, err := splitArgs(args, ownFlags(demandFlags))
 	if err != nil {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErr("demand [--province CODE] [--top N] [--explain]")
+		return usageErr("demand takes no arguments, only flags")
+	}
+	explain, err := switchValue(vals, "explain")
+	if err != nil {
+		return err
 	}
 	top := 20
 	if v := vals["top"]; v != "" {
@@ -119,23 +181,37 @@ func demandCmd(ctx context.Context, e env, args []string) error {
 		top = int(n)
 	}
 	return withApp(ctx, e, "demand", rest, func(a *app, _ []string) error {
+		province := vals["province"]
+		if province != "" {
+			code, err := provinceCode(a.gazetteer, province)
+			if err != nil {
+				return err
+			}
+			province = code
+		}
 		res, err := a.demand.Compute(ctx, licensing.DemandQuery{})
 		if err != nil {
 			return err
 		}
 		m := res.Model
-		fmt.Fprintf(e.stdout, "visits %s to %s; target %.0f residents per office (%s); wait target %.0f min\n\n",
-			daftar.ToJalali(m.From), daftar.ToJalali(m.To.Add(-time.Second)), m.TargetPopulationPerOffice, m.TargetSource, m.WaitTargetMin)
+		// The target is rounded as the explanations round it.
+		fmt.Fprintf(e.stdout, "visits %s to %s; target %s residents per office (%s); queueing target: expected wait at the peak hour under %s min (DAFTAR_DEMAND_WAIT_TARGET; each visit's own limit, DAFTAR_WAIT_TARGET, is %s min)\n\n",
+			daftar.ToJalali(m.From), daftar.ToJalali(m.To.Add(-time.Second)), thousands(m.TargetPopulationPerOffice),
+			strings.ReplaceAll(m.TargetSource, "_", " "), strconv.FormatFloat(m.WaitTargetMin, 'f', -1, 64),
+			strconv.FormatFloat(a.cfg.WaitTarget.Minutes(), 'f', -1, 64))
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "city\tpopulation\tactive\tlicensed\tneeded\tby\tshortage\tp90 wait\t")
-		n := 0
+		shown := res.Regions[:0:0]
 		for _, d := range res.Regions {
-			if p := vals["province"]; p != "" && d.Province != p {
+			if province != "" && d.Province != province {
 				continue
 			}
-			if n++; n > top {
+			if len(shown) == top {
 				break
 			}
+			shown = append(shown, d)
+		}
+		for _, d := range shown {
 			p90 := "-"
 			if d.Crowding.WaitP90Min != nil {
 				p90 = fmt.Sprintf("%.1f", *d.Crowding.WaitP90Min)
@@ -146,17 +222,9 @@ func demandCmd(ctx context.Context, e env, args []string) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if vals["explain"] == "true" {
-			fmt.Fprintln(e.stdout)
-			n = 0
-			for _, d := range res.Regions {
-				if p := vals["province"]; p != "" && d.Province != p {
-					continue
-				}
-				if n++; n > top {
-					break
-				}
-				fmt.Fprintf(e.stdout, "%s\n\n", d.Explanation)
+		if explain {
+			for _, d := range shown {
+				fmt.Fprintf(e.stdout, "\n%s\n", d.Explanation)
 			}
 		}
 		return nil

@@ -21,7 +21,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		return usageErr("serve takes no arguments, got %q", rest)
 	}
 	log := newLogger(cfg, e.stderr)
-	log.Info("daftar starting", "version", version)
+	log.Info("daftar starting", "version", readBuild().short())
 	cfg.print(log)
 	a, err := openApp(ctx, cfg, log, daftar.SystemClock{})
 	if err != nil {
@@ -40,13 +40,22 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	} else if created {
 		log.Info("first admin account created from DAFTAR_ADMIN_PASSWORD", "username", "admin")
 	}
+	// A first start with --demo seeds while the server already listens:
+	// /healthz is alive, /readyz and the pages say how far it is.
+	ready := api.NewReadiness()
+	seed := false
 	if cfg.Demo {
-		if err := a.seedDemo(ctx); err != nil {
+		if seed, err = a.isEmpty(ctx); err != nil {
 			return err
 		}
+		if !seed {
+			log.Info("demo: the database already has offices; nothing seeded")
+		}
 	}
-
-	srv, err := a.server()
+	if seed {
+		ready.Begin("seeding demo data")
+	}
+	srv, err := a.server(ready)
 	if err != nil {
 		return err
 	}
@@ -57,7 +66,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log)
 	errs := make(chan error, 2)
 	go func() { errs <- httpSrv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", browsable(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String())
 
 	var metricsSrv *http.Server
@@ -73,17 +82,42 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		go func() { errs <- metricsSrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", mln.Addr().String())
 	}
-	if cfg.Jobs {
-		a.jobs.Start()
-		log.Info("scheduled jobs started", "jobs", a.jobs.Names())
+	startJobs := func() {
+		if cfg.Jobs {
+			a.jobs.Start()
+			log.Info("scheduled jobs started", "jobs", a.jobs.Names())
+		}
+	}
+	seeded, seeding := make(chan error, 1), seed
+	seedCtx, stopSeeding := context.WithCancel(ctx)
+	defer stopSeeding()
+	if seed {
+		go func() { seeded <- a.seedDemoWhileServing(seedCtx, e, ready, browsable(ln.Addr())) }()
+	} else {
+		startJobs()
 	}
 
 	var serveErr error
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down: letting requests in flight finish", "timeout", cfg.ShutdownTimeout.String())
-	case serveErr = <-errs:
-		log.Error("server stopped", "error", serveErr)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down: letting requests in flight finish", "timeout", cfg.ShutdownTimeout.String())
+			break wait
+		case serveErr = <-errs:
+			log.Error("server stopped", "error", serveErr)
+			break wait
+		case err := <-seeded:
+			seeding = false
+			if err != nil && seedCtx.Err() == nil {
+				serveErr = err
+				log.Error("demo seeding failed", "error", err)
+				break wait
+			}
+			if err == nil {
+				startJobs()
+			}
+		}
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -96,10 +130,34 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err := a.jobs.Stop(shutCtx); err != nil {
 		log.Warn("shutdown: jobs cut off", "error", err)
 	}
+	if seeding {
+		stopSeeding()
+		<-seeded // the database closes after the seeding has stopped
+	}
 	log.Info("stopped")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
+	return nil
+}
+
+// seedDemoWhileServing fills the empty database with the demo dataset,
+// telling ready (and the terminal) how far it is, then marks the server
+// ready.
+func (a *app) seedDemoWhileServing(ctx context.Context, e env, ready *api.Readiness, addr string) error {
+	start := time.Now()
+	fmt.Fprintln(e.stdout, "daftar: first start: seeding the demo dataset (about half a minute on SQLite); /readyz answers 503 with the progress until it is ready")
+	err := a.seedDemo(ctx, func(pct int, doing string) {
+		ready.Progress(pct, doing)
+		if doing != "" {
+			fmt.Fprintf(e.stdout, "daftar: seeding demo data, %d%%: %s\n", pct, doing)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	ready.Done()
+	fmt.Fprintf(e.stdout, "daftar: demo dataset ready after %s; sign in at http://%s/\n", time.Since(start).Round(100*time.Millisecond), addr)
 	return nil
 }
 
@@ -122,4 +180,17 @@ func healthcheckCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("healthz answered %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// browsable is the address a person types: localhost for a listener on
+// every interface.
+func browsable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -4,21 +4,24 @@ import (
 	"context"
 	"time"
 
+	"github.com/daftar-ir/daftar/cmd/daftar/demo"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/internal/secrets"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
-// Surveys, wired into the app: the service, the hook that invites every
-// citizen served, the SMS outbox and the forgetting of what must not stay.
+// Surveys, wired into the app: the service (the visits invite every
+// citizen served through it), the SMS outbox and the forgetting of what
+// must not stay.
 
 func (a *app) initSurveys(ctx context.Context) error {
-	a.surveys = surveys.New(a.db, a.clock, a.audit, a.log, secrets.Derive(a.secret, secrets.SurveyClient), surveys.Config{})
-	if err := a.surveys.EnsureDefaultTemplate(ctx); err != nil {
+	var err error
+	a.surveys, err = surveys.New(a.db, a.clock, a.audit, a.offices, a.log, secrets.Derive(a.secret, secrets.SurveyClient),
+		surveys.Config{PublicURL: a.cfg.publicURL(a.log)})
+	if err != nil {
 		return err
 	}
-	a.visits.SetInviter(a.surveys)
-	return nil
+	return a.surveys.EnsureDefaultTemplate(ctx)
 }
 
 func (a *app) surveyJobs() []jobs.Job {
@@ -38,7 +41,7 @@ func (a *app) surveyJobs() []jobs.Job {
 // seedDemoSurveys answers a share of the demo's served visits.
 func (a *app) seedDemoSurveys(ctx context.Context) error {
 	start := time.Now()
-	rep, err := a.surveys.SeedDemo(ctx, surveys.DemoOptions{Seed: demoSeed})
+	rep, err := demo.SurveyAnswers(ctx, a.surveys, a.visits, a.clock.Now(), demo.SurveyOptions{Seed: demoSeed})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
+	"github.com/daftar-ir/daftar/geo/finder"
+	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/jobs"
@@ -20,18 +23,27 @@ import (
 
 // Visits, crowding and the finder, wired into the app.
 
-// initVisits builds the visits service, the crowding queries and the
-// finder (whose index loads every office and the recent wait profiles).
-func (a *app) initVisits(ctx context.Context) error {
-	target := a.cfg.WaitTarget
-	a.visits = geo.NewVisits(a.db, a.clock, a.catalogue, a.log, geo.VisitsConfig{})
-	a.crowding = geo.NewCrowding(a.db, a.gazetteer, geo.CrowdingConfig{TargetWait: target})
-	f, err := geo.NewFinder(ctx, a.db, a.offices, a.clock, a.log, geo.FinderConfig{})
+// initVisits builds the visits service (every citizen served is invited
+// to the survey) and the crowding queries.
+func (a *app) initVisits() error {
+	var err error
+	if a.visits, err = visits.New(a.db, a.clock, a.offices, a.surveys, a.log, visits.Config{}); err != nil {
+		return err
+	}
+	a.crowding, err = visits.NewCrowding(a.db, a.offices, visits.CrowdingConfig{TargetWait: a.cfg.WaitTarget})
+	return err
+}
+
+// initFinder builds the finder, whose index loads every office and the
+// recent wait profiles, listens to the register's changes and shows the
+// ranking's grades.
+func (a *app) initFinder(ctx context.Context, changes *offices.Changes) error {
+	f, err := finder.New(ctx, a.offices, changes, a.crowding, a.ranking, a.clock, a.log, finder.Config{})
 	if err != nil {
 		return err
 	}
 	a.finder = f
-	a.log.Info("crowding", "target_wait", target.String(), "finder_offices", f.Len())
+	a.log.Info("crowding", "target_wait", a.cfg.WaitTarget.String(), "finder_offices", f.Len())
 	return nil
 }
 
@@ -46,7 +58,7 @@ func (a *app) visitJobs() []jobs.Job {
 		// visits: a repair path for anything written around the API.
 		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {
 			now := a.clock.Now().Unix()
-			n, err := geo.RebuildRollups(ctx, a.db, daftar.DayStart(now)-2*86400, daftar.DayStart(now))
+			n, err := a.visits.RebuildRollups(ctx, daftar.DayStart(now)-2*daftar.DaySeconds, daftar.DayStart(now))
 			a.log.Info("crowding rollups rebuilt", "offices", n)
 			return err
 		}},
@@ -57,7 +69,7 @@ func (a *app) visitJobs() []jobs.Job {
 // reloads the finder (the demo offices were inserted in bulk).
 func (a *app) seedDemoVisits(ctx context.Context) error {
 	start := time.Now()
-	rep, err := geo.SeedDemoVisits(ctx, a.db, a.offices, a.clock.Now(), geo.DemoVisitsOptions{Days: demoVisitDays, Seed: demoSeed})
+	rep, err := geodemo.SeedVisits(ctx, a.visits, a.offices, a.clock.Now(), geodemo.VisitOptions{Days: demoVisitDays, Seed: demoSeed})
 	if err != nil {
 		return err
 	}
@@ -77,9 +89,12 @@ func (a *app) seedDemoVisits(ctx context.Context) error {
 }
 
 func visitsImporter() importer {
-	return importer{kind: "visits",
-		usage: "import visits FILE [--allow-inactive] [--show N]",
-		run:   importVisits}
+	return importer{kind: "visits", summary: "load a CSV of visits (columns in docs/crowding.md) in one transaction",
+		flags: []flagSpec{
+			{name: "allow-inactive", help: "also take visits of offices that are not active"},
+			{name: "show", arg: "N", help: "print the first N refused or duplicate rows (default 20; 0: all)"},
+		},
+		run: importVisits}
 }
 
 // importVisits: daftar import visits FILE [--allow-inactive] [--show N].
@@ -119,7 +134,7 @@ func importVisits(ctx context.Context, e env, args []string) error {
 		bar := progress.New(e.stderr, "importing "+filepath.Base(path), st.Size(), "bytes")
 		cr := &countingReader{r: f}
 		begin := time.Now()
-		rep, err := a.visits.Import(ctx, cr, geo.ImportOptions{AllowInactive: allowInactive,
+		rep, err := a.visits.Import(ctx, cr, visits.ImportOptions{AllowInactive: allowInactive,
 			Progress: func(int64) { bar.Set(cr.n) }})
 		bar.Finish()
 		if err != nil {
@@ -151,7 +166,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func printVisitsReport(w io.Writer, path string, rep geo.ImportReport, show int, took time.Duration) {
+func printVisitsReport(w io.Writer, path string, rep visits.ImportReport, show int, took time.Duration) {
 	fmt.Fprintf(w, "daftar: %s: %d rows: %d accepted, %d duplicates, %d refused (%d office-days of rollups rebuilt) in %s\n",
 		filepath.Base(path), rep.Rows, rep.Accepted, rep.Duplicates, rep.Refused, rep.Days, took.Round(time.Millisecond))
 	for i, r := range rep.Rejections {

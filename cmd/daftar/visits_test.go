@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
@@ -40,7 +40,7 @@ func TestImportVisitsCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, lat, lon, city := "THR-0001", 35.70, 51.40, "tehran"
-			if _, err := a.offices.Create(ctx, geo.OfficeInput{Code: &code, NameFa: &code, City: &city, Latitude: &lat, Longitude: &lon,
+			if _, err := a.offices.Create(ctx, offices.Input{Code: &code, NameFa: &code, City: &city, Latitude: &lat, Longitude: &lon,
 				Counters: func() *int { n := 3; return &n }(), Services: []string{"criminal_record"}}); err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 	"gorm.io/gorm"
 )
 
@@ -111,13 +112,21 @@ type Session struct {
 
 func (Session) TableName() string { return "sessions" }
 
+// Offices says whether an office exists, inside the caller's transaction:
+// an office owner's account names one. The office register implements it
+// (accounts, plumbing, knows no domain package).
+type Offices interface {
+	Exists(ctx context.Context, tx *db.Tx, id int64) (bool, error)
+}
+
 // Service manages accounts and sessions.
 type Service struct {
-	db    *db.DB
-	clock daftar.Clock
-	audit *audit.Log
-	log   *slog.Logger
-	cfg   Config
+	db      *db.DB
+	clock   daftar.Clock
+	audit   *audit.Log
+	offices Offices
+	log     *slog.Logger
+	cfg     Config
 	// dummyHash is verified against when the username is unknown, so an
 	// unknown account costs the same time as a wrong password.
 	dummyHash string
@@ -125,13 +134,16 @@ type Service struct {
 }
 
 // New returns the accounts service.
-func New(d *db.DB, clock daftar.Clock, a *audit.Log, log *slog.Logger, cfg Config) (*Service, error) {
+func New(d *db.DB, clock daftar.Clock, a *audit.Log, offices Offices, log *slog.Logger, cfg Config) (*Service, error) {
+	if err := deps.Check("accounts", "database", d, "clock", clock, "audit log", a, "offices", offices); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
 	dummy, err := HashPassword(RandomPassword(), cfg.Argon2)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: d, clock: clock, audit: a, log: log, cfg: cfg, dummyHash: dummy, cache: newSessionCache(cfg.CacheTTL, 10_000)}, nil
+	return &Service{db: d, clock: clock, audit: a, offices: offices, log: log, cfg: cfg, dummyHash: dummy, cache: newSessionCache(cfg.CacheTTL, 10_000)}, nil
 }
 
 // Config returns the effective configuration.
@@ -197,12 +209,8 @@ func (s *Service) insert(ctx context.Context, in NewUser, hash string) (User, er
 		OfficeID: in.OfficeID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if in.OfficeID != nil {
-			var n int64
-			if err := tx.Table("offices").Where("id = ?", *in.OfficeID).Count(&n).Error; err != nil {
+			if err := s.checkOffice(ctx, tx, *in.OfficeID); err != nil {
 				return err
-			}
-			if n == 0 {
-				return daftar.Invalid("invalid_user", "the account is not valid", daftar.Field("office_id", "unknown", "no such office"))
 			}
 		}
 		if err := tx.Create(&u).Error; err != nil {
@@ -343,12 +351,8 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			return err
 		}
 		if office != nil {
-			var n int64
-			if err := tx.Table("offices").Where("id = ?", *office).Count(&n).Error; err != nil {
+			if err := s.checkOffice(ctx, tx, *office); err != nil {
 				return err
-			}
-			if n == 0 {
-				return daftar.Invalid("invalid_user", "the account is not valid", daftar.Field("office_id", "unknown", "no such office"))
 			}
 		}
 		u.UpdatedAt = s.clock.Now()
@@ -385,6 +389,18 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 	return out, err
 }
 
+// checkOffice refuses an account naming an office that does not exist.
+func (s *Service) checkOffice(ctx context.Context, tx *gorm.DB, id int64) error {
+	ok, err := s.offices.Exists(ctx, db.Wrap(tx), id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return daftar.Invalid("invalid_user", "the account is not valid", daftar.Field("office_id", "unknown", "no such office"))
+	}
+	return nil
+}
+
 func sameOffice(a, b *int64) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
@@ -394,6 +410,13 @@ func sameOffice(a, b *int64) bool {
 
 func (s *Service) revokeAll(tx *gorm.DB, userID int64) error {
 	return tx.Model(&Session{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.clock.Now()).Error
+}
+
+// Count is the number of accounts.
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&User{}).Count(&n).Error
+	return n, err
 }
 
 // EnsureAdmin creates the first admin when there is no admin account yet.

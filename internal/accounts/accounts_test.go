@@ -15,6 +15,11 @@ import (
 	"github.com/daftar-ir/daftar/internal/dbtest"
 )
 
+// noOffices is a register without offices: every office id is unknown.
+type noOffices struct{}
+
+func (noOffices) Exists(context.Context, *db.Tx, int64) (bool, error) { return false, nil }
+
 var cheap = accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 func newService(t *testing.T, d *db.DB, clock daftar.Clock, logs *strings.Builder) *accounts.Service {
@@ -23,7 +28,7 @@ func newService(t *testing.T, d *db.DB, clock daftar.Clock, logs *strings.Builde
 	if logs != nil {
 		h = slog.NewJSONHandler(&lockedWriter{b: logs}, nil)
 	}
-	s, err := accounts.New(d, clock, audit.New(d, clock), slog.New(h), accounts.Config{
+	s, err := accounts.New(d, clock, audit.New(d, clock), noOffices{}, slog.New(h), accounts.Config{
 		Argon2: cheap, SessionTTL: 8 * time.Hour, IdleTimeout: 30 * time.Minute,
 		UserFailures: 3, IPFailures: 5, Window: 10 * time.Minute, Block: 10 * time.Minute})
 	if err != nil {
@@ -265,7 +270,7 @@ func TestConcurrentFailuresAllCount(t *testing.T) {
 func TestSessionCacheBoundsStaleness(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		clock := daftar.NewManualClock(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC))
-		s, err := accounts.New(d, clock, audit.New(d, clock), slog.New(slog.DiscardHandler), accounts.Config{Argon2: cheap, CacheTTL: 5 * time.Second})
+		s, err := accounts.New(d, clock, audit.New(d, clock), noOffices{}, slog.New(slog.DiscardHandler), accounts.Config{Argon2: cheap, CacheTTL: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,127 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"iter"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/daftar-ir/daftar/geo/visits"
+	"github.com/daftar-ir/daftar/surveys"
+)
+
+// Demo survey answers: a share of the demo's served visits answered, with
+// satisfaction that falls as the wait grows, and a few offices where
+// citizens often report being asked for more than the official fee.
+
+// SurveyOptions tunes the demo answers.
+type SurveyOptions struct {
+	Seed         uint64
+	ResponseRate float64 // share of served visits that answer (default 0.15)
+}
+
+// SurveysReport sums up what was written.
+type SurveysReport struct {
+	Invitations, Responses int
+	ExtraFeeOffices        []int64
+}
+
+var surveyComments = []string{
+	"برخورد کارکنان بسیار محترمانه بود.", "زمان انتظار خیلی طولانی بود.", "سامانه کند بود و چند بار قطع شد.",
+	"راهنمایی خوبی دریافت کردم.", "هزینه‌ها روی تابلو نوشته نشده بود.", "نوبت‌دهی منظم بود.", "جای نشستن کافی نبود.",
+	"کار من سریع انجام شد، سپاسگزارم.",
+}
+
+// extraFeeOffice picks the few offices with frequent extra-fee reports
+// (about 2% of them), stably by id.
+func extraFeeOffice(seed uint64, id int64) bool {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d", seed, id)
+	return h.Sum64()%50 == 7
+}
+
+// SurveyAnswers answers a share of the served visits already stored, every
+// one of them counted as invited; answers depend on the wait.
+// Deterministic for a seed. One bulk transaction (surveys' LoadHistory).
+func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *visits.Service, now time.Time, opt SurveyOptions) (SurveysReport, error) {
+	if opt.ResponseRate <= 0 {
+		opt.ResponseRate = 0.15
+	}
+	if err := svc.EnsureDefaultTemplate(ctx); err != nil {
+		return SurveysReport{}, err
+	}
+	served, err := visits.Served(ctx)
+	if err != nil {
+		return SurveysReport{}, err
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
+	answered := make([]bool, len(served))
+	for i := range served {
+		answered[i] = rng.Float64() < opt.ResponseRate
+	}
+	var rep SurveysReport
+	seenExtra := map[int64]bool{}
+	history := iter.Seq[surveys.HistoricVisit](func(yield func(surveys.HistoricVisit) bool) {
+		for i, v := range served {
+			h := surveys.HistoricVisit{OfficeID: v.OfficeID, ServiceCode: v.Service, ArrivedAt: time.Unix(v.Arrived, 0)}
+			if answered[i] {
+				waitMin := 0.0
+				if v.Called > v.Arrived {
+					waitMin = float64(v.Called-v.Arrived) / 60
+				}
+				extra := extraFeeOffice(opt.Seed, v.OfficeID)
+				h.Answers = drawAnswers(rng, waitMin, extra)
+				if h.Answers[surveys.QExtraFee] == true && extra && !seenExtra[v.OfficeID] {
+					seenExtra[v.OfficeID] = true
+					rep.ExtraFeeOffices = append(rep.ExtraFeeOffices, v.OfficeID)
+				}
+				received := v.Finished + int64(600+rng.IntN(3*24*3600))
+				if received > now.Unix() {
+					received = now.Unix()
+				}
+				h.ReceivedAt = time.Unix(received, 0)
+			}
+			if !yield(h) {
+				return
+			}
+		}
+	})
+	rep.Invitations, rep.Responses, err = svc.LoadHistory(ctx, history)
+	if err != nil {
+		return SurveysReport{}, fmt.Errorf("demo responses: %w", err)
+	}
+	return rep, nil
+}
+
+// drawAnswers draws one citizen's answers: satisfaction falls about one
+// point for every half hour of waiting.
+func drawAnswers(rng *rand.Rand, waitMin float64, extraFeeOffice bool) surveys.Answers {
+	score := func(mean float64) int {
+		v := int(math.Round(mean + rng.NormFloat64()*0.7))
+		return max(1, min(5, v))
+	}
+	overallMean := 4.7 - waitMin/30
+	a := surveys.Answers{
+		surveys.QOverall:   score(overallMean),
+		surveys.QCourtesy:  score(overallMean + 0.3),
+		surveys.QWaiting:   score(5 - waitMin/15),
+		surveys.QFeesClear: score(4.2),
+	}
+	p := 0.02
+	if extraFeeOffice {
+		p = 0.3
+		a[surveys.QFeesClear] = score(2.8)
+	}
+	a[surveys.QExtraFee] = rng.Float64() < p
+	if a[surveys.QExtraFee] == true {
+		a[surveys.QOverall] = max(1, a[surveys.QOverall].(int)-1)
+	}
+	a[surveys.QRecommend] = max(0, min(10, 2*a[surveys.QOverall].(int)+rng.IntN(3)-1))
+	if rng.IntN(8) == 0 {
+		a[surveys.QComment] = surveyComments[rng.IntN(len(surveyComments))]
+	}
+	return a
+}

@@ -1,0 +1,103 @@
+package visits
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/daftar-ir/daftar/internal/db"
+)
+
+// The store of visits: the rows of the visits table.
+
+// visitCols are the columns written for a visit, in order.
+var visitCols = []string{"office_id", "ticket", "service_code", "arrived_at", "called_at", "finished_at",
+	"outcome", "counter", "channel", "mobile", "recorded_at"}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (v *Visit) values() []any { return v.appendValues(make([]any, 0, len(visitCols))) }
+
+// appendValues appends the values of visitCols.
+func (v *Visit) appendValues(b []any) []any {
+	var counter any
+	if v.Counter > 0 {
+		counter = int64(v.Counter)
+	}
+	return append(b, v.OfficeID, v.Ticket, v.Service, v.Arrived, nullInt(v.Called), nullInt(v.Finished),
+		v.Outcome, counter, v.Channel, nullStr(v.Mobile), v.RecordedAt)
+}
+
+// visitKey identifies a visit: the office's own ticket reference.
+type visitKey struct {
+	office int64
+	ticket string
+}
+
+// insertVisits writes visits, skipping tickets already stored, and returns
+// the id of each one written.
+func insertVisits(ctx context.Context, tx *db.Tx, list []Visit) (map[visitKey]int64, error) {
+	out := make(map[visitKey]int64, len(list))
+	rows := make([][]any, len(list))
+	for i := range list {
+		rows[i] = list[i].values()
+	}
+	err := tx.InsertReturning(ctx, "visits", visitCols, rows, " ON CONFLICT (office_id, ticket) DO NOTHING RETURNING id, office_id, ticket",
+		func(scan func(...any) error) error {
+			var id int64
+			var k visitKey
+			if err := scan(&id, &k.office, &k.ticket); err != nil {
+				return err
+			}
+			out[k] = id
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("insert visits: %w", err)
+	}
+	return out, nil
+}
+
+// ServedVisit is a visit whose citizen was served, as much of it as a
+// survey of the visit needs. Times are Unix seconds (UTC), 0 when absent.
+type ServedVisit struct {
+	ID, OfficeID              int64
+	Service                   string
+	Arrived, Called, Finished int64
+}
+
+// Served lists every served visit in id order, with its office, service
+// and times: how a generator of survey history (cmd/daftar/demo) reads the
+// visits it answers without querying the visits table itself. The slice
+// holds all of them at once, about 60 bytes a visit, and the few dozen
+// service codes are shared strings.
+func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
+	var out []ServedVisit
+	codes := map[string]string{}
+	err := v.db.Query(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
+		FROM visits WHERE outcome = ? ORDER BY id`, []any{OutcomeServed}, func(scan func(...any) error) error {
+		var x ServedVisit
+		if err := scan(&x.ID, &x.OfficeID, &x.Service, &x.Arrived, &x.Called, &x.Finished); err != nil {
+			return err
+		}
+		if c, ok := codes[x.Service]; ok {
+			x.Service = c
+		} else {
+			codes[x.Service] = x.Service
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}
