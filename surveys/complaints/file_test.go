@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/surveys/complaints"
@@ -274,14 +276,32 @@ func TestDeadlines(t *testing.T) {
 }
 
 func TestNewNamesMissingDependencies(t *testing.T) {
-	_, err := complaints.New(complaints.Deps{MobileKey: []byte("short")}, complaints.Config{})
-	if err == nil {
-		t.Fatal("New without dependencies succeeded")
+	d := dbtest.Open(t, db.SQLite)
+	f := setup(t, d)
+	cat, _ := geo.LoadCatalogue(context.Background(), d)
+	full := func() complaints.Deps {
+		return complaints.Deps{DB: d, Clock: f.clock, Audit: audit.New(d, f.clock), Calendar: daftar.OfficialWorkCalendar(),
+			Offices: f.offices, Catalogue: cat, Surveys: f.surveys, Outbox: f.outbox, Inspectors: f.inspectors, MobileKey: testKey}
 	}
-	for _, name := range []string{"database", "clock", "audit log", "working-day calendar", "offices", "catalogue",
-		"survey visits", "outbox", "inspectors"} {
-		if !strings.Contains(err.Error(), name) {
-			t.Errorf("%q does not name %s", err, name)
+	if _, err := complaints.New(full(), complaints.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, drop := range map[string]func(*complaints.Deps){
+		"database": func(x *complaints.Deps) { x.DB = nil }, "clock": func(x *complaints.Deps) { x.Clock = nil },
+		"audit log": func(x *complaints.Deps) { x.Audit = nil }, "working-day calendar": func(x *complaints.Deps) { x.Calendar = nil },
+		"offices": func(x *complaints.Deps) { x.Offices = nil }, "catalogue": func(x *complaints.Deps) { x.Catalogue = nil },
+		"survey visits": func(x *complaints.Deps) { x.Surveys = nil }, "outbox": func(x *complaints.Deps) { x.Outbox = nil },
+		"inspectors": func(x *complaints.Deps) { x.Inspectors = nil }, "mobile key": func(x *complaints.Deps) { x.MobileKey = nil },
+	} {
+		x := full()
+		drop(&x)
+		if _, err := complaints.New(x, complaints.Config{}); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("without the %s: %v", name, err)
 		}
+	}
+	x := full()
+	x.MobileKey = []byte("short")
+	if _, err := complaints.New(x, complaints.Config{}); err == nil {
+		t.Error("a short mobile key was taken")
 	}
 }

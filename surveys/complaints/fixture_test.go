@@ -11,6 +11,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -54,11 +55,14 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	}
 	clock := daftar.NewManualClock(start)
 	al := audit.New(d, clock)
-	reg := geo.NewOffices(d, clock, al, gaz, cat, geo.OfficesConfig{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{d: d, clock: clock, offices: &fakeOffices{byID: map[int64]complaints.Office{}}, surveys: fakeSurveys{},
 		outbox: &fakeOutbox{}, inspectors: fakeInspectors{}}
 	mk := func(code, name, city, province string, lat, lon float64, mobile string) complaints.Office {
-		o, err := reg.Create(ctx, geo.OfficeInput{Code: &code, NameFa: &name, City: &city, Latitude: &lat, Longitude: &lon,
+		o, err := reg.Create(ctx, offices.Input{Code: &code, NameFa: &name, City: &city, Latitude: &lat, Longitude: &lon,
 			Counters: ptr(3), Services: []string{"criminal_record", "e_notification"}})
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +76,7 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	f.yazdB = mk("YAZ-0002", "دفتر یزد دو", "yazd", "YAZ", 31.90, 54.37, "")
 	f.tehran = mk("THR-0001", "دفتر تهران", "tehran", "THR", 35.69, 51.39, "09121112233")
 
-	acc, err := accounts.New(d, clock, al, slog.New(slog.DiscardHandler),
+	acc, err := accounts.New(d, clock, al, reg, slog.New(slog.DiscardHandler),
 		accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

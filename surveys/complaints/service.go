@@ -4,13 +4,12 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/deps"
 )
 
 // Config bounds what a filing may carry and says where citizens follow
@@ -93,22 +92,10 @@ type Service struct {
 
 // New returns the complaints service.
 func New(d Deps, cfg Config) (*Service, error) {
-	var missing []string
-	for _, dep := range []struct {
-		name string
-		nil  bool
-	}{
-		{"database", d.DB == nil}, {"clock", d.Clock == nil}, {"audit log", d.Audit == nil},
-		{"working-day calendar", d.Calendar == nil}, {"offices", d.Offices == nil}, {"catalogue", d.Catalogue == nil},
-		{"survey visits", d.Surveys == nil}, {"outbox", d.Outbox == nil}, {"inspectors", d.Inspectors == nil},
-		{"mobile key", len(d.MobileKey) == 0},
-	} {
-		if dep.nil {
-			missing = append(missing, dep.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("complaints: missing %s", strings.Join(missing, ", "))
+	if err := deps.Check("complaints", "database", d.DB, "clock", d.Clock, "audit log", d.Audit,
+		"working-day calendar", d.Calendar, "offices", d.Offices, "catalogue", d.Catalogue, "survey visits", d.Surveys,
+		"outbox", d.Outbox, "inspectors", d.Inspectors, "mobile key", d.MobileKey); err != nil {
+		return nil, err
 	}
 	if len(d.MobileKey) != 32 {
 		return nil, errors.New("complaints: the mobile key must have 32 bytes (AES-256)")
