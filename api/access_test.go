@@ -85,6 +85,16 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/offices/:id/inspections":  "admin inspector",
 	"GET /api/v1/offices/:id/inspections":   "admin ministry inspector",
 
+	// Complaints.
+	"POST /api/v1/complaints":                     "public",
+	"GET /api/v1/complaints/track/:tracking_code": "public",
+	"GET /api/v1/complaints":                      "admin ministry inspector",
+	"GET /api/v1/complaints/:id":                  "admin ministry inspector",
+	"POST /api/v1/complaints/:id/:action":         "admin ministry inspector office_owner",
+	"GET /api/v1/offices/:id/complaints":          "admin ministry inspector office_owner",
+	"GET /complaint":                              "public",
+	"GET /complaint/track":                        "public",
+
 	"GET /api/v1/reports/:file": "admin ministry inspector office_owner",
 	"GET /finder":               "public",
 	"GET /":                     "public",

@@ -23,6 +23,8 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
+	"github.com/daftar-ir/daftar/surveys/complaints/adapters"
 )
 
 // harness is a whole server over a fresh database with one account per role
@@ -42,6 +44,8 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
+	// complaints, for the complaint tests.
+	complaints *complaints.Service
 }
 
 type syncBuffer struct {
@@ -94,16 +98,23 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.surveys = newSurveyService(t, d, h.clock, al, register)
 	h.catalogue = cat
 	h.register = register
+	h.complaints, err = complaints.New(complaints.Deps{DB: d, Clock: h.clock, Audit: al, Calendar: daftar.OfficialWorkCalendar(),
+		Offices: adapters.Offices{Register: register}, Catalogue: cat, Surveys: adapters.Surveys{Service: h.surveys},
+		Outbox: h.surveys, Inspectors: adapters.Inspectors{Accounts: acc}, MobileKey: []byte("complaints-test-key-32-bytes-abc"), Log: log},
+		complaints.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
 	rank := newRankingService(t, d, h.clock, al, register, h.surveys)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Complaints: h.complaints}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
-		Demand: demand, Rounds: rounds, Licences: licences},
+		Demand: demand, Rounds: rounds, Licences: licences, Complaints: h.complaints},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

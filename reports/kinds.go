@@ -13,6 +13,7 @@ import (
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Reports builds the spreadsheets behind GET /api/v1/reports/{kind}.
@@ -27,6 +28,8 @@ type Reports struct {
 	Licences   *licensing.Licences
 	Rounds     *licensing.Rounds
 	Demand     *licensing.Demand
+	// Complaints, when set, gives the complaints kind.
+	Complaints *complaints.Service
 }
 
 // Params narrow a report.
@@ -52,6 +55,9 @@ func (r *Reports) Kinds() []string {
 	out := []string{"offices", "crowding", "surveys", "rankings", "candidates"}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		out = append(out, "licences", "allocations", "demand")
+	}
+	if r.Complaints != nil {
+		out = append(out, "complaints")
 	}
 	sort.Strings(out)
 	return out
@@ -80,6 +86,9 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		case "demand":
 			return r.demand(ctx, p)
 		}
+	}
+	if kind == "complaints" && r.Complaints != nil {
+		return r.complaints(ctx, p)
 	}
 	return Table{}, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(r.Kinds(), ", "))
 }

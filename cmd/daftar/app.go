@@ -21,6 +21,7 @@ import (
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -58,6 +59,9 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	reports *reports.Reports
+
+	// complaints as cases (surveys/complaints)
+	complaints *complaints.Service
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -121,6 +125,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
+	if err := a.initComplaints(); err != nil {
+		return err
+	}
 	if err := a.initVisits(); err != nil {
 		return err
 	}
@@ -134,7 +141,8 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
+		Complaints: a.complaints}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -158,7 +166,7 @@ func (a *app) registerJobs() error {
 			return err
 		}
 	}
-	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()} {
+	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.complaintJobs()} {
 		for _, j := range group {
 			if err := a.jobs.Register(j); err != nil {
 				return err
@@ -176,6 +184,7 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
+		Complaints: a.complaints,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),

@@ -77,6 +77,16 @@ func (s *Service) Get(ctx context.Context, id int64) (Complaint, error) {
 	return c, nil
 }
 
+// Case returns one case and its steps for staff (Get and Events).
+func (s *Service) Case(ctx context.Context, id int64) (Complaint, []Event, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return Complaint{}, nil, err
+	}
+	evs, err := events(ctx, s.db, id)
+	return c, evs, err
+}
+
 // Events returns the steps of a case for staff, oldest first.
 func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
 	if a, _ := daftar.ActorFrom(ctx); !a.Role.Staff() {
