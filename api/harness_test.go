@@ -44,8 +44,10 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
-	// complaints, for the complaint tests.
+	// complaints, for the complaint tests, and how many client addresses
+	// they have used.
 	complaints *complaints.Service
+	n          int
 }
 
 type syncBuffer struct {
