@@ -22,6 +22,8 @@ type complaintOption struct {
 	Checked      bool
 }
 
+type feeRow struct{ Name, Fee string }
+
 type complaintFormView struct {
 	Token       string // the survey link's token, carried in a hidden field
 	OfficeID    int64  // the office named by the link that brought the citizen
@@ -35,7 +37,8 @@ type complaintFormView struct {
 	Mobile      string
 	Categories  []complaintOption
 	Services    []complaintOption
-	FeeService  string // the chosen service's name and its official fee
+	Fees        []feeRow // the catalogue's official fees, for the table
+	FeeService  string   // the chosen service's name and its official fee
 	Fee         string
 	MaxDesc     int
 	Errors      map[string]string
@@ -60,6 +63,7 @@ func (s *Server) complaintFormOf(c *gin.Context, v complaintFormView) complaintF
 			label += " — " + num(svc.FeeRials) + " " + tr("rials")
 		}
 		v.Services = append(v.Services, complaintOption{Value: svc.Code, Label: label, Checked: v.Service == svc.Code})
+		v.Fees = append(v.Fees, feeRow{Name: nameIn(lang, svc.NameFa, svc.NameEn), Fee: num(svc.FeeRials) + " " + tr("rials")})
 		if v.Service == svc.Code {
 			v.FeeService, v.Fee = nameIn(lang, svc.NameFa, svc.NameEn), num(svc.FeeRials)+" "+tr("rials")
 		}
@@ -72,7 +76,10 @@ func (s *Server) complaintFormOf(c *gin.Context, v complaintFormView) complaintF
 // page (?office_id= or ?office=CODE).
 func (s *Server) complaintPage(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer") // a survey token may be in the URL
+	// A survey token may be in the URL: it is sent to no other site. Not
+	// no-referrer, under which the browser posts the form with Origin:
+	// null and the same-origin check refuses it.
+	c.Header("Referrer-Policy", "same-origin")
 	v := complaintFormView{Code: strings.TrimSpace(c.Query("office")), Service: c.Query("service"), Category: c.Query("category")}
 	if id, err := strconv.ParseInt(daftar.NormalizeDigits(c.Query("office_id")), 10, 64); err == nil && id > 0 {
 		v.OfficeID = id
@@ -126,7 +133,7 @@ func (s *Server) formOffice(c *gin.Context, v *complaintFormView) (notice string
 func (s *Server) fileComplaintForm(c *gin.Context) {
 	tr := translator(s.langOf(c))
 	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("Referrer-Policy", "same-origin")
 	if !sameOrigin(c.Request) {
 		s.render(c, http.StatusForbidden, "message", "forbidden_page", pageData{Error: tr("complaint_cross_site")})
 		return
@@ -247,7 +254,7 @@ func (s *Server) complaintTrackPage(c *gin.Context) {
 	lang := s.langOf(c)
 	tr := translator(lang)
 	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer") // the code is in the URL
+	c.Header("Referrer-Policy", "same-origin") // the code is in the URL: no other site gets it
 	code := strings.TrimSpace(c.Query("code"))
 	v := trackView{Code: code}
 	if code == "" {

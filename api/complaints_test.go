@@ -413,7 +413,7 @@ func TestComplaintFromSurvey(t *testing.T) {
 		res = h.page("GET", link, "", nil)
 		body := res.Body.String()
 		if res.Code != 200 || !strings.Contains(body, "دفتر THR-0001") || !strings.Contains(body, `name="survey_token" value="`+tok) ||
-			!strings.Contains(body, "<option value=\"criminal_record\" selected") || res.Header().Get("Referrer-Policy") != "no-referrer" {
+			!strings.Contains(body, "<option value=\"criminal_record\" selected") || res.Header().Get("Referrer-Policy") != "same-origin" {
 			t.Fatalf("form from the survey: %d %s", res.Code, body)
 		}
 		form := url.Values{"survey_token": {tok}, "office_id": {itoa(h.officeA)}, "category": {"extra_fee"}, "service": {"criminal_record"},
