@@ -16,6 +16,7 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/reports"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 var reportFlags = []flagSpec{
@@ -27,7 +28,8 @@ var reportFlags = []flagSpec{
 }
 
 // reportKinds are every kind of report (those that need licensing too).
-var reportKinds = (&reports.Reports{Licences: &licensing.Licences{}, Rounds: &licensing.Rounds{}, Demand: &licensing.Demand{}}).Kinds()
+var reportKinds = (&reports.Reports{Licences: &licensing.Licences{}, Rounds: &licensing.Rounds{}, Demand: &licensing.Demand{},
+	Complaints: &complaints.Service{}}).Kinds()
 
 // reportCmd writes a report as the API serves it:
 // daftar report KIND.xlsx|KIND.csv [--out FILE] [--period 1405-08 | --from D --to D] [--lang fa|en].

@@ -12,6 +12,16 @@ var (
 	errStaff    = daftar.Forbidden("staff_only", "only staff read the complaints queue")
 )
 
+// staffOnly refuses a signed-in actor who is not staff. A caller with no
+// actor in its context is the system itself (the command line, a job),
+// as for the audit log.
+func staffOnly(ctx context.Context) error {
+	if a, ok := daftar.ActorFrom(ctx); ok && !a.Role.Staff() {
+		return errStaff
+	}
+	return nil
+}
+
 // Track is the public view of a case by its tracking code (NotFound for a
 // code never issued or mistyped).
 func (s *Service) Track(ctx context.Context, trackingCode string) (Tracking, error) {
@@ -54,8 +64,8 @@ func (s *Service) withOverdue(c Complaint, now time.Time) Complaint {
 // Get returns one case for staff, with the last four digits of the
 // citizen's mobile number when there is one.
 func (s *Service) Get(ctx context.Context, id int64) (Complaint, error) {
-	if a, _ := daftar.ActorFrom(ctx); !a.Role.Staff() {
-		return Complaint{}, errStaff
+	if err := staffOnly(ctx); err != nil {
+		return Complaint{}, err
 	}
 	r, found, err := getComplaint(ctx, s.db, id)
 	if err != nil {
@@ -89,8 +99,8 @@ func (s *Service) Case(ctx context.Context, id int64) (Complaint, []Event, error
 
 // Events returns the steps of a case for staff, oldest first.
 func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
-	if a, _ := daftar.ActorFrom(ctx); !a.Role.Staff() {
-		return nil, errStaff
+	if err := staffOnly(ctx); err != nil {
+		return nil, err
 	}
 	if _, found, err := getComplaint(ctx, s.db, id); err != nil || !found {
 		if err == nil {
@@ -104,8 +114,8 @@ func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
 // List is the staff queue: the cases the filter selects, soonest deadline
 // first, one page, and how many match. No mobile numbers.
 func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error) {
-	if a, _ := daftar.ActorFrom(ctx); !a.Role.Staff() {
-		return nil, 0, errStaff
+	if err := staffOnly(ctx); err != nil {
+		return nil, 0, err
 	}
 	if err := f.check(); err != nil {
 		return nil, 0, err
