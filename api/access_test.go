@@ -94,6 +94,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/offices/:id/complaints":          "admin ministry inspector office_owner",
 	"GET /complaint":                              "public",
 	"GET /complaint/track":                        "public",
+	"GET /admin/complaints":                       "admin ministry inspector",
 
 	"GET /api/v1/reports/:file": "admin ministry inspector office_owner",
 	"GET /finder":               "public",

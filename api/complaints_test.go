@@ -393,6 +393,17 @@ func TestComplaintPages(t *testing.T) {
 		if res := h.page("GET", "/complaint/track", "", nil); res.Code != 200 {
 			t.Fatalf("track form: %d", res.Code)
 		}
+		// The staff's queue page: the case, in Persian, filtered.
+		res = h.page("GET", "/admin/complaints?category=extra_fee", h.tokens[daftar.RoleInspector], nil)
+		if b := res.Body.String(); res.Code != 200 || !strings.Contains(b, code[:5]+"-"+code[5:]) || !strings.Contains(b, "دفتر THR-0001") {
+			t.Fatalf("queue page: %d %s", res.Code, b)
+		}
+		if res := h.page("GET", "/admin/complaints?category=delay", h.tokens[daftar.RoleInspector], nil); strings.Contains(res.Body.String(), code[:5]) {
+			t.Fatal("the queue page ignores its filter")
+		}
+		if res := h.page("GET", "/admin/complaints?state=lost", h.tokens[daftar.RoleInspector], nil); res.Code != 400 || !strings.Contains(res.Body.String(), `dir="rtl"`) {
+			t.Fatalf("bad filter page: %d", res.Code)
+		}
 	})
 }
 

@@ -95,6 +95,7 @@ func (s *Server) table() []route {
 			Doc: doc{Summary: "The complaints against an office, as its owner sees them: never the citizen's contact, the tracking code or the visit day", Tag: "complaints", Response: ListResponse[ownerComplaintResponse]{}, Query: complaintsQuery, Errors: []int{400, 404}}},
 		{Method: http.MethodGet, Path: "/complaint", Access: anyone, Page: true, Handler: s.complaintPage, Doc: doc{Summary: "File a complaint (citizens; mobile, right-to-left)"}},
 		{Method: http.MethodGet, Path: "/complaint/track", Access: anyone, Page: true, Handler: s.complaintTrackPage, Doc: doc{Summary: "Follow a complaint by its tracking code"}},
+		{Method: http.MethodGet, Path: "/admin/complaints", Access: staff, Page: true, Handler: s.adminComplaintsPage, Doc: doc{Summary: "The complaints queue (staff)"}},
 
 		// Ranking and inspections.
 		{Method: http.MethodGet, Path: "/api/v1/ranking/directives", Access: staff, Handler: s.listDirectives,
