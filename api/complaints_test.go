@@ -258,6 +258,11 @@ func TestComplaintCaseOverHTTP(t *testing.T) {
 		}
 		// A second resolve: 409.
 		expect(step(insp, idA, "resolve", map[string]any{"note": "باز هم", "outcome": "not_upheld"}), 409, "")
+		// The owner's dashboard shows the case, its answer and decision.
+		page := h.page("GET", "/dashboard", owner, nil)
+		if b := page.Body.String(); page.Code != 200 || !strings.Contains(b, "مبلغ بابت هزینه پست بود") || !strings.Contains(b, "شکایت وارد است") {
+			t.Fatalf("owner's dashboard: %d %s", page.Code, b)
+		}
 		// The owner's list: the decision and its note, nothing about the citizen.
 		res = h.do("GET", "/api/v1/offices/"+itoa(h.officeA)+"/complaints", owner, nil)
 		if b := res.Body.String(); res.Code != 200 || !strings.Contains(b, `"public_note":"دریافت وجه اضافه تأیید شد"`) ||
