@@ -100,6 +100,17 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/offices/:id/corrective-actions/:cid":          "admin ministry inspector office_owner",
 	"POST /api/v1/offices/:id/corrective-actions/:cid/:action": "admin ministry inspector office_owner",
 
+	// Complaints.
+	"POST /api/v1/complaints":                     "public",
+	"GET /api/v1/complaints/track/:tracking_code": "public",
+	"GET /api/v1/complaints":                      "admin ministry inspector",
+	"GET /api/v1/complaints/:id":                  "admin ministry inspector",
+	"POST /api/v1/complaints/:id/:action":         "admin ministry inspector office_owner",
+	"GET /api/v1/offices/:id/complaints":          "admin ministry inspector office_owner",
+	"GET /complaint":                              "public",
+	"GET /complaint/track":                        "public",
+	"GET /admin/complaints":                       "admin ministry inspector",
+
 	"GET /api/v1/reports/:file": "admin ministry inspector office_owner",
 	"GET /finder":               "public",
 	"GET /":                     "public",

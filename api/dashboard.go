@@ -366,7 +366,12 @@ func (s *Server) showOffice(c *gin.Context, id int64) {
 		s.failPage(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "office", "offices", pageData{Data: map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}})
+	data := map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}
+	if data["Complaints"], data["ComplaintsTotal"], err = s.officeComplaintRows(c, id); err != nil {
+		s.failPage(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "office", "offices", pageData{Data: data})
 }
 
 // ownerHome is an office owner's dashboard: their own office.

@@ -23,6 +23,8 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
+	"github.com/daftar-ir/daftar/surveys/complaints/adapters"
 )
 
 // harness is a whole server over a fresh database with one account per role
@@ -44,6 +46,10 @@ type harness struct {
 	register  *offices.Register
 	// jobs are the scheduler's test jobs, for the jobs tests.
 	jobs *testJobs
+	// complaints, for the complaint tests, and how many client addresses
+	// they have used.
+	complaints *complaints.Service
+	n          int
 }
 
 type syncBuffer struct {
@@ -96,17 +102,24 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.surveys = newSurveyService(t, d, h.clock, al, register)
 	h.catalogue = cat
 	h.register = register
+	h.complaints, err = complaints.New(complaints.Deps{DB: d, Clock: h.clock, Audit: al, Calendar: daftar.OfficialWorkCalendar(),
+		Offices: adapters.Offices{Register: register}, Catalogue: cat, Surveys: adapters.Surveys{Service: h.surveys},
+		Outbox: h.surveys, Inspectors: adapters.Inspectors{Accounts: acc}, MobileKey: []byte("complaints-test-key-32-bytes-abc"), Log: log},
+		complaints.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
 	insp, planner := newInspectionServices(t, d, h.clock, al, register, h.surveys, acc)
 	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp, Complaints: h.complaints}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
-		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log)},
+		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints},
 		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

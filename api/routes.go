@@ -81,6 +81,23 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/survey-flags/:id/overrule", Access: staff, Handler: s.overruleSurveyFlag,
 			Doc: doc{Summary: "Overrule a flag: the answer counts again", Tag: "surveys", Request: overruleRequest{}, Response: surveys.Flag{}, Errors: []int{400, 404, 409}}},
 
+		// Complaints.
+		{Method: http.MethodPost, Path: "/api/v1/complaints", Access: anyone, Handler: s.fileComplaint,
+			Doc: doc{Summary: "File a complaint against an office without an account (JSON, or the /complaint page's form); rate-limited per client address; 201 with the tracking code and the expected answer date; 422 naming every bad field; 413 over the body limit", Tag: "complaints", Request: complaintRequest{}, Response: complaintReceipt{}, Status: http.StatusCreated, Errors: []int{400, 413, 422, 429}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints/track/:tracking_code", Access: anyone, Handler: s.trackComplaint,
+			Doc: doc{Summary: "Where a complaint stands, by its tracking code: state, dates, the outcome and its public note; nothing personal; rate-limited per client address", Tag: "complaints", Response: trackingResponse{}, Errors: []int{404, 429}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints", Access: staff, Handler: s.listComplaints,
+			Doc: doc{Summary: "The case queue, soonest deadline first", Tag: "complaints", Response: ListResponse[complaintResponse]{}, Query: complaintsQuery, Errors: []int{400}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints/:id", Access: staff, Handler: s.getComplaint,
+			Doc: doc{Summary: "One case with its steps; of the citizen's mobile number only its last four digits", Tag: "complaints", Response: complaintDetail{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/complaints/:id/:action", Access: signedIn, Handler: s.complaintAction,
+			Doc: doc{Summary: "A step on a case: triage, assign (inspector_id), reply (the office's owner only; answered as the owner sees the case), investigate, resolve (outcome upheld or not_upheld, from assigned or investigating; an inspector only on their own case), close, reopen; each with a note, audited; 409 when the state forbids it", Tag: "complaints", Request: complaintActionRequest{}, Response: complaintResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/complaints", Access: officeOwner, Handler: s.officeComplaints,
+			Doc: doc{Summary: "The complaints against an office, as its owner sees them: never the citizen's contact, the tracking code or the visit day", Tag: "complaints", Response: ListResponse[ownerComplaintResponse]{}, Query: complaintsQuery, Errors: []int{400, 404}}},
+		{Method: http.MethodGet, Path: "/complaint", Access: anyone, Page: true, Handler: s.complaintPage, Doc: doc{Summary: "File a complaint (citizens; mobile, right-to-left)"}},
+		{Method: http.MethodGet, Path: "/complaint/track", Access: anyone, Page: true, Handler: s.complaintTrackPage, Doc: doc{Summary: "Follow a complaint by its tracking code"}},
+		{Method: http.MethodGet, Path: "/admin/complaints", Access: staff, Page: true, Handler: s.adminComplaintsPage, Doc: doc{Summary: "The complaints queue (staff)"}},
+
 		// Ranking and inspections.
 		{Method: http.MethodGet, Path: "/api/v1/ranking/directives", Access: staff, Handler: s.listDirectives,
 			Doc: doc{Summary: "Versions of the ranking directive, newest first", Tag: "ranking", Response: ListResponse[ranking.Directive]{}}},

@@ -27,6 +27,7 @@ import (
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -103,6 +104,8 @@ type Deps struct {
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
+	// Complaints are citizens' complaints followed as cases.
+	Complaints *complaints.Service
 	// Readiness, when set, holds the server back while the database is
 	// being prepared (the demo dataset on a first start); nil is ready.
 	// It is optional, unlike the services: only serve --demo needs it.
@@ -120,7 +123,7 @@ func (d Deps) missing() []string {
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
 		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
-		"Jobs": d.Jobs != nil} {
+		"Jobs": d.Jobs != nil, "Complaints": d.Complaints != nil} {
 		if !set {
 			out = append(out, name)
 		}
@@ -143,6 +146,9 @@ type Server struct {
 	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
+	// complaintLimiter and trackLimiter bound filings and lookups of
+	// complaints per client address.
+	complaintLimiter, trackLimiter *rateLimiter
 }
 
 // New builds the server and its routes.
@@ -152,7 +158,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
-		readiness: deps.Readiness}
+		readiness: deps.Readiness, complaintLimiter: newRateLimiter(10, 10*time.Minute), trackLimiter: newRateLimiter(60, 10*time.Minute)}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}

@@ -156,7 +156,7 @@ func (s *Server) submitSurvey(c *gin.Context) {
 	tr := translator(s.langOf(c))
 	switch {
 	case err == nil:
-		s.render(c, http.StatusCreated, "message", "thanks", pageData{Error: tr("thanks_text")})
+		s.surveyThanks(c, token)
 	case daftar.IsKind(err, daftar.KindUnprocessable):
 		de, _ := daftar.AsError(err)
 		errs := map[string]string{}

@@ -14,6 +14,7 @@ import (
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Reports builds the spreadsheets behind GET /api/v1/reports/{kind}.
@@ -30,6 +31,8 @@ type Reports struct {
 	Demand     *licensing.Demand
 	// Inspections are the inspections and their corrective actions.
 	Inspections *inspections.Service
+	// Complaints, when set, gives the complaints kind.
+	Complaints *complaints.Service
 }
 
 // Params narrow a report.
@@ -58,6 +61,9 @@ func (r *Reports) Kinds() []string {
 	}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		out = append(out, "licences", "allocations", "demand")
+	}
+	if r.Complaints != nil {
+		out = append(out, "complaints")
 	}
 	sort.Strings(out)
 	return out
@@ -90,6 +96,9 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		case "demand":
 			return r.demand(ctx, p)
 		}
+	}
+	if kind == "complaints" && r.Complaints != nil {
+		return r.complaints(ctx, p)
 	}
 	return Table{}, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(r.Kinds(), ", "))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -63,6 +64,8 @@ type app struct {
 	// inspections (read by the ranking's compliance) and their planner
 	inspections *inspections.Service
 	planner     *inspections.Planner
+	// complaints as cases (surveys/complaints)
+	complaints *complaints.Service
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -126,6 +129,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
+	if err := a.initComplaints(); err != nil {
+		return err
+	}
 	if err := a.initVisits(); err != nil {
 		return err
 	}
@@ -143,7 +149,7 @@ func (a *app) init(ctx context.Context) error {
 	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
 		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
-		Inspections: a.inspections}
+		Inspections: a.inspections, Complaints: a.complaints}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -164,7 +170,7 @@ func (a *app) registerJobs() error {
 	}{
 		// Cluster jobs change the shared database: once per firing across
 		// every replica.
-		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()}},
+		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.complaintJobs()}},
 		// Local refreshes reload one process's memory from the shared
 		// database: on every replica, at every firing.
 		{jobs.Local, [][]jobs.Job{a.visitRefreshes(), a.rankingRefreshes()}},
@@ -195,7 +201,8 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 		Inspections: a.inspections, Planner: a.planner,
-		Jobs: a.jobs,
+		Jobs:       a.jobs,
+		Complaints: a.complaints,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),

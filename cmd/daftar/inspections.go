@@ -10,6 +10,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Inspections' planner, wired to the registers it reads through its own
@@ -48,11 +49,20 @@ func (s surveysForInspections) RiskFigures(ctx context.Context, from, to time.Ti
 	return out, nil
 }
 
-// noComplaints stands in until complaints exist: no office has any.
-type noComplaints struct{}
+// complaintsForInspections reads the upheld and open complaints the risk
+// score takes.
+type complaintsForInspections struct{ c *complaints.Service }
 
-func (noComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (map[int64]inspections.ComplaintCounts, error) {
-	return map[int64]inspections.ComplaintCounts{}, nil
+func (s complaintsForInspections) RiskByOffice(ctx context.Context, from, to time.Time) (map[int64]inspections.ComplaintCounts, error) {
+	risk, err := s.c.RiskByOffice(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]inspections.ComplaintCounts, len(risk))
+	for id, r := range risk {
+		out[id] = inspections.ComplaintCounts{Upheld: r.Upheld, Open: r.Open}
+	}
+	return out, nil
 }
 
 func (a *app) initInspections(ctx context.Context) error {
@@ -70,7 +80,7 @@ func (a *app) initInspections(ctx context.Context) error {
 // inspectionSources are what the planner reads from the other registers.
 func (a *app) inspectionSources() inspections.Sources {
 	return inspections.Sources{Offices: officesForInspections{a.offices}, Surveys: surveysForInspections{a.surveys},
-		Complaints: noComplaints{}, Accounts: a.accounts}
+		Complaints: complaintsForInspections{a.complaints}, Accounts: a.accounts}
 }
 
 // seedDemoInspections records the demo's inspections, corrective actions

@@ -38,6 +38,9 @@ func Tables() map[string]string {
 		"survey_responses":       "surveys",
 		"survey_flags":           "surveys",
 		"sms_outbox":             "surveys",
+		// complaints as cases
+		"complaints":       "surveys/complaints",
+		"complaint_events": "surveys/complaints",
 		// directives and runs
 		"ranking_directives": "ranking",
 		"ranking_runs":       "ranking",
