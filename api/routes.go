@@ -6,8 +6,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
-
-	"github.com/gin-gonic/gin"
 )
 
 // route is one endpoint: path, who may call it, the handler, and what the
@@ -16,7 +14,7 @@ type route struct {
 	Method  string
 	Path    string // gin syntax: /api/v1/offices/:id
 	Access  access
-	Handler gin.HandlerFunc
+	Handler any  // a handle (handle.go), or a gin.HandlerFunc that writes its own answer
 	Upload  bool // takes a file: the larger body limit applies
 	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
 	Doc     doc

@@ -161,7 +161,11 @@ func New(deps Deps, cfg Config) (*Server, error) {
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}
-		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
+		h, err := s.handlerOf(r)
+		if err != nil {
+			return nil, err
+		}
+		e.Handle(r.Method, r.Path, append(handlers, h)...)
 	}
 	if err := s.mountDashboard(e); err != nil {
 		return nil, err
