@@ -161,40 +161,45 @@ func sameOrigin(r *http.Request) bool {
 	return o == r.Host
 }
 
-// authorize applies the route's access rule.
+// authorize applies the route's access rule. A page asked for without a
+// session sends the browser to the sign-in page instead of answering 401.
 func (s *Server) authorize(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if r.Access.Public {
+		err := s.allowed(r, c)
+		switch {
+		case err == nil:
 			c.Next()
-			return
-		}
-		a, ok := daftar.ActorFrom(c.Request.Context())
-		if !ok && r.Page {
+		case r.Page && daftar.IsKind(err, daftar.KindUnauthenticated):
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()
-			return
+		default:
+			s.fail(c, err)
 		}
-		if !ok {
-			s.fail(c, daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>"))
-			return
-		}
-		if !r.Access.allows(a) {
-			s.fail(c, daftar.Forbidden("forbidden", "your role may not do this"))
-			return
-		}
-		if r.Access.OfficeParam != "" {
-			id, err := pathID(c, r.Access.OfficeParam)
-			if err != nil {
-				s.fail(c, err)
-				return
-			}
-			// An owner asking about another office learns nothing, not
-			// even that it exists.
-			if !a.CanSeeOffice(id) {
-				s.fail(c, daftar.NotFound("office_not_found", "no such office"))
-				return
-			}
-		}
-		c.Next()
 	}
+}
+
+// allowed says why the caller may not call the route, or nil.
+func (s *Server) allowed(r route, c *gin.Context) error {
+	if r.Access.Public {
+		return nil
+	}
+	a, ok := daftar.ActorFrom(c.Request.Context())
+	if !ok {
+		return daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>")
+	}
+	if !r.Access.allows(a) {
+		return daftar.Forbidden("forbidden", "your role may not do this")
+	}
+	if r.Access.OfficeParam != "" {
+		id, err := pathID(c, r.Access.OfficeParam)
+		if err != nil {
+			return err
+		}
+		// An owner asking about another office learns nothing, not even
+		// that it exists.
+		if !a.CanSeeOffice(id) {
+			return daftar.NotFound("office_not_found", "no such office")
+		}
+	}
+	return nil
 }

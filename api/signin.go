@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/gin-gonic/gin"
+)
+
+// The sign-in pages: the form, its submission (a session cookie), signing
+// out, and / sending each caller to their home.
+
+func (s *Server) home(c *gin.Context) (any, error) {
+	u, ok := c.Get(ctxUser)
+	switch {
+	case !ok:
+		return redirect("/login"), nil
+	case daftar.Role(u.(accounts.User).Role).Staff():
+		return redirect("/admin"), nil
+	}
+	return redirect("/dashboard"), nil
+}
+
+func (s *Server) loginPage(c *gin.Context) (any, error) {
+	return page{Name: "login", Title: "sign_in", Data: pageData{Next: safeNext(c.Query("next"))}}, nil
+}
+
+// safeNext keeps a redirect target on this site.
+func safeNext(n string) string {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
+		return ""
+	}
+	return n
+}
+
+func (s *Server) loginSubmit(c *gin.Context) (any, error) {
+	t := translator(s.langOf(c))
+	username, password := c.PostForm("username"), c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	again := func(status int, msg string) page {
+		return page{Status: status, Name: "login", Title: "sign_in", Data: pageData{Error: msg, Next: next, Username: username}}
+	}
+	if strings.TrimSpace(username) == "" || password == "" || len(username) > 100 || len(password) > accounts.MaxPasswordLen {
+		return again(http.StatusBadRequest, t("fill_both")), nil
+	}
+	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{Username: username, Password: password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+	switch {
+	case daftar.IsKind(err, daftar.KindTooMany):
+		return again(http.StatusTooManyRequests, t("throttled")), nil
+	case daftar.IsKind(err, daftar.KindUnauthenticated):
+		return again(http.StatusUnauthorized, t("bad_credentials")), nil
+	case err != nil:
+		return nil, err
+	}
+	c.SetSameSite(http.SameSiteStrictMode)
+	c.SetCookie(cookieName, res.Token, int(s.Accounts.Config().SessionTTL.Seconds()), "/", "", s.cfg.SecureCookies, true)
+	if next == "" {
+		next = "/admin"
+		if !daftar.Role(res.User.Role).Staff() {
+			next = "/dashboard"
+		}
+	}
+	return redirect(next), nil
+}
+
+func (s *Server) logoutPage(c *gin.Context) (any, error) {
+	if tok, _ := tokenOf(c); tok != "" {
+		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
+			return nil, err
+		}
+	}
+	c.SetSameSite(http.SameSiteStrictMode)
+	c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
+	return redirect("/login"), nil
+}
