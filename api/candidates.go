@@ -122,7 +122,10 @@ func (s *Server) reviewCandidate(c *gin.Context) (any, error) {
 	if err := bindJSON(c, &req); err != nil {
 		return nil, err
 	}
-	version, err := versionFrom(c, req.Version.ptr())
+	version, err := versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		cand, err := s.Candidates.Get(c.Request.Context(), id)
+		return cand.Version, err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -94,30 +94,13 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 		return
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
-	c.Header("X-Content-Type-Options", "nosniff")
+	if c.Writer.Header().Get("Cache-Control") == "" {
+		c.Header("Cache-Control", "no-store")
+	}
 	if c.Writer.Header().Get("Referrer-Policy") == "" {
 		c.Header("Referrer-Policy", "same-origin")
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// failPage renders an error as a page (the status from statusOf).
-func (s *Server) failPage(c *gin.Context, err error) {
-	de, ok := daftar.AsError(err)
-	if !ok || de.Kind == daftar.KindInternal {
-		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
-		de = daftar.Internal(err)
-	}
-	status := statusOf(de.Kind)
-	title := "error_page"
-	switch status {
-	case http.StatusNotFound:
-		title = "not_found_page"
-	case http.StatusForbidden:
-		title = "forbidden_page"
-	}
-	c.Abort()
-	s.render(c, status, "error", title, pageData{Error: de.Message})
 }
 
 // mountDashboard serves the static files; the pages are in the route table.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/licensing"
@@ -220,17 +223,24 @@ func readUpload(c *gin.Context, fileField string, fields ...string) (upload, err
 }
 
 func (up *upload) readPart(part *multipart.Part, fileField string, fields []string) error {
-	name := part.FormName()
+	name, err := cleanName("form", part.FormName(), 100)
+	if err != nil {
+		return err
+	}
 	switch {
 	case name == fileField:
 		if up.file != nil {
 			return daftar.Invalid("one_file", "send one file per import", daftar.Field(fileField, "repeated", "only one file"))
 		}
+		fileName, err := cleanName(fileField, part.FileName(), 255)
+		if err != nil {
+			return err
+		}
 		tmp, err := os.CreateTemp("", "daftar-upload-*")
 		if err != nil {
 			return err
 		}
-		up.file, up.name = tmp, part.FileName()
+		up.file, up.name = tmp, fileName
 		if up.size, err = io.Copy(tmp, part); err != nil {
 			return uploadError(err)
 		}
@@ -248,17 +258,31 @@ func (up *upload) readPart(part *multipart.Part, fileField string, fields []stri
 	return nil
 }
 
-// uploadError classifies a failure reading the upload: over the limit (413)
-// or a malformed multipart body (400).
+// uploadError classifies a failure reading the upload: over the limit
+// (413), the client gone or the request past its deadline (passed on), and
+// anything else the multipart reader or the body says (a header line
+// without a colon, a part cut short, a bad boundary) is a malformed body:
+// the caller's mistake, 400.
 func uploadError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case errors.As(err, &mbe):
 		return daftar.TooLarge("upload_too_large", fmt.Sprintf("the upload is larger than %d bytes", mbe.Limit))
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
 	}
-	if errors.Is(err, multipart.ErrMessageTooLarge) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "multipart") {
-		return daftar.Invalid("malformed_multipart", "the multipart body is malformed or cut short")
+	return daftar.Invalid("malformed_multipart", "the multipart body is malformed or cut short")
+}
+
+// cleanName is a part's name as sent, refused when it holds control
+// characters (a NUL, a CR or LF) or is too long: such a name could never
+// be stored or shown as it is.
+func cleanName(field, name string, maxLen int) (string, error) {
+	if len(name) > maxLen || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", daftar.Invalid("malformed_multipart", "a part of the multipart body has a name that is not valid",
+			daftar.Field(field, "invalid_name", fmt.Sprintf("names are at most %d bytes of text without control characters", maxLen)))
 	}
-	return err
+	return name, nil
 }
 
 func (s *Server) getExamImport(c *gin.Context) (any, error) {

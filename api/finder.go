@@ -92,7 +92,7 @@ func (s *Server) finder(c *gin.Context) (any, error) {
 			PredictedWaitMin: round2(r.PredictedWaitMin), Grade: r.Grade, OpenNow: r.OpenNow, OpensAt: r.NextOpen,
 			OpeningHours: o.Hours, Score: math.Round(r.Score*100) / 100}
 	}
-	c.Header("Cache-Control", "public, max-age=60")
+	publicCache(c, "public, max-age=60")
 	return out, nil
 }
 

@@ -140,7 +140,10 @@ func (s *Server) updateOffice(c *gin.Context) (any, error) {
 	if err := fe.Err(daftar.KindInvalid, "invalid_office", "the change is not valid"); err != nil {
 		return nil, err
 	}
-	version, err := versionFrom(c, req.Version.ptr())
+	version, err := versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		off, err := s.Offices.Get(c.Request.Context(), id)
+		return off.Version, err
+	})
 	if err != nil {
 		return nil, err
 	}

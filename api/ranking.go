@@ -114,7 +114,10 @@ func (s *Server) publishRun(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	version, err := versionFrom(c, nil)
+	version, err := versionFrom(c, nil, func() (int64, error) {
+		run, err := s.Ranking.Get(c.Request.Context(), id)
+		return run.Version, err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,6 @@ func (s *Server) listServices(c *gin.Context) (any, error) {
 		out = append(out, serviceResponse{Code: sv.Code, NameFa: sv.NameFa, NameEn: sv.NameEn, Channel: sv.Channel,
 			HandlingMinutes: sv.HandlingMinutes, FeeRials: sv.FeeRials, Description: sv.DescriptionEn})
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	publicCache(c, "public, max-age=300")
 	return pageFrom(out, p), nil
 }

@@ -147,17 +147,21 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.requestID, s.recoverPanics, s.observe, s.gate)
+	e.Use(s.requestID, s.secureHeaders, s.recoverPanics, s.observe, s.gate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) {
 		c.Abort()
+		if wantsPage(c) {
+			s.errorPage(c, http.StatusMethodNotAllowed)
+			return
+		}
 		writeProblem(c, Problem{Type: "https://daftar.ir/problems/method_not_allowed", Title: "Method Not Allowed",
 			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Detail: "this endpoint does not take that method", RequestID: requestID(c)})
 	})
 	s.engine = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate(r), s.authorize(r)}
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}

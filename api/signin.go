@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/accounts"
@@ -27,9 +29,22 @@ func (s *Server) loginPage(c *gin.Context) (any, error) {
 	return page{Name: "login", Title: "sign_in", Data: pageData{Next: safeNext(c.Query("next"))}}, nil
 }
 
-// safeNext keeps a redirect target on this site.
+// safeNext keeps a redirect target on this site: a single "/" and a path
+// (with its query), nothing a browser could read as another host. Control
+// characters (a tab or newline that browsers drop, turning "/\t/evil" into
+// "//evil"), backslashes (read as "/"), "//" and anything with a scheme or
+// host are refused; the caller then goes home.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
+	if n == "" || len(n) > 2048 || n[0] != '/' || strings.HasPrefix(n, "//") || strings.ContainsRune(n, '\\') {
+		return ""
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+			return ""
+		}
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return n

@@ -95,9 +95,11 @@ type surveyAnswerRequest struct {
 	Answers map[string]any `json:"answers" doc:"by question id: overall, courtesy, waiting, fees_clear (1-5), extra_fee (true/false), recommend (0-10), comment (text)"`
 }
 
+// surveyAnswerResponse is the same for every recorded answer: whether a
+// stuffing signal flagged it is for staff (GET /api/v1/survey-flags), never
+// for the submitter, who would learn which signal to dodge.
 type surveyAnswerResponse struct {
-	Status string   `json:"status"`
-	Flags  []string `json:"flags,omitempty" doc:"never shown to the citizen on the page; stuffing signals raised"`
+	Status string `json:"status"`
 }
 
 // submitSurvey is POST /api/v1/survey-responses/{token}: JSON from apps, a
@@ -116,12 +118,12 @@ func (s *Server) submitSurvey(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.Surveys.Submit(c.Request.Context(), surveys.Submission{Token: token, Answers: raw, ClientIP: c.ClientIP()})
+	_, err = s.Surveys.Submit(c.Request.Context(), surveys.Submission{Token: token, Answers: raw, ClientIP: c.ClientIP()})
 	if !form {
 		if err != nil {
 			return nil, err
 		}
-		return reply{Status: http.StatusCreated, Body: surveyAnswerResponse{Status: "recorded", Flags: res.Flags}}, nil
+		return reply{Status: http.StatusCreated, Body: surveyAnswerResponse{Status: "recorded"}}, nil
 	}
 	tr := translator(s.langOf(c))
 	switch {

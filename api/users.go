@@ -120,7 +120,10 @@ func (s *Server) updateUser(c *gin.Context) (any, error) {
 		office := req.OfficeID.ptr()
 		p.OfficeID = &office
 	}
-	if p.Version, err = versionFrom(c, req.Version.ptr()); err != nil {
+	if p.Version, err = versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		u, err := s.Accounts.Get(c.Request.Context(), id)
+		return u.Version, err
+	}); err != nil {
 		return nil, err
 	}
 	u, err := s.Accounts.Update(c.Request.Context(), id, p)

@@ -1,0 +1,409 @@
+package api_test
+
+// Hostile tests: what an attacker tried against the demo, kept as
+// regressions. The finding numbers are those of the hardening issue; each
+// test runs on SQLite and PostgreSQL.
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/api"
+	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/dbtest"
+)
+
+// send is a request with any headers (pairs), and a cookie session when
+// cookie is not empty.
+func (h *harness) send(method, path, cookie string, body io.Reader, headers ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, body)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "daftar_session", Value: cookie})
+	}
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func formBody(v url.Values) io.Reader { return strings.NewReader(v.Encode()) }
+
+const formType = "application/x-www-form-urlencoded"
+
+// Finding 1: after sign-in, next goes only to a path of this site.
+func TestHostileOpenRedirect(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		for _, next := range []string{"/\t/evil.example", "/\t/evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
+			"https://evil.example/", "/\n/evil.example", "/\r//evil.example", "/%2F/evil.example", "http:/evil.example",
+			"javascript:alert(1)", "/\u00a0/evil.example", "/\u2028/evil.example", " //evil.example", "evil.example", "/\x00/x"} {
+			// The sign-in form does not carry it ...
+			page := h.send("GET", "/login?next="+url.QueryEscape(next), "", nil)
+			if strings.Contains(page.Body.String(), "evil.example") {
+				t.Errorf("GET /login?next=%q puts it in the form", next)
+			}
+			// ... and a posted one is not followed.
+			res := h.send("POST", "/login", "", formBody(url.Values{"username": {"ministry-user"}, "password": {testPassword}, "next": {next}}),
+				"Content-Type", formType, "Origin", "http://example.com")
+			if res.Code != 303 || res.Header().Get("Location") != "/admin" {
+				t.Errorf("next %q: %d → %q, want /admin", next, res.Code, res.Header().Get("Location"))
+			}
+		}
+		// A path of this site, with its query, is kept.
+		res := h.send("POST", "/login", "", formBody(url.Values{"username": {"ministry-user"}, "password": {testPassword}, "next": {"/admin/offices?q=THR&page=2"}}),
+			"Content-Type", formType, "Origin", "http://example.com")
+		if res.Header().Get("Location") != "/admin/offices?q=THR&page=2" {
+			t.Errorf("same-site next: %q", res.Header().Get("Location"))
+		}
+		// The sign-in redirect of a page asks for the page itself.
+		if res := h.send("GET", "/admin/offices?q=x", "", nil); res.Header().Get("Location") != "/login?next=%2Fadmin%2Foffices%3Fq%3Dx" {
+			t.Errorf("sign-in redirect: %q", res.Header().Get("Location"))
+		}
+	})
+}
+
+// Finding 7: the answer to a survey is the same whether a stuffing signal
+// caught it or not.
+func TestHostileSurveyAnswerSaysNothingOfFlags(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		// Answered within a second of being invited: the visit ended ten
+		// minutes ago, so the first is clean; the clock then goes back to
+		// the end of the visit, so the second is too fast.
+		toks := h.servedVisits(t, h.officeA, 2)
+		answer := map[string]any{"answers": map[string]any{"overall": 5, "courtesy": 5, "waiting": 5, "fees_clear": 5, "extra_fee": false, "recommend": 10}}
+		clean := h.do("POST", "/api/v1/survey-responses/"+toks[0], "", answer)
+		h.clock.Set(h.clock.Now().Add(-10 * time.Minute))
+		fast := h.do("POST", "/api/v1/survey-responses/"+toks[1], "", answer)
+		if clean.Code != 201 || fast.Code != 201 {
+			t.Fatalf("answers: %d %d", clean.Code, fast.Code)
+		}
+		if clean.Body.String() != fast.Body.String() || strings.Contains(fast.Body.String(), "flag") {
+			t.Fatalf("the answers differ: %s / %s", clean.Body, fast.Body)
+		}
+		flags := decode[struct{ Total int }](t, h.do("GET", "/api/v1/survey-flags", h.tokens[daftar.RoleAdmin], nil))
+		if flags.Total != 1 {
+			t.Fatalf("the fast answer is flagged for staff: %d flags", flags.Total)
+		}
+	})
+}
+
+// Finding 10: the sign-in form takes posts from Daftar's own pages only.
+func TestHostileLoginCSRF(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		creds := url.Values{"username": {"admin-user"}, "password": {testPassword}}
+		for _, hdr := range [][]string{{"Origin", "http://evil.example"}, {"Referer", "http://evil.example/login"}, {"Sec-Fetch-Site", "cross-site"},
+			{"Origin", "null"}, {"Origin", "http://example.com.evil.example"}} {
+			res := h.send("POST", "/login", "", formBody(creds), "Content-Type", formType, hdr[0], hdr[1], "Accept", "text/html")
+			if res.Code != 403 || len(res.Result().Cookies()) > 0 && res.Result().Cookies()[0].Value != "" {
+				t.Errorf("%s %s: %d, cookies %v", hdr[0], hdr[1], res.Code, res.Result().Cookies())
+			}
+			if !strings.Contains(res.Header().Get("Content-Type"), "text/html") {
+				t.Errorf("%s %s: the refusal is not a page", hdr[0], hdr[1])
+			}
+		}
+		// From the sign-in page itself it works.
+		res := h.send("POST", "/login", "", formBody(creds), "Content-Type", formType, "Origin", "http://example.com")
+		if res.Code != 303 {
+			t.Fatalf("same-origin sign-in: %d", res.Code)
+		}
+	})
+}
+
+// rawMultipart posts a hand-written multipart body to the exam import.
+func (h *harness) rawMultipart(token, boundary, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/api/v1/exam-imports", strings.NewReader(body))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// Finding 6: a malformed part is the caller's mistake (400), never a 500.
+func TestHostileMalformedMultipart(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		csv := string(examCSV(t, 2))
+		part := func(headers string) string {
+			return "--XB\r\n" + headers + "\r\n\r\n" + csv + "\r\n--XB--\r\n"
+		}
+		for name, body := range map[string]string{
+			"NUL in the file name":     part(`Content-Disposition: form-data; name="file"; filename="a` + "\x00" + `b.csv"`),
+			"CR in the file name":      part(`Content-Disposition: form-data; name="file"; filename="a` + "\r" + `b.csv"`),
+			"header without a colon":   part("Content-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nthis line has no colon"),
+			"newline in the file name": part(`Content-Disposition: form-data; name="file"; filename="a` + "\n" + `b.csv"`),
+			"cut short":                "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n" + csv,
+			"garbage":                  "\x00\x01\x02 not multipart at all",
+			"control in the field":     part(`Content-Disposition: form-data; name="fi` + "\x01" + `le"; filename="a.csv"`),
+		} {
+			res := h.rawMultipart(h.tokens[daftar.RoleAdmin], "XB", body)
+			if res.Code != 400 {
+				t.Errorf("%s: %d, want 400: %s", name, res.Code, res.Body)
+				continue
+			}
+			problemOf(t, res)
+		}
+	})
+}
+
+// Finding 11: what a signed-in caller reads is kept by no cache; nothing is
+// sniffed; HSTS rides on secure cookies (TestHostileHSTS).
+func TestHostileHeaders(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin := h.tokens[daftar.RoleAdmin]
+		cand := h.approveCandidates(t, 1, 0)[0]
+		for _, c := range []struct {
+			path  string
+			token string
+		}{
+			{"/api/v1/auth/me", admin}, {"/api/v1/users", admin}, {"/api/v1/candidates/" + itoa(cand), admin},
+			{"/api/v1/offices", h.tokens[daftar.RoleOfficeOwner]}, {"/api/v1/services", admin}, {"/api/v1/finder?lat=35.7&lon=51.4&service=criminal_record", admin},
+			{"/api/v1/reports/offices.csv", admin},
+		} {
+			res := h.do("GET", c.path, c.token, nil)
+			if res.Code != 200 || res.Header().Get("Cache-Control") != "no-store" || res.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %d, Cache-Control %q, X-Content-Type-Options %q", c.path, res.Code, res.Header().Get("Cache-Control"), res.Header().Get("X-Content-Type-Options"))
+			}
+		}
+		// The dashboard pages, signed in by cookie.
+		for _, p := range []string{"/admin", "/admin/offices", "/admin/offices/" + itoa(h.officeA)} {
+			res := h.send("GET", p, admin, nil)
+			if res.Code != 200 || res.Header().Get("Cache-Control") != "no-store" || res.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %d, Cache-Control %q", p, res.Code, res.Header().Get("Cache-Control"))
+			}
+		}
+		if res := h.send("GET", "/dashboard", h.tokens[daftar.RoleOfficeOwner], nil); res.Code != 200 || res.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("/dashboard: %d %q", res.Code, res.Header().Get("Cache-Control"))
+		}
+		// Public answers may be cached by anyone; every answer has nosniff.
+		if res := h.do("GET", "/api/v1/services", "", nil); res.Header().Get("Cache-Control") != "public, max-age=300" {
+			t.Errorf("public catalogue: %q", res.Header().Get("Cache-Control"))
+		}
+		for _, p := range []string{"/healthz", "/openapi.json", "/static/app.css", "/api/v1/nothing", "/login", "/api/v1/offices"} {
+			if res := h.do("GET", p, "", nil); res.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s without nosniff", p)
+			}
+		}
+		if res := h.do("GET", "/healthz", "", nil); res.Header().Get("Strict-Transport-Security") != "" {
+			t.Error("HSTS without secure cookies")
+		}
+	})
+}
+
+// Finding 12: a stale or bogus credential does not break a public route;
+// routes that need a session still refuse it.
+func TestHostileBadBearerOnPublicRoutes(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		toks := h.servedVisits(t, h.officeA, 1)
+		loggedOut := h.login("inspector-user", testPassword)
+		h.do("POST", "/api/v1/auth/logout", loggedOut, nil)
+		public := 0
+		for _, r := range h.srv.Routes() {
+			if !r.Public || r.Method != "GET" {
+				continue
+			}
+			public++
+			path := strings.NewReplacer(":token", toks[0], ":id", itoa(h.officeA)).Replace(r.Path)
+			if r.Path == "/api/v1/finder" {
+				path += "?lat=35.7&lon=51.4&service=criminal_record"
+			}
+			for _, auth := range []string{"Bearer bogus", "Bearer " + loggedOut, "Basic YWRtaW46YWRtaW4=", "Bearer", strings.Repeat("x", 300)} {
+				res := h.send("GET", path, "", nil, "Authorization", auth)
+				if res.Code == 401 || res.Code >= 500 {
+					t.Errorf("%s with %.20q: %d", path, auth, res.Code)
+				}
+			}
+			// A stale cookie too.
+			if res := h.send("GET", path, loggedOut, nil); res.Code == 401 || res.Code >= 500 {
+				t.Errorf("%s with a stale cookie: %d", path, res.Code)
+			}
+		}
+		if public < 6 {
+			t.Fatalf("only %d public GET routes", public)
+		}
+		// Signing in with a stale bearer still works.
+		res := h.do("POST", "/api/v1/auth/login", "bogus", map[string]string{"username": "admin-user", "password": testPassword})
+		if res.Code != 200 {
+			t.Fatalf("login with a stale bearer: %d", res.Code)
+		}
+		// A route that needs a session refuses the bad one.
+		if res := h.do("GET", "/api/v1/auth/me", "bogus", nil); res.Code != 401 {
+			t.Fatalf("me with a bad bearer: %d", res.Code)
+		}
+		if res := h.do("GET", "/api/v1/offices", loggedOut, nil); res.Code != 401 {
+			t.Fatalf("offices with a revoked token: %d", res.Code)
+		}
+	})
+}
+
+// Finding 14: If-Match by RFC 9110: strong comparison, "*" for an existing
+// record, a list matching when one member does, 409 for a well-formed tag
+// that does not match, 400 only for a header that does not parse.
+func TestHostileIfMatch(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin := h.tokens[daftar.RoleAdmin]
+		path := "/api/v1/offices/" + itoa(h.officeA)
+		version := func() int64 {
+			return decode[struct{ Version int64 }](t, h.do("GET", path, admin, nil)).Version
+		}
+		counters := 3
+		for _, c := range []struct {
+			ifMatch func(v int64) string
+			status  int
+		}{
+			{func(v int64) string { return fmt.Sprintf(`"%d"`, v) }, 200},
+			{func(v int64) string { return "*" }, 200},
+			{func(v int64) string { return fmt.Sprintf(`"%d", "%d"`, v+5, v) }, 200},
+			{func(v int64) string { return fmt.Sprintf(`"x", W/"%d", "%d"`, v, v) }, 200},
+			{func(v int64) string { return fmt.Sprintf(`W/"%d"`, v) }, 409}, // weak never matches
+			{func(v int64) string { return `"0"` }, 409},
+			{func(v int64) string { return `"stale-1"` }, 409},
+			{func(v int64) string { return fmt.Sprintf(`"%d"`, v+1) }, 409},
+			{func(v int64) string { return fmt.Sprintf(`"%d", "%d"`, v+1, v+2) }, 409},
+			{func(v int64) string { return fmt.Sprintf(`"0%d"`, v) }, 409}, // not how Daftar writes the version
+			{func(v int64) string { return "garbage" }, 400},
+			{func(v int64) string { return `"unterminated` }, 400},
+			{func(v int64) string { return `"a b"` }, 400},
+			{func(v int64) string { return `,` }, 400},
+			{func(v int64) string { return fmt.Sprintf(`"%d" x`, v) }, 400},
+		} {
+			v := version()
+			counters = counters%9 + 1
+			hdr := c.ifMatch(v)
+			res := h.do("PATCH", path, admin, map[string]any{"counters": counters}, "If-Match", hdr)
+			if res.Code != c.status {
+				t.Errorf("If-Match %s (version %d): %d, want %d: %s", hdr, v, res.Code, c.status, res.Body)
+				continue
+			}
+			if c.status != 200 {
+				problemOf(t, res)
+				if version() != v {
+					t.Errorf("If-Match %s: refused, but the office changed", hdr)
+				}
+			}
+		}
+		// "*" on a record that does not exist is 404.
+		if res := h.do("PATCH", "/api/v1/offices/99999", admin, map[string]any{"counters": 2}, "If-Match", "*"); res.Code != 404 {
+			t.Errorf("* on a missing office: %d", res.Code)
+		}
+		// The same rules on the other versioned writes.
+		user := "/api/v1/users/" + itoa(h.users[daftar.RoleInspector])
+		if res := h.do("PATCH", user, admin, map[string]any{"full_name": "بازرس"}, "If-Match", `W/"1"`); res.Code != 409 {
+			t.Errorf("weak tag on a user: %d", res.Code)
+		}
+		if res := h.do("PATCH", user, admin, map[string]any{"full_name": "بازرس"}, "If-Match", `"9", "1"`); res.Code != 200 {
+			t.Errorf("list on a user: %d %s", res.Code, res.Body)
+		}
+	})
+}
+
+// Finding 15: page routes, and any request outside /api/ from a browser,
+// get a Persian page for an error, never raw JSON.
+func TestHostileErrorPages(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin, owner := h.tokens[daftar.RoleAdmin], h.tokens[daftar.RoleOfficeOwner]
+		html := "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+		big := strings.Repeat("x", 70<<10)
+		for _, c := range []struct {
+			name, method, path, cookie string
+			body                       io.Reader
+			headers                    []string
+			status                     int
+		}{
+			{"unknown dashboard path", "GET", "/admin/nothing-here", admin, nil, nil, 404},
+			{"unknown path signed out", "GET", "/no/such/page", "", nil, nil, 404},
+			{"page of another role", "GET", "/dashboard", admin, nil, nil, 403},
+			{"staff page as owner", "GET", "/admin", owner, nil, nil, 403},
+			{"wrong method", "PUT", "/admin", admin, nil, nil, 405},
+			{"wrong method signed out", "DELETE", "/login", "", nil, nil, 405},
+			{"too large", "POST", "/login", "", strings.NewReader("username=" + big), []string{"Content-Type", formType, "Origin", "http://example.com"}, 413},
+			{"cross-site form", "POST", "/logout", admin, formBody(url.Values{}), []string{"Content-Type", formType, "Origin", "http://evil.example"}, 403},
+			{"missing office", "GET", "/admin/offices/99999", admin, nil, nil, 404},
+			{"bad filter", "GET", "/admin/offices?status=bogus", admin, nil, nil, 400},
+			{"metrics from a browser", "GET", "/metrics", "", nil, nil, 401},
+		} {
+			res := h.send(c.method, c.path, c.cookie, c.body, append([]string{"Accept", html}, c.headers...)...)
+			body := res.Body.String()
+			if res.Code != c.status || !strings.HasPrefix(res.Header().Get("Content-Type"), "text/html") {
+				t.Errorf("%s: %d %q, want %d as a page: %.200s", c.name, res.Code, res.Header().Get("Content-Type"), c.status, body)
+				continue
+			}
+			fa := daftar.PersianDigits(fmt.Sprint(c.status))
+			if !strings.Contains(body, `lang="fa"`) || !strings.Contains(body, `dir="rtl"`) || !strings.Contains(body, fa) ||
+				strings.Contains(body, `"code":`) || strings.Contains(body, "no such") {
+				t.Errorf("%s: not a Persian error page: %.400s", c.name, body)
+			}
+		}
+		// English with ?lang=en.
+		if res := h.send("GET", "/admin/nothing?lang=en", admin, nil, "Accept", html); res.Code != 404 || !strings.Contains(res.Body.String(), "Not found") {
+			t.Errorf("English error page: %d", res.Code)
+		}
+		// An API client keeps problem+json, also on /api/ from a browser.
+		for _, c := range []struct{ path, accept string }{{"/no/such/page", "application/json"}, {"/no/such/page", ""}, {"/api/v1/nothing", html}} {
+			res := h.send("GET", c.path, "", nil, "Accept", c.accept)
+			if res.Code != 404 {
+				t.Errorf("%s (%s): %d", c.path, c.accept, res.Code)
+				continue
+			}
+			problemOf(t, res)
+		}
+	})
+}
+
+// Finding 11: behind HTTPS (secure cookies) every answer asks browsers to
+// keep to HTTPS.
+func TestHostileHSTS(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	h := newHarnessWith(t, d, func(c *api.Config) { c.SecureCookies = true })
+	for _, p := range []string{"/healthz", "/login", "/api/v1/nothing", "/static/app.css"} {
+		if res := h.do("GET", p, "", nil); res.Header().Get("Strict-Transport-Security") != "max-age=31536000" {
+			t.Errorf("%s: HSTS %q", p, res.Header().Get("Strict-Transport-Security"))
+		}
+	}
+	res := h.send("POST", "/login", "", formBody(url.Values{"username": {"admin-user"}, "password": {testPassword}}), "Content-Type", formType, "Origin", "http://example.com")
+	if ck := sessionCookie(t, res); !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
+		t.Errorf("session cookie: %+v", ck)
+	}
+}
+
+// Finding 3: survey links come from the configured public address, never
+// from the request's Host or forwarding headers.
+func TestHostileHostHeaderShapesNoLink(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		req := httptest.NewRequest("POST", "/api/v1/offices/"+itoa(h.officeA)+"/visits", strings.NewReader(bodyString(map[string]any{"visits": []any{visitJSON("H-1", 9)}})))
+		req.Host = "daftar-survey.evil.example"
+		for k, v := range map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + h.tokens[daftar.RoleOfficeOwner],
+			"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http", "Forwarded": "host=evil.example"} {
+			req.Header.Set(k, v)
+		}
+		res := httptest.NewRecorder()
+		h.h.ServeHTTP(res, req)
+		out := decode[struct {
+			Results []struct {
+				SurveyURL *string `json:"survey_url"`
+			}
+		}](t, res)
+		if res.Code != 200 || len(out.Results) != 1 || out.Results[0].SurveyURL == nil || !strings.HasPrefix(*out.Results[0].SurveyURL, "https://daftar.example/s/") {
+			t.Fatalf("%d %s", res.Code, res.Body)
+		}
+		if strings.Contains(res.Body.String(), "evil") {
+			t.Fatalf("the Host shaped the answer: %s", res.Body)
+		}
+	})
+}
