@@ -45,6 +45,7 @@ func (s *Server) login(c *gin.Context) (any, error) {
 	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{
 		Username: req.Username, Password: req.Password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
 	if err != nil {
+		s.metrics.loginRefused(err)
 		return nil, err
 	}
 	c.Header("Cache-Control", "no-store")

@@ -407,3 +407,51 @@ func TestHostileHostHeaderShapesNoLink(t *testing.T) {
 		}
 	})
 }
+
+// Finding 4: nobody can lock another out. Wrong passwords from one address
+// block that address for the account; the right password from elsewhere
+// still signs in; the refusal is logged and counted.
+func TestHostileAccountLockout(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		login := func(ip, pw string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(bodyString(map[string]string{"username": "inspector-user", "password": pw})))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = ip + ":4000"
+			rec := httptest.NewRecorder()
+			h.h.ServeHTTP(rec, req)
+			return rec
+		}
+		for i := 0; i < 5; i++ {
+			if res := login("203.0.113.7", "wrong-guess"); res.Code != 401 {
+				t.Fatalf("guess %d: %d", i, res.Code)
+			}
+		}
+		if res := login("203.0.113.7", testPassword); res.Code != 429 || res.Header().Get("Retry-After") == "" {
+			t.Fatalf("the attacking address: %d", res.Code)
+		}
+		if res := login("198.51.100.20", testPassword); res.Code != 200 {
+			t.Fatalf("the holder from elsewhere is locked out: %d %s", res.Code, res.Body)
+		}
+		metrics := h.do("GET", "/metrics", h.tokens[daftar.RoleAdmin], nil).Body.String()
+		if !strings.Contains(metrics, `daftar_login_throttled_total{throttle="account_address"} 1`) {
+			t.Fatalf("throttle not counted: %s", grepLines(metrics, "throttled"))
+		}
+		if !strings.Contains(h.logs.String(), `"login throttle reached"`) || !strings.Contains(h.logs.String(), `"login refused: throttled"`) {
+			t.Fatal("the throttle is not logged")
+		}
+		if strings.Contains(h.logs.String(), "wrong-guess") || strings.Contains(h.logs.String(), testPassword) {
+			t.Fatal("a password reached the log")
+		}
+	})
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

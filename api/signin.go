@@ -61,6 +61,7 @@ func (s *Server) loginSubmit(c *gin.Context) (any, error) {
 		return again(http.StatusBadRequest, t("fill_both")), nil
 	}
 	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{Username: username, Password: password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+	s.metrics.loginRefused(err)
 	switch {
 	case daftar.IsKind(err, daftar.KindTooMany):
 		return again(http.StatusTooManyRequests, t("throttled")), nil

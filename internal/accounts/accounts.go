@@ -1,6 +1,7 @@
 // Package accounts keeps the people who sign in to Daftar: users and roles,
 // argon2id passwords, opaque session tokens with absolute and idle expiry,
-// and login throttling per account and per client address.
+// and login throttling per account and client address, per client address,
+// and a much higher ceiling per account with a growing delay.
 package accounts
 
 import (
@@ -24,13 +25,23 @@ import (
 
 // Config sets session lifetimes, throttling and hashing cost.
 type Config struct {
-	SessionTTL   time.Duration // absolute lifetime of a session (default 12h)
-	IdleTimeout  time.Duration // a session unused this long ends (default 30m)
-	Argon2       Argon2Params  // default OWASPArgon2
-	UserFailures int           // failed logins per account in Window before a block (default 5)
-	IPFailures   int           // failed logins per client address in Window (default 20)
+	SessionTTL  time.Duration // absolute lifetime of a session (default 12h)
+	IdleTimeout time.Duration // a session unused this long ends (default 30m)
+	Argon2      Argon2Params  // default OWASPArgon2
+	// PairFailures are the failed logins of one account from one client
+	// address in Window before that pair is blocked for Block (default 5):
+	// an attacker's address stays blocked while the account's holder,
+	// elsewhere, still signs in.
+	PairFailures int
+	IPFailures   int           // failed logins per client address in Window, whatever the account (default 20)
 	Window       time.Duration // counting window (default 15m)
 	Block        time.Duration // how long a block lasts (default 15m)
+	// AccountFailures is the ceiling of failed logins of one account from
+	// every address in Window (default 100): past it each further failure
+	// holds the account back for AccountDelay, doubled each time, at most
+	// Block. Only a guessing campaign from many addresses reaches it.
+	AccountFailures int
+	AccountDelay    time.Duration // default 1s
 	// CacheTTL is how long a verified session is trusted without reading it
 	// again (default 5s; negative turns the cache off). Revocation in this
 	// process is immediate; on other replicas it takes at most this long.
@@ -47,8 +58,14 @@ func (c Config) withDefaults() Config {
 	if c.Argon2.MemoryKiB == 0 {
 		c.Argon2 = OWASPArgon2
 	}
-	if c.UserFailures == 0 {
-		c.UserFailures = 5
+	if c.PairFailures == 0 {
+		c.PairFailures = 5
+	}
+	if c.AccountFailures == 0 {
+		c.AccountFailures = 100
+	}
+	if c.AccountDelay == 0 {
+		c.AccountDelay = time.Second
 	}
 	if c.IPFailures == 0 {
 		c.IPFailures = 20
