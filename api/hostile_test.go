@@ -455,3 +455,88 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Finding 2: an owner cannot tie a survey comment to a visit. Comments
+// show to owners only for a whole period that has ended with at least the
+// minimum of answers (the harness's is 3), as texts alone in random order;
+// staff keep the day and the score.
+func TestHostileSurveyCommentsAnonymous(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		owner, staff := h.tokens[daftar.RoleOfficeOwner], h.tokens[daftar.RoleInspector]
+		// Three answers with comments at office A in 1405-09 (the harness's
+		// month), two at office B.
+		for _, c := range []struct {
+			office int64
+			n      int
+		}{{h.officeA, 3}, {h.officeB, 2}} {
+			for i, tok := range h.servedVisits(t, c.office, c.n) {
+				res := h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{
+					"overall": 1 + i, "courtesy": 4, "waiting": 3, "fees_clear": 4, "extra_fee": i == 0, "recommend": 9, "comment": fmt.Sprintf("نظر شماره %d", i)}})
+				if res.Code != 201 {
+					t.Fatalf("answer: %d %s", res.Code, res.Body)
+				}
+			}
+		}
+		summary := func(office int64, token, query string) (map[string]any, string) {
+			res := h.do("GET", fmt.Sprintf("/api/v1/offices/%d/surveys/summary%s", office, query), token, nil)
+			if res.Code != 200 {
+				t.Fatalf("%s: %d %s", query, res.Code, res.Body)
+			}
+			return decode[map[string]any](t, res), res.Body.String()
+		}
+		comments := func(m map[string]any) []any { return m["comments"].([]any) }
+		// While the month runs the owner sees the figures but no comment:
+		// each would appear right after the visit behind it.
+		if m, _ := summary(h.officeA, owner, "?period=1405-09"); len(comments(m)) != 0 || m["comments_withheld"] != true || m["means"] == nil {
+			t.Fatalf("running month: %v", m)
+		}
+		// Staff see them, with the day and the score.
+		m, _ := summary(h.officeA, staff, "?period=1405-09")
+		if len(comments(m)) != 3 || comments(m)[0].(map[string]any)["visit_day"] == nil || comments(m)[0].(map[string]any)["overall"] == nil {
+			t.Fatalf("staff: %v", m)
+		}
+		// The month ends.
+		h.clock.Set(time.Date(2026, 12, 23, 6, 0, 0, 0, time.UTC)) // 1405-10-02
+		owner = h.login("office_owner-user", testPassword)
+		orders := map[string]bool{}
+		for i := 0; i < 20; i++ {
+			m, body := summary(h.officeA, owner, "?period=1405-09")
+			if len(comments(m)) != 3 || m["comments_withheld"] != false {
+				t.Fatalf("ended month at the minimum: %v", m)
+			}
+			for _, leak := range []string{"visit_day", "overall\":", "ticket", "visit_id", "2026-11"} {
+				if strings.Contains(body[strings.Index(body, `"comments"`):], leak) {
+					t.Fatalf("an owner's comments carry %s: %s", leak, body)
+				}
+			}
+			var order []string
+			for _, c := range comments(m) {
+				order = append(order, c.(map[string]any)["comment"].(string))
+			}
+			orders[strings.Join(order, "|")] = true
+		}
+		if len(orders) < 2 {
+			t.Fatalf("the comments come in one order every time: %v", orders)
+		}
+		// The quarter holding the month has ended too.
+		if m, _ := summary(h.officeA, owner, "?period=1405-Q3"); len(comments(m)) != 3 {
+			t.Fatalf("ended quarter: %v", m)
+		}
+		// A hand-picked range of days shows none, nor does a period below
+		// the minimum.
+		for _, q := range []string{"?from=1405/09/01&to=1405/09/30", "?from=2026-11-22&to=2026-11-22", ""} {
+			if m, _ := summary(h.officeA, owner, q); len(comments(m)) != 0 || m["comments_withheld"] != true {
+				t.Fatalf("owner %q: %v", q, m)
+			}
+		}
+		// Office B's owner: two answers, below the minimum.
+		if res := h.do("POST", "/api/v1/users", h.login("admin-user", testPassword), map[string]any{"username": "owner-b", "password": testPassword,
+			"role": "office_owner", "office_id": h.officeB}); res.Code != 201 {
+			t.Fatalf("owner B: %d %s", res.Code, res.Body)
+		}
+		if m, _ := summary(h.officeB, h.login("owner-b", testPassword), "?period=1405-09"); len(comments(m)) != 0 || m["comments_withheld"] != true || m["withheld"] != true {
+			t.Fatalf("below the minimum: %v", m)
+		}
+	})
+}

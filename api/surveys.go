@@ -192,7 +192,9 @@ type surveySummary struct {
 	Adjusted     *float64        `json:"adjusted_satisfaction" doc:"overall satisfaction pulled toward the national mean for small samples: (w·national + sum) / (w + n)"`
 	NationalMean *float64        `json:"national_mean"`
 	PriorWeight  float64         `json:"prior_weight"`
-	Comments     []surveyComment `json:"comments"`
+	Comments     []surveyComment `json:"comments" doc:"staff: the latest, each with its visit day and overall score; owners: the texts alone, in random order, only for a whole month or quarter that has ended with at least min_responses answers"`
+	// CommentsWithheld says an owner is shown no comments under that rule.
+	CommentsWithheld bool `json:"comments_withheld" doc:"owners: no comments, since the range is not a whole ended period with at least min_responses answers"`
 }
 
 type surveyMeans struct {
@@ -209,16 +211,17 @@ type extraFee struct {
 	High float64 `json:"wilson_high"`
 }
 
+// surveyComment is a comment; the day and score go to staff only.
 type surveyComment struct {
-	VisitDay string `json:"visit_day"`
-	Overall  int    `json:"overall"`
-	Comment  string `json:"comment"`
+	VisitDay *string `json:"visit_day,omitempty"`
+	Overall  *int    `json:"overall,omitempty"`
+	Comment  string  `json:"comment"`
 }
 
 func pf(v float64) *float64 { return &v }
 
 // summaryOf renders figures; withhold hides them (an owner below the minimum).
-func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveys.Comment) surveySummary {
+func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveyComment) surveySummary {
 	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: daftar.TehranDate(sp.From),
 		To: daftar.TehranDate(sp.To), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
 		Invitations: f.Invitations, Responses: f.Responses, Flagged: f.Flagged, PriorWeight: cfg.PriorWeight, Comments: []surveyComment{}}
@@ -231,9 +234,7 @@ func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, c
 		out.CSAT, out.NPS, out.Adjusted = pf(f.CSAT), pf(f.NPS), pf(f.Adjusted)
 		out.ExtraFee = &extraFee{f.ExtraFeeRate, f.ExtraFeeLow, f.ExtraFeeHigh}
 	}
-	for _, cm := range comments {
-		out.Comments = append(out.Comments, surveyComment(cm))
-	}
+	out.Comments = append(out.Comments, comments...)
 	return out
 }
 
@@ -262,15 +263,32 @@ func (s *Server) officeSurveySummary(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	a, _ := daftar.ActorFrom(c.Request.Context())
-	withhold := !a.Role.Staff()
-	f := figs[id]
-	var comments []surveys.Comment
-	if !(withhold && f.Withheld) {
-		if comments, err = s.Surveys.Comments(c.Request.Context(), id, r, 20); err != nil {
+	if a.Role.Staff() {
+		list, err := s.Surveys.Comments(c.Request.Context(), id, r, 20)
+		if err != nil {
+			return nil, err
+		}
+		comments := make([]surveyComment, len(list))
+		for i, cm := range list {
+			comments[i] = surveyComment{VisitDay: &cm.VisitDay, Overall: &cm.Overall, Comment: cm.Comment}
+		}
+		return summaryOf(figs[id], sp, s.Surveys.Config(), false, comments), nil
+	}
+	// Owners: figures at the minimum, comments under the k-anonymity rule.
+	var texts []string
+	shown := false
+	if p, err := daftar.ParsePeriod(sp.Period); err == nil && sp.Period != "" {
+		if texts, shown, err = s.Surveys.OwnerComments(c.Request.Context(), id, p, 20); err != nil {
 			return nil, err
 		}
 	}
-	return summaryOf(f, sp, s.Surveys.Config(), withhold, comments), nil
+	comments := make([]surveyComment, len(texts))
+	for i, t := range texts {
+		comments[i] = surveyComment{Comment: t}
+	}
+	out := summaryOf(figs[id], sp, s.Surveys.Config(), true, comments)
+	out.CommentsWithheld = !shown
+	return out, nil
 }
 
 func (s *Server) surveysSummary(c *gin.Context) (any, error) {
