@@ -42,6 +42,7 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
+	reports   *reports.Reports
 }
 
 type syncBuffer struct {
@@ -104,6 +105,7 @@ func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
 		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
+	h.reports = reps
 	apiCfg := api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20}
 	if cfg != nil {
 		cfg(&apiCfg)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -537,6 +538,67 @@ func TestHostileSurveyCommentsAnonymous(t *testing.T) {
 		}
 		if m, _ := summary(h.officeB, h.login("owner-b", testPassword), "?period=1405-09"); len(comments(m)) != 0 || m["comments_withheld"] != true || m["withheld"] != true {
 			t.Fatalf("below the minimum: %v", m)
+		}
+	})
+}
+
+// Who may read each report kind, from API.md's rule for the records it
+// holds (written apart from reportaccess.go): an inspector, who may not list
+// candidates or allocations, may not download them either. Office owners
+// read their own office's rows.
+var expectedReportAccess = map[string]string{
+	"offices":     "admin ministry inspector office_owner",
+	"crowding":    "admin ministry inspector office_owner",
+	"surveys":     "admin ministry inspector office_owner",
+	"rankings":    "admin ministry inspector office_owner",
+	"candidates":  "admin ministry",
+	"allocations": "admin ministry",
+	"licences":    "admin ministry inspector",
+	"demand":      "admin ministry inspector",
+}
+
+// Finding 5: every report kind × format × role follows the rules of the
+// records it holds.
+func TestHostileReportAccess(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		h.approveCandidates(t, 3, 1)
+		h.servedVisits(t, h.officeB, 2)
+		kinds := h.reports.Kinds()
+		for _, kind := range kinds {
+			want, ok := expectedReportAccess[kind]
+			if !ok {
+				t.Errorf("report kind %s has no expected access in this test: add it with the rule of its records", kind)
+				continue
+			}
+			for _, format := range []string{"csv", "xlsx"} {
+				path := "/api/v1/reports/" + kind + "." + format
+				if res := h.do("GET", path, "", nil); res.Code != 401 {
+					t.Errorf("%s without a token: %d", path, res.Code)
+				}
+				for _, role := range daftar.Roles {
+					res := h.do("GET", path, h.tokens[role], nil)
+					allowed := strings.Contains(" "+want+" ", " "+string(role)+" ")
+					switch {
+					case allowed && res.Code != 200:
+						t.Errorf("%s as %s: %d, want 200: %s", path, role, res.Code, res.Body)
+					case !allowed && res.Code != 403:
+						t.Errorf("%s as %s: %d, want 403", path, role, res.Code)
+					case !allowed:
+						problemOf(t, res)
+					case role == daftar.RoleOfficeOwner && strings.Contains(res.Body.String(), "KRZ-0001"):
+						t.Errorf("%s as the owner of A holds office B's rows", path)
+					}
+				}
+			}
+		}
+		for kind := range expectedReportAccess {
+			if !slices.Contains(kinds, kind) {
+				t.Errorf("expected report kind %s is not served", kind)
+			}
+		}
+		if res := h.do("GET", "/api/v1/reports/passwords.csv", h.tokens[daftar.RoleAdmin], nil); res.Code != 404 {
+			t.Errorf("unknown kind: %d", res.Code)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/daftar-ir/daftar"
@@ -14,9 +15,9 @@ var reportQuery = append([]param{
 	{Name: "lang", Type: "string", Enum: []string{"fa", "en"}, Description: "headers and names; default fa (right to left)"},
 }, surveyRangeQuery...)
 
-// report is GET /api/v1/reports/{kind}.xlsx or .csv. Office owners get
-// their own office's rows, and no report about people or the whole
-// country.
+// report is GET /api/v1/reports/{kind}.xlsx or .csv. Each kind follows
+// the access rule of the routes whose records it holds (reportaccess.go):
+// office owners get their own office's rows of the kinds they may read.
 func (s *Server) report(c *gin.Context) (any, error) {
 	kind, format, ok := strings.Cut(c.Param("file"), ".")
 	if !ok || (format != "xlsx" && format != "csv") {
@@ -31,10 +32,13 @@ func (s *Server) report(c *gin.Context) (any, error) {
 	}
 	p := reports.Params{From: sp.From, To: sp.To, Period: sp.Period, Lang: lang,
 		SpanGiven: c.Query("period") != "" || c.Query("from") != "" || c.Query("to") != ""}
+	switch {
+	case !slices.Contains(s.Reports.Kinds(), kind):
+		return nil, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(s.Reports.Kinds(), ", "))
+	case !s.mayRead(kind, a):
+		return nil, daftar.Forbidden("forbidden", "your role may not read this report")
+	}
 	if a.Role == daftar.RoleOfficeOwner {
-		if reports.StaffOnly(kind) {
-			return nil, daftar.Forbidden("forbidden", "this report is for staff")
-		}
 		p.OfficeID = a.OfficeID
 	}
 	t, err := s.Reports.Build(c.Request.Context(), kind, p)

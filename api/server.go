@@ -123,6 +123,8 @@ type Server struct {
 	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
+	// reportAccess is who may read each report kind (reportaccess.go).
+	reportAccess map[string]reportAccess
 }
 
 // New builds the server and its routes.
@@ -160,6 +162,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	})
 	s.engine = e
 	s.routes = s.table()
+	if s.reportAccess, err = resolveReportRules(s.routes); err != nil {
+		return nil, err
+	}
 	for _, r := range s.routes {
 		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate(r), s.authorize(r)}
 		if r.Page {
