@@ -602,3 +602,45 @@ func TestHostileReportAccess(t *testing.T) {
 		}
 	})
 }
+
+// Finding 8: owners record their recent visits (3 days back by default),
+// not their history; staff keep the long window.
+func TestHostileBackdatedVisits(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		path := "/api/v1/offices/" + itoa(h.officeA) + "/visits"
+		visitAgo := func(ticket string, ago time.Duration) map[string]any {
+			at := h.clock.Now().Add(-ago)
+			return map[string]any{"ticket": ticket, "service": "criminal_record", "arrived_at": at.Format(time.RFC3339),
+				"called_at": at.Add(20 * time.Minute).Format(time.RFC3339), "finished_at": at.Add(30 * time.Minute).Format(time.RFC3339),
+				"outcome": "served", "counter": 1}
+		}
+		type result struct {
+			Status    string
+			SurveyURL *string `json:"survey_url"`
+			Errors    []struct{ Field, Code string }
+		}
+		post := func(token string, visits ...any) []result {
+			res := h.do("POST", path, token, map[string]any{"visits": visits})
+			if res.Code != 200 {
+				t.Fatalf("%d %s", res.Code, res.Body)
+			}
+			return decode[struct{ Results []result }](t, res).Results
+		}
+		owner, admin := h.tokens[daftar.RoleOfficeOwner], h.tokens[daftar.RoleAdmin]
+		got := post(owner, visitAgo("B-1", 2*24*time.Hour), visitAgo("B-30", 30*24*time.Hour), visitAgo("B-400", 400*24*time.Hour), visitAgo("B-4", 73*time.Hour))
+		if got[0].Status != "accepted" || got[0].SurveyURL == nil {
+			t.Errorf("two days back: %+v", got[0])
+		}
+		for _, r := range got[1:] {
+			if r.Status != "refused" || r.SurveyURL != nil || len(r.Errors) == 0 || r.Errors[0].Field != "arrived_at" || r.Errors[0].Code != "too_old" {
+				t.Errorf("backdated by an owner: %+v", r)
+			}
+		}
+		// Staff may load older visits (within 400 days).
+		got = post(admin, visitAgo("B-30", 30*24*time.Hour), visitAgo("B-399", 399*24*time.Hour), visitAgo("B-401", 401*24*time.Hour))
+		if got[0].Status != "accepted" || got[1].Status != "accepted" || got[2].Status != "refused" {
+			t.Errorf("staff: %+v", got)
+		}
+	})
+}

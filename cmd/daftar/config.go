@@ -54,6 +54,8 @@ type config struct {
 	ExpiryWarning      time.Duration
 	DemandWindowDays   int
 	DemandWaitTarget   time.Duration
+	// hardening
+	OwnerVisitWindow time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -216,6 +218,14 @@ func settings() []setting {
 			return nil
 		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
+		{env: "DAFTAR_OWNER_VISIT_WINDOW", flag: "owner-visit-window", def: "72h", help: "how far back an office owner may record visits (staff batches and imports keep 400 days)", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Hour || d > 400*24*time.Hour {
+				return fmt.Errorf("must be a duration like 72h (1h to 9600h)")
+			}
+			c.OwnerVisitWindow = d
+			return nil
+		}},
 	}
 }
 
@@ -298,7 +308,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_WAIT_TARGET": c.WaitTarget.String(), "DAFTAR_SMS_GATEWAY": c.SMSGateway,
 		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
 		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
-		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
+		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(), "DAFTAR_OWNER_VISIT_WINDOW": c.OwnerVisitWindow.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {
