@@ -644,3 +644,88 @@ func TestHostileBackdatedVisits(t *testing.T) {
 		}
 	})
 }
+
+// Finding 9: the register keeps the siting rule of licence activation: an
+// office created active, re-opened or moved while active keeps 500 m from
+// every other active office, unless an admin states an exemption, which
+// the audit log keeps.
+func TestHostileSitingRule(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin := h.tokens[daftar.RoleAdmin]
+		office := func(code, status string, extra ...any) map[string]any {
+			m := map[string]any{"code": code, "name": "دفتر " + code, "city": "tehran", "latitude": 35.70004, "longitude": 51.40003, "counters": 2}
+			if status != "" {
+				m["status"] = status
+			}
+			for i := 0; i+1 < len(extra); i += 2 {
+				m[extra[i].(string)] = extra[i+1]
+			}
+			return m
+		}
+		tooClose := func(what string, res *httptest.ResponseRecorder) {
+			t.Helper()
+			if res.Code != 422 || problemOf(t, res).Code != "too_close_to_office" || !strings.Contains(res.Body.String(), "THR-0001") {
+				t.Errorf("%s: %d %s", what, res.Code, res.Body)
+			}
+		}
+		// 5 m from office A, created active (the default) or said so.
+		tooClose("created 5 m away", h.do("POST", "/api/v1/offices", admin, office("THR-0900", "")))
+		tooClose("created active 5 m away", h.do("POST", "/api/v1/offices", admin, office("THR-0900", "active")))
+		// Pending is fine; opening it later is not.
+		res := h.do("POST", "/api/v1/offices", admin, office("THR-0901", "pending"))
+		if res.Code != 201 {
+			t.Fatalf("pending: %d %s", res.Code, res.Body)
+		}
+		pending := decode[struct{ ID int64 }](t, res).ID
+		tooClose("opened 5 m away", h.do("PATCH", "/api/v1/offices/"+itoa(pending), admin, map[string]any{"status": "active"}))
+		// Close A, open a neighbour, then re-open A: refused.
+		if res := h.do("PATCH", "/api/v1/offices/"+itoa(h.officeA), admin, map[string]any{"status": "closed"}); res.Code != 200 {
+			t.Fatalf("close A: %d", res.Code)
+		}
+		if res := h.do("PATCH", "/api/v1/offices/"+itoa(pending), admin, map[string]any{"status": "active"}); res.Code != 200 {
+			t.Fatalf("open the neighbour of a closed office: %d %s", res.Code, res.Body)
+		}
+		res = h.do("PATCH", "/api/v1/offices/"+itoa(h.officeA), admin, map[string]any{"status": "active"})
+		if res.Code != 422 || !strings.Contains(res.Body.String(), "THR-0901") {
+			t.Errorf("re-opened 5 m from an active office: %d %s", res.Code, res.Body)
+		}
+		// Moving an active office next to another: refused.
+		far := h.do("POST", "/api/v1/offices", admin, office("THR-0902", "active", "latitude", 35.75, "longitude", 51.45))
+		if far.Code != 201 {
+			t.Fatalf("an office far away: %d %s", far.Code, far.Body)
+		}
+		farID := decode[struct{ ID int64 }](t, far).ID
+		res = h.do("PATCH", "/api/v1/offices/"+itoa(farID), admin, map[string]any{"latitude": 35.70001, "longitude": 51.40001})
+		if res.Code != 422 || problemOf(t, res).Code != "too_close_to_office" {
+			t.Errorf("moved next to an active office: %d %s", res.Code, res.Body)
+		}
+		// Exemptions: a reason, when opening, audited.
+		for _, c := range []struct {
+			body   map[string]any
+			status int
+			field  string
+		}{
+			{map[string]any{"status": "active", "siting_exemption": "کوتاه"}, 422, "siting_exemption"},
+			{map[string]any{"counters": 4, "siting_exemption": "دفتر پیش از این قاعده دایر بوده است"}, 422, "siting_exemption"},
+			{map[string]any{"status": "active", "siting_exemption": "دفتر پیش از این قاعده دایر بوده است"}, 200, ""},
+		} {
+			res := h.do("PATCH", "/api/v1/offices/"+itoa(h.officeA), admin, c.body)
+			if res.Code != c.status {
+				t.Errorf("%v: %d %s", c.body, res.Code, res.Body)
+				continue
+			}
+			if c.field != "" && !strings.Contains(res.Body.String(), `"field":"`+c.field+`"`) {
+				t.Errorf("%v: %s", c.body, res.Body)
+			}
+		}
+		res = h.do("POST", "/api/v1/offices", admin, office("THR-0903", "active", "siting_exemption", "ثبت دفاتر موجود در سامانه"))
+		if res.Code != 201 {
+			t.Fatalf("created with an exemption: %d %s", res.Code, res.Body)
+		}
+		events := h.do("GET", "/api/v1/audit-events?entity=office&page_size=100", admin, nil).Body.String()
+		if strings.Count(events, "siting_exemption") != 2 || !strings.Contains(events, "ثبت دفاتر موجود در سامانه") {
+			t.Errorf("the exemptions are not audited: %s", grepLines(events, "siting"))
+		}
+	})
+}

@@ -58,8 +58,10 @@ type officeRequest struct {
 	Counters     opt[int]                 `json:"counters" doc:"1-100; required on create"`
 	OpeningHours opt[map[string][]string] `json:"opening_hours" doc:"{\"sat\": [\"08:00-13:00\", \"16:00-19:00\"], ...}; default Sat-Wed 07:30-13:30 and 15:00-18:00, Thu 07:30-12:30"`
 	Services     opt[[]string]            `json:"services" doc:"service codes offered"`
-	Status       opt[string]              `json:"status" doc:"pending, active, suspended or closed"`
-	Version      opt[int64]               `json:"version" doc:"PATCH only: the version read (or send If-Match)"`
+	Status       opt[string]              `json:"status" doc:"pending, active, suspended or closed; an office created active, made active again or moved while active keeps the minimum distance from every other active office (422 naming the nearest)"`
+	// SitingExemption lets an admin open an office without the distance rule.
+	SitingExemption opt[string] `json:"siting_exemption" doc:"admins: the reason to open (or move) this office without the minimum distance, e.g. entering an office that serves today; 10-500 characters, audited"`
+	Version         opt[int64]  `json:"version" doc:"PATCH only: the version read (or send If-Match)"`
 }
 
 func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
@@ -73,7 +75,7 @@ func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
 	}
 	in := offices.Input{Code: r.Code.ptr(), NameFa: r.Name.ptr(), NameEn: r.NameEn.ptr(), OwnerName: r.OwnerName.ptr(),
 		City: r.City.ptr(), Latitude: r.Latitude.ptr(), Longitude: r.Longitude.ptr(), Address: r.Address.ptr(),
-		Phone: r.Phone.ptr(), Counters: r.Counters.ptr(), Status: r.Status.ptr()}
+		Phone: r.Phone.ptr(), Counters: r.Counters.ptr(), Status: r.Status.ptr(), SitingExemption: r.SitingExemption.ptr()}
 	if r.District.Set {
 		d := ""
 		if !r.District.Null {

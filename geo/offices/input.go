@@ -26,6 +26,9 @@ type Input struct {
 	OpeningHours map[string][]string // nil keeps; set replaces
 	Services     []string            // nil keeps; set replaces
 	Status       *string
+	// SitingExemption, an admin's reason, opens an office without the
+	// distance rule (entering today's offices as they stand); audited.
+	SitingExemption *string
 }
 
 var (

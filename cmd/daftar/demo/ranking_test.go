@@ -27,7 +27,7 @@ func (noCrowding) RankingFigures(context.Context, time.Time, time.Time) (map[int
 func TestRankings(t *testing.T) {
 	run := func(t *testing.T, d *db.DB) (RankingsReport, []ranking.Run) {
 		e := newEnv(t, d)
-		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{})
+		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 		if err != nil {
 			t.Fatal(err)
 		}
