@@ -19,6 +19,8 @@ import (
 	"github.com/daftar-ir/daftar/api"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
+	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/surveys"
 )
 
 // send is a request with any headers (pairs), and a cookie session when
@@ -728,4 +730,127 @@ func TestHostileSitingRule(t *testing.T) {
 			t.Errorf("the exemptions are not audited: %s", grepLines(events, "siting"))
 		}
 	})
+}
+
+// Finding 13: every number and text is bounded by the domain; office codes
+// follow their pattern; passwords follow NIST SP 800-63B's spirit; an empty
+// change changes nothing.
+func TestHostileValidation(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin := h.tokens[daftar.RoleAdmin]
+		refused := func(what string, res *httptest.ResponseRecorder, field string) {
+			t.Helper()
+			if res.Code != 400 && res.Code != 422 {
+				t.Errorf("%s: %d, want 400 or 422: %s", what, res.Code, res.Body)
+				return
+			}
+			if p := problemOf(t, res); field != "" && !hasFieldError(p, field) {
+				t.Errorf("%s: no error on %s: %+v", what, field, p.Errors)
+			}
+		}
+		// Directives: penalties and targets within their scales.
+		directive := func(change func(map[string]any)) map[string]any {
+			dd := ranking.DefaultDirective()
+			crit := make([]map[string]any, len(dd.Criteria))
+			for i, c := range dd.Criteria {
+				crit[i] = map[string]any{"criterion": c.Criterion, "weight": c.Weight, "normalisation": c.Normalisation, "best": c.Best, "worst": c.Worst}
+			}
+			m := map[string]any{"name": "آزمون مرزها", "effective_from": "2026-12-01", "criteria": crit, "min_responses": 10, "prior_weight": 10,
+				"grades": dd.Grades, "penalties": map[string]any{"minor": 5, "major": 15, "critical": 40, "licence_suspended": 50, "lookback_months": 12}}
+			change(m)
+			return m
+		}
+		for _, c := range []struct {
+			name   string
+			change func(map[string]any)
+			field  string
+		}{
+			{"penalty 1e308", func(m map[string]any) { m["penalties"].(map[string]any)["minor"] = 1e308 }, "penalties.minor"},
+			{"penalty 101", func(m map[string]any) { m["penalties"].(map[string]any)["critical"] = 101 }, "penalties.critical"},
+			{"target 1e308", func(m map[string]any) { m["criteria"].([]map[string]any)[1]["worst"] = 1e308 }, "criteria[1].worst"},
+			{"satisfaction target 50", func(m map[string]any) { m["criteria"].([]map[string]any)[0]["best"] = 50 }, "criteria[0].best"},
+			{"share target 2", func(m map[string]any) { m["criteria"].([]map[string]any)[3]["worst"] = 2 }, "criteria[3].worst"},
+			{"name of 300 characters", func(m map[string]any) { m["name"] = strings.Repeat("د", 300) }, "name"},
+			{"prior weight 1e308", func(m map[string]any) { m["prior_weight"] = 1e308 }, "prior_weight"},
+		} {
+			refused("directive: "+c.name, h.do("POST", "/api/v1/ranking/directives", admin, directive(c.change)), c.field)
+		}
+		if res := h.do("POST", "/api/v1/ranking/directives", admin, directive(func(map[string]any) {})); res.Code != 201 {
+			t.Fatalf("a directive within bounds: %d %s", res.Code, res.Body)
+		}
+		// Survey templates: titles and labels a person reads.
+		tmpl := func(change func(map[string]any)) map[string]any {
+			t := surveys.DefaultTemplate()
+			m := map[string]any{"title_fa": t.TitleFa, "title_en": t.TitleEn, "questions": t.Questions}
+			change(m)
+			return m
+		}
+		refused("title of 1000 characters", h.do("POST", "/api/v1/survey-templates", admin, tmpl(func(m map[string]any) { m["title_fa"] = strings.Repeat("ن", 1000) })), "title_fa")
+		refused("English title of 1000 characters", h.do("POST", "/api/v1/survey-templates", admin, tmpl(func(m map[string]any) { m["title_en"] = strings.Repeat("n", 1000) })), "title_en")
+		if res := h.do("POST", "/api/v1/survey-templates", admin, tmpl(func(m map[string]any) { m["title_fa"] = strings.Repeat("ن", 100<<10) })); res.Code != 413 {
+			t.Errorf("a 100 KB title: %d", res.Code)
+		}
+		long := surveys.DefaultTemplate().Questions
+		long[0].LabelFa = strings.Repeat("پ", 600)
+		refused("label of 600 characters", h.do("POST", "/api/v1/survey-templates", admin, tmpl(func(m map[string]any) { m["questions"] = long })), "questions[0].label_fa")
+		// Office codes: the pattern, and nothing hidden taken out of it.
+		for _, code := range []string{"\u202eevil", "a\u200bb", "EVIL", "AB", "THR-", "-0001", "THR-00\u200b01", "THR_0001", "تهران-۱", "THR-0001-X", "TOOLONG-1"} {
+			refused(fmt.Sprintf("office code %q", code), h.do("POST", "/api/v1/offices", admin, map[string]any{"code": code, "name": "دفتر آزمون",
+				"city": "tehran", "latitude": 35.75, "longitude": 51.45, "counters": 2}), "code")
+		}
+		if res := h.do("POST", "/api/v1/offices", admin, map[string]any{"code": " thr-۰۹۹۹ ", "name": "دفتر آزمون", "city": "tehran",
+			"latitude": 35.75, "longitude": 51.45, "counters": 2}); res.Code != 201 || decode[struct{ Code string }](t, res).Code != "THR-0999" {
+			t.Errorf("a good code typed loosely: %d %s", res.Code, res.Body)
+		}
+		// Passwords.
+		for _, pw := range []string{"aaaaaaaaaa", "ababababababab", "password123", "qwertyuiop", "1234567890", "0123456789", "abcdefghijkl",
+			"9876543210", "Dragon2024", "iloveyou12", "newuser123", "NewUser!!2024", "daftar1405", "Daftar@1405!", "short"} {
+			refused(fmt.Sprintf("password %q", pw), h.do("POST", "/api/v1/users", admin, map[string]any{"username": "newuser", "password": pw, "role": "ministry"}), "password")
+		}
+		if res := h.do("PATCH", "/api/v1/users/"+itoa(h.users[daftar.RoleInspector]), admin, map[string]any{"password": "password1234"}); res.Code != 400 {
+			t.Errorf("a common password set by PATCH: %d", res.Code)
+		}
+		for i, pw := range []string{"نگهبان سامانه دفتر", "correct horse battery staple", "e2e-admin-password"} {
+			if res := h.do("POST", "/api/v1/users", admin, map[string]any{"username": fmt.Sprintf("user%d", i), "password": pw, "role": "ministry"}); res.Code != 201 {
+				t.Errorf("a good password %q: %d %s", pw, res.Code, res.Body)
+			}
+		}
+		// An empty change is no change: no new version, no audit event.
+		events := func() int64 {
+			return decode[struct{ Total int64 }](t, h.do("GET", "/api/v1/audit-events", admin, nil)).Total
+		}
+		before := events()
+		office := "/api/v1/offices/" + itoa(h.officeA)
+		v := decode[struct{ Version int64 }](t, h.do("GET", office, admin, nil)).Version
+		for _, body := range []any{map[string]any{}, "null", map[string]any{"counters": 3, "city": "tehran"}} {
+			res := h.do("PATCH", office, admin, body)
+			if res.Code != 200 || decode[struct{ Version int64 }](t, res).Version != v || res.Header().Get("ETag") != fmt.Sprintf(`"%d"`, v) {
+				t.Errorf("PATCH office %v: %d %s", body, res.Code, res.Body)
+			}
+		}
+		user := "/api/v1/users/" + itoa(h.users[daftar.RoleInspector])
+		uv := decode[struct{ Version int64 }](t, h.do("PATCH", user, admin, map[string]any{})).Version
+		for _, body := range []any{map[string]any{}, "null", map[string]any{"role": "inspector", "disabled": false}} {
+			if res := h.do("PATCH", user, admin, body); res.Code != 200 || decode[struct{ Version int64 }](t, res).Version != uv {
+				t.Errorf("PATCH user %v: %d %s", body, res.Code, res.Body)
+			}
+		}
+		if after := events(); after != before {
+			t.Errorf("empty changes were audited: %d events, then %d", before, after)
+		}
+		// The inspector's session survives an empty change.
+		if res := h.do("GET", "/api/v1/auth/me", h.tokens[daftar.RoleInspector], nil); res.Code != 200 {
+			t.Errorf("an empty change ended the session: %d", res.Code)
+		}
+	})
+}
+
+func hasFieldError(p api.Problem, field string) bool {
+	for _, f := range p.Errors {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }

@@ -206,7 +206,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 	if len([]rune(in.FullName)) > 200 {
 		fe.Add("full_name", "too_long", "must be at most 200 characters")
 	}
-	if msg := checkPassword(in.Password); msg != "" {
+	if msg := checkPassword(in.Password, in.Username); msg != "" {
 		fe.Add("password", "weak", msg)
 	}
 	validateRoleOffice(&fe, in.Role, in.OfficeID)
@@ -323,6 +323,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			return daftar.Conflict("user_version_stale", "the account was changed by someone else; reload and try again")
 		}
 		before := u.auditView()
+		was := u
 		var fe daftar.FieldErrors
 		endSessions := false
 		if p.FullName != nil {
@@ -353,7 +354,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			u.Disabled = *p.Disabled
 		}
 		if p.Password != nil {
-			if msg := checkPassword(*p.Password); msg != "" {
+			if msg := checkPassword(*p.Password, u.Username); msg != "" {
 				fe.Add("password", "weak", msg)
 			} else {
 				h, err := HashPassword(*p.Password, s.cfg.Argon2)
@@ -371,6 +372,10 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			if err := s.checkOffice(ctx, tx, *office); err != nil {
 				return err
 			}
+		}
+		if p.Password == nil && u.FullName == was.FullName && u.Role == was.Role && sameOffice(u.OfficeID, was.OfficeID) && u.Disabled == was.Disabled {
+			out = was // nothing changes: no write, no new version, no audit
+			return nil
 		}
 		u.UpdatedAt = s.clock.Now()
 		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
