@@ -854,3 +854,42 @@ func hasFieldError(p api.Problem, field string) bool {
 	}
 	return false
 }
+
+// What is never logged: passwords, tokens, national codes, mobile numbers,
+// survey links. A morning of work goes through the server, then the log is
+// searched for every one of them.
+func TestHostileLogsKeepNoSecrets(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		admin, owner := h.tokens[daftar.RoleAdmin], h.tokens[daftar.RoleOfficeOwner]
+		secrets := []string{testPassword, "wrong-guess-7741", admin, owner, h.tokens[daftar.RoleMinistry], "09121234567", "9121234567"}
+		h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin-user", "password": "wrong-guess-7741"})
+		h.send("POST", "/login", "", formBody(url.Values{"username": {"admin-user"}, "password": {"wrong-guess-7741"}}), "Content-Type", formType, "Origin", "http://example.com")
+		ids := h.approveCandidates(t, 3, 1)
+		for i := 0; i < 3; i++ {
+			secrets = append(secrets, examCode(i))
+			h.do("GET", "/api/v1/candidates?national_code="+examCode(i), h.tokens[daftar.RoleMinistry], nil)
+		}
+		h.do("GET", "/api/v1/candidates/"+itoa(ids[0])+"?reveal=national_code", admin, nil)
+		h.do("GET", "/api/v1/exam-imports/1/rejections.xlsx?reveal=national_code", admin, nil)
+		res := h.do("POST", "/api/v1/offices/"+itoa(h.officeA)+"/visits", owner, map[string]any{"visits": []any{visitJSON("L-1", 9)}})
+		out := decode[struct{ Results []struct{ SurveyURL string `json:"survey_url"` } }](t, res)
+		tok := strings.TrimPrefix(out.Results[0].SurveyURL, "https://daftar.example/s/")
+		secrets = append(secrets, tok)
+		h.send("GET", "/s/"+tok, "", nil)
+		h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{"overall": 4, "courtesy": 4, "waiting": 4, "fees_clear": 4, "extra_fee": false, "recommend": 8, "comment": "خوب"}})
+		h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{}})
+		h.do("GET", "/api/v1/auth/me", "Bearer-garbage-"+admin, nil)
+		h.do("POST", "/api/v1/auth/logout", owner, nil)
+		h.do("GET", "/api/v1/offices", owner, nil) // a revoked token
+		logs := h.logs.String()
+		if !strings.Contains(logs, `"http request"`) || !strings.Contains(logs, `"login failed"`) {
+			t.Fatalf("the log is missing its lines: %.300s", logs)
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(logs, s) {
+				t.Errorf("the log holds %.12s...: %s", s, grepLines(logs, s))
+			}
+		}
+	})
+}
