@@ -893,3 +893,28 @@ func TestHostileLogsKeepNoSecrets(t *testing.T) {
 		}
 	})
 }
+
+// Finding 15, the rest: a throttled sign-in and a broken database answer
+// pages too (429, and 500 or 503).
+func TestHostileErrorPagesWhenBroken(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	h := newHarness(t, d)
+	html := "text/html"
+	for i := 0; i < 5; i++ {
+		h.send("POST", "/login", "", formBody(url.Values{"username": {"admin-user"}, "password": {"wrong-guess"}}), "Content-Type", formType, "Origin", "http://example.com", "Accept", html)
+	}
+	res := h.send("POST", "/login", "", formBody(url.Values{"username": {"admin-user"}, "password": {testPassword}}), "Content-Type", formType, "Origin", "http://example.com", "Accept", html)
+	if res.Code != 429 || !strings.HasPrefix(res.Header().Get("Content-Type"), "text/html") || !strings.Contains(res.Body.String(), `dir="rtl"`) {
+		t.Fatalf("throttled sign-in: %d %q", res.Code, res.Header().Get("Content-Type"))
+	}
+	cookie := h.tokens[daftar.RoleAdmin]
+	d.Close()
+	for _, p := range []string{"/admin", "/admin/offices", "/dashboard"} {
+		res := h.send("GET", p, cookie, nil, "Accept", html)
+		body := res.Body.String()
+		if (res.Code != 500 && res.Code != 503) || !strings.HasPrefix(res.Header().Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, `lang="fa"`) || strings.Contains(body, "sql") || strings.Contains(body, "database is closed") {
+			t.Errorf("%s with the database gone: %d %q %.300s", p, res.Code, res.Header().Get("Content-Type"), body)
+		}
+	}
+}
