@@ -873,7 +873,11 @@ func TestHostileLogsKeepNoSecrets(t *testing.T) {
 		h.do("GET", "/api/v1/candidates/"+itoa(ids[0])+"?reveal=national_code", admin, nil)
 		h.do("GET", "/api/v1/exam-imports/1/rejections.xlsx?reveal=national_code", admin, nil)
 		res := h.do("POST", "/api/v1/offices/"+itoa(h.officeA)+"/visits", owner, map[string]any{"visits": []any{visitJSON("L-1", 9)}})
-		out := decode[struct{ Results []struct{ SurveyURL string `json:"survey_url"` } }](t, res)
+		out := decode[struct {
+			Results []struct {
+				SurveyURL string `json:"survey_url"`
+			}
+		}](t, res)
 		tok := strings.TrimPrefix(out.Results[0].SurveyURL, "https://daftar.example/s/")
 		secrets = append(secrets, tok)
 		h.send("GET", "/s/"+tok, "", nil)
