@@ -295,9 +295,9 @@ func (s *Server) complaintTrackPage(c *gin.Context) {
 
 // surveyThanks is the page after a survey answer: thanks, and the way to
 // file a complaint about the same visit.
-func (s *Server) surveyThanks(c *gin.Context, token string) {
+func (s *Server) surveyThanks(c *gin.Context, token string) page {
 	tr := translator(s.langOf(c))
 	c.Header("Referrer-Policy", "no-referrer")
-	s.render(c, http.StatusCreated, "survey_thanks", "thanks", pageData{Error: tr("thanks_text"),
-		Data: map[string]string{"ComplaintURL": "/complaint?survey_token=" + url.QueryEscape(token) + langAmp(s.langOf(c))}})
+	return page{Status: http.StatusCreated, Name: "survey_thanks", Title: "thanks", Data: pageData{Error: tr("thanks_text"),
+		Data: map[string]string{"ComplaintURL": "/complaint?survey_token=" + url.QueryEscape(token) + langAmp(s.langOf(c))}}}
 }

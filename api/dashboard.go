@@ -94,37 +94,13 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 		return
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
-	c.Header("X-Content-Type-Options", "nosniff")
+	if c.Writer.Header().Get("Cache-Control") == "" {
+		c.Header("Cache-Control", "no-store")
+	}
 	if c.Writer.Header().Get("Referrer-Policy") == "" {
 		c.Header("Referrer-Policy", "same-origin")
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// failPage renders an error as a page (the status from statusOf).
-func (s *Server) failPage(c *gin.Context, err error) {
-	err = classify(c.Request.Context(), err)
-	if goneUnanswered(c, err) {
-		return
-	}
-	de, ok := daftar.AsError(err)
-	if !ok || de.Kind == daftar.KindInternal {
-		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
-		de = daftar.Internal(err)
-	}
-	status := statusOf(de.Kind)
-	title, message := "error_page", de.Message
-	switch status {
-	case http.StatusNotFound:
-		title = "not_found_page"
-	case http.StatusForbidden:
-		title = "forbidden_page"
-	case http.StatusServiceUnavailable:
-		title, message = "unavailable_page", translator(s.langOf(c))("unavailable_text")
-		setRetryAfter(c, status, de)
-	}
-	c.Abort()
-	s.render(c, status, "error", title, pageData{Error: message})
 }
 
 // mountDashboard serves the static files; the pages are in the route table.
@@ -141,73 +117,6 @@ func (s *Server) mountDashboard(e *gin.Engine) error {
 	return nil
 }
 
-func (s *Server) home(c *gin.Context) {
-	u, ok := c.Get(ctxUser)
-	switch {
-	case !ok:
-		c.Redirect(http.StatusSeeOther, "/login")
-	case daftar.Role(u.(accounts.User).Role).Staff():
-		c.Redirect(http.StatusSeeOther, "/admin")
-	default:
-		c.Redirect(http.StatusSeeOther, "/dashboard")
-	}
-}
-
-func (s *Server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", "sign_in", pageData{Next: safeNext(c.Query("next"))})
-}
-
-// safeNext keeps a redirect target on this site.
-func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
-		return ""
-	}
-	return n
-}
-
-func (s *Server) loginSubmit(c *gin.Context) {
-	t := translator(s.langOf(c))
-	username, password := c.PostForm("username"), c.PostForm("password")
-	next := safeNext(c.PostForm("next"))
-	if strings.TrimSpace(username) == "" || password == "" || len(username) > 100 || len(password) > accounts.MaxPasswordLen {
-		s.render(c, http.StatusBadRequest, "login", "sign_in", pageData{Error: t("fill_both"), Next: next, Username: username})
-		return
-	}
-	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{Username: username, Password: password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
-	if err != nil {
-		msg, status := t("bad_credentials"), http.StatusUnauthorized
-		if daftar.IsKind(err, daftar.KindTooMany) {
-			msg, status = t("throttled"), http.StatusTooManyRequests
-		} else if !daftar.IsKind(err, daftar.KindUnauthenticated) {
-			s.failPage(c, err)
-			return
-		}
-		s.render(c, status, "login", "sign_in", pageData{Error: msg, Next: next, Username: username})
-		return
-	}
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(cookieName, res.Token, int(s.Accounts.Config().SessionTTL.Seconds()), "/", "", s.cfg.SecureCookies, true)
-	if next == "" {
-		next = "/admin"
-		if !daftar.Role(res.User.Role).Staff() {
-			next = "/dashboard"
-		}
-	}
-	c.Redirect(http.StatusSeeOther, next)
-}
-
-func (s *Server) logoutPage(c *gin.Context) {
-	if tok, _ := tokenOf(c); tok != "" {
-		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
-			s.failPage(c, err)
-			return
-		}
-	}
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
-	c.Redirect(http.StatusSeeOther, "/login")
-}
-
 type countFigure struct {
 	Label string
 	Value int64
@@ -219,12 +128,11 @@ type provinceRow struct {
 	PerOffice          int64
 }
 
-func (s *Server) adminHome(c *gin.Context) {
+func (s *Server) adminHome(c *gin.Context) (any, error) {
 	ctx := c.Request.Context()
 	counts, err := s.Offices.Count(ctx)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	byStatus, total, active := counts.ByStatus, counts.Total, counts.ActiveByProvince
 	users, _ := s.Accounts.Count(ctx)
@@ -238,11 +146,11 @@ func (s *Server) adminHome(c *gin.Context) {
 		rows = append(rows, r)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].PerOffice > rows[j].PerOffice })
-	s.render(c, http.StatusOK, "admin_home", "admin_home", pageData{Data: map[string]any{
+	return page{Name: "admin_home", Title: "admin_home", Data: pageData{Data: map[string]any{
 		"Counts": []countFigure{{"offices_total", total}, {"offices_active", byStatus[offices.Active]},
 			{"offices_suspended", byStatus[offices.Suspended]}, {"users_total", users}},
 		"Provinces": rows,
-	}})
+	}}}, nil
 }
 
 func nameIn(lang, fa, en string) string {
@@ -291,26 +199,17 @@ func (s *Server) officeRowOf(lang string, o offices.Office) officeRow {
 	return r
 }
 
-func (s *Server) officesPage(c *gin.Context) {
+func (s *Server) officesPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
-	p, fe := pageOf(c, 50, 200)
-	f := offices.Filter{Query: queryString(c, &fe, "q", 200), Status: c.Query("status"), Province: c.Query("province"), Limit: p.PageSize, Offset: p.Offset()}
-	if f.Province != "" {
-		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-	}
-	if f.Status != "" && !validOfficeStatus(f.Status) {
-		fe.Add("status", "invalid", "is not a status")
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the filter is not valid"); err != nil {
-		s.failPage(c, err)
-		return
+	q := s.query(c)
+	p := q.page(50, 200)
+	f := offices.Filter{Query: q.text("q", 200), Status: q.oneOf("status", offices.Statuses), Province: q.province("province"), Limit: p.PageSize, Offset: p.Offset()}
+	if err := q.errAs("invalid_query", "the filter is not valid"); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Offices.List(c.Request.Context(), f)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	rows := make([]officeRow, len(list))
 	for i, o := range list {
@@ -339,47 +238,34 @@ func (s *Server) officesPage(c *gin.Context) {
 	if p.Page < pagesN {
 		data["Next"] = link(p.Page + 1)
 	}
-	s.render(c, http.StatusOK, "offices", "offices", pageData{Data: data})
+	return page{Name: "offices", Title: "offices", Data: pageData{Data: data}}, nil
 }
 
-func validOfficeStatus(st string) bool {
-	for _, v := range offices.Statuses {
-		if v == st {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) officePage(c *gin.Context) {
+func (s *Server) officePage(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
-	s.showOffice(c, id)
+	return s.showOffice(c, id)
 }
 
-func (s *Server) showOffice(c *gin.Context, id int64) {
+func (s *Server) showOffice(c *gin.Context, id int64) (any, error) {
 	o, err := s.Offices.Get(c.Request.Context(), id)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	data := map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}
 	if data["Complaints"], data["ComplaintsTotal"], err = s.officeComplaintRows(c, id); err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
-	s.render(c, http.StatusOK, "office", "offices", pageData{Data: data})
+	return page{Name: "office", Title: "offices", Data: pageData{Data: data}}, nil
 }
 
 // ownerHome is an office owner's dashboard: their own office.
-func (s *Server) ownerHome(c *gin.Context) {
+func (s *Server) ownerHome(c *gin.Context) (any, error) {
 	a, _ := daftar.ActorFrom(c.Request.Context())
 	if a.OfficeID == 0 {
-		s.failPage(c, errors.New("owner without an office"))
-		return
+		return nil, errors.New("owner without an office")
 	}
-	s.showOffice(c, a.OfficeID)
+	return s.showOffice(c, a.OfficeID)
 }

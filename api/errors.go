@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/db"
@@ -60,7 +62,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if goneUnanswered(c, err) {
 		return
 	}
-	if c.GetBool(ctxPage) {
+	if wantsPage(c) {
 		s.failPage(c, err)
 		return
 	}
@@ -144,3 +146,42 @@ const ctxPage = "daftar.page"
 
 // markPage makes errors on a dashboard route render as pages.
 func markPage(c *gin.Context) { c.Set(ctxPage, true) }
+
+// wantsPage says whether an error is answered with an HTML page: on a page
+// route, and on any request outside /api/ from a browser (it accepts
+// text/html), such as a mistyped dashboard address. API clients always get
+// problem+json.
+func wantsPage(c *gin.Context) bool {
+	if c.GetBool(ctxPage) {
+		return true
+	}
+	p := c.Request.URL.Path
+	if p == "/api" || strings.HasPrefix(p, "/api/") {
+		return false
+	}
+	return acceptsHTML(c.GetHeader("Accept"))
+}
+
+// acceptsHTML reads an Accept header for text/html (or XHTML) with a
+// quality above zero.
+func acceptsHTML(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		params := strings.Split(part, ";")
+		typ := strings.ToLower(strings.TrimSpace(params[0]))
+		if typ != "text/html" && typ != "application/xhtml+xml" {
+			continue
+		}
+		q := 1.0
+		for _, p := range params[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		if q > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -50,6 +50,7 @@ type harness struct {
 	// they have used.
 	complaints *complaints.Service
 	n          int
+	reports   *reports.Reports
 }
 
 type syncBuffer struct {
@@ -71,7 +72,11 @@ func (s *syncBuffer) String() string {
 
 const testPassword = "test-password-1"
 
-func newHarness(t testing.TB, d *db.DB) *harness {
+func newHarness(t testing.TB, d *db.DB) *harness { return newHarnessWith(t, d, nil) }
+
+// newHarnessWith is newHarness with the server's configuration changed by
+// cfg (nil: the tests' usual one).
+func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, d: d, clock: daftar.NewManualClock(time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)),
@@ -116,11 +121,16 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
 		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp, Complaints: h.complaints}
+	h.reports = reps
+	apiCfg := api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20}
+	if cfg != nil {
+		cfg(&apiCfg)
+	}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
 		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints},
-		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
+		apiCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

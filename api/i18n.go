@@ -142,9 +142,6 @@ func dictionary() map[string][2]string {
 		"licence_expired":       {"منقضی", "Expired"},
 		"no":                    {"خیر", "No"},
 
-		// Faults: the page of a 503.
-		"unavailable_page": {"سامانه موقتاً در دسترس نیست", "Temporarily unavailable"},
-		"unavailable_text": {"پایگاه داده پاسخ نمی‌دهد یا کار بیش از اندازه طول کشید؛ چند لحظه دیگر دوباره تلاش کنید.", "The database is not answering, or the work took too long; try again in a moment."},
 		// Complaints.
 		"complaint":                            {"ثبت شکایت", "File a complaint"},
 		"complaint_title":                      {"شکایت از دفتر خدمات الکترونیک قضائی", "Complain about an office"},
@@ -219,6 +216,34 @@ func dictionary() map[string][2]string {
 		"cf_description_description_too_long":  {"شرح ماجرا حداکثر ۲۰۰۰ نویسه است.", "The description may have at most 2,000 characters."},
 		"cf_mobile_invalid_mobile":             {"شماره همراه باید مانند ۰۹۱۲۱۲۳۴۵۶۷ باشد.", "The mobile number must look like 09121234567."},
 		"cf_survey_token_unknown_survey_token": {"این پیوند نظرسنجی معتبر نیست؛ کد دفتر را وارد کنید.", "This survey link is not valid; enter the office's code."},
+		// Error pages (hardening): a title and a sentence for each status.
+		"error_400":      {"درخواست نادرست است", "Bad request"},
+		"error_400_text": {"نشانی یا اطلاعات فرستاده‌شده معتبر نیست. آن را بررسی کنید و دوباره تلاش کنید.", "The address or the data sent is not valid. Check it and try again."},
+		"error_401":      {"نیاز به ورود", "Sign in first"},
+		"error_401_text": {"برای دیدن این صفحه ابتدا وارد سامانه شوید.", "Sign in to see this page."},
+		"error_403":      {"دسترسی ندارید", "Not allowed"},
+		"error_403_text": {"نقش شما اجازهٔ دیدن این صفحه یا انجام این کار را نمی‌دهد.", "Your role may not see this page or do this."},
+		"error_404":      {"پیدا نشد", "Not found"},
+		"error_404_text": {"صفحه یا موردی که خواستید وجود ندارد.", "The page or record you asked for does not exist."},
+		"error_405":      {"این روش پذیرفته نیست", "Method not allowed"},
+		"error_405_text": {"این نشانی با این روش درخواست کار نمی‌کند.", "This address does not take that kind of request."},
+		"error_409":      {"تعارض", "Conflict"},
+		"error_409_text": {"این مورد در این میان تغییر کرده یا در وضعیتی است که این کار را نمی‌پذیرد. صفحه را تازه کنید.", "The record changed meanwhile or its state does not allow this. Reload the page."},
+		"error_410":      {"دیگر در دسترس نیست", "Gone"},
+		"error_410_text": {"این مورد دیگر در دسترس نیست.", "This is no longer available."},
+		"error_413":      {"حجم بیش از اندازه", "Too large"},
+		"error_413_text": {"حجم فایل یا اطلاعات فرستاده‌شده بیش از حد مجاز است.", "The file or data sent is larger than allowed."},
+		"error_422":      {"پذیرفته نشد", "Not accepted"},
+		"error_422_text": {"اطلاعات فرستاده‌شده با قواعد سامانه جور نیست.", "The data sent does not meet the rules."},
+		"error_429":      {"درخواست‌های بیش از حد", "Too many requests"},
+		"error_429_text": {"درخواست‌های زیادی رسیده است؛ کمی بعد دوباره تلاش کنید.", "Too many requests; try again a little later."},
+		"error_500":      {"خطای سامانه", "Internal error"},
+		"error_500_text": {"خطایی در سامانه رخ داد و ثبت شد. اگر تکرار شد، شناسهٔ درخواست را به پشتیبانی بدهید.", "Something went wrong and was logged. If it happens again, give support the request id."},
+		"error_503":      {"سامانه موقتاً در دسترس نیست", "Temporarily unavailable"},
+		"error_503_text": {"سامانه موقتاً پاسخ نمی‌دهد؛ چند دقیقه دیگر دوباره تلاش کنید.", "Daftar is not answering for now; try again in a few minutes."},
+		"error_code":     {"کد خطا", "Error code"},
+		// The owners' comment rule (hardening), for every page that shows survey comments to an owner.
+		"comments_rule": {"برای حفظ بی‌نامی مراجعان، نظرها فقط برای ماه یا فصلی نشان داده می‌شوند که به پایان رسیده و به حداقل پاسخ لازم (به‌طور پیش‌فرض ۱۰ پاسخ) رسیده است؛ بدون تاریخ، امتیاز یا شمارهٔ نوبت و به ترتیب تصادفی.", "To keep citizens anonymous, comments show only for a month or quarter that has ended with at least the minimum number of answers (10 by default): without day, score or ticket, in random order."},
 	}
 }
 

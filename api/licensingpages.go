@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/daftar-ir/daftar"
@@ -22,33 +21,18 @@ type demandRow struct {
 	WaitP90                                    string
 }
 
-func (s *Server) demandPage(c *gin.Context) {
+func (s *Server) demandPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
-	var fe daftar.FieldErrors
-	province := c.Query("province")
-	if province != "" {
-		if r, ok := s.Gazetteer.Get(province); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-	}
+	q := s.query(c)
+	province := q.province("province")
 	city, addText := c.Query("city"), c.Query("add")
-	add := 0
-	if addText != "" {
-		n, err := daftar.ParseInt(addText)
-		if err != nil || n < 0 || n > 10000 {
-			fe.Add("add", "out_of_range", "must be a whole number from 0 to 10000")
-		}
-		add = int(n)
+	add := int(q.intIn("add", 0, 10000))
+	if err := q.errAs("invalid_query", "the filter is not valid"); err != nil {
+		return nil, err
 	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the filter is not valid"); err != nil {
-		s.failPage(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	res, err := s.Demand.Compute(ctx, licensing.DemandQuery{})
+	res, err := s.Demand.Compute(c.Request.Context(), licensing.DemandQuery{})
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	var rows []demandRow
 	for _, d := range res.Regions {
@@ -76,8 +60,7 @@ func (s *Server) demandPage(c *gin.Context) {
 	if city != "" {
 		w, err := s.Demand.WhatIfFrom(res, city, add)
 		if err != nil && !daftar.IsKind(err, daftar.KindNotFound) && !daftar.IsKind(err, daftar.KindUnprocessable) {
-			s.failPage(c, err)
-			return
+			return nil, err
 		}
 		if err == nil {
 			data["WhatIf"] = w
@@ -86,7 +69,7 @@ func (s *Server) demandPage(c *gin.Context) {
 			data["WhatIfError"] = true
 		}
 	}
-	s.render(c, http.StatusOK, "demand", "demand", pageData{Data: data})
+	return page{Name: "demand", Title: "demand", Data: pageData{Data: data}}, nil
 }
 
 func (s *Server) regionName(lang, code string) string {
@@ -110,13 +93,12 @@ type roundRow struct {
 	Quotas                                    []quotaRow
 }
 
-func (s *Server) roundsPage(c *gin.Context) {
+func (s *Server) roundsPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
 	ctx := c.Request.Context()
 	list, _, err := s.Rounds.List(ctx, licensing.RoundFilter{Limit: 20})
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	var rounds []roundRow
 	for _, r := range list {
@@ -137,12 +119,11 @@ func (s *Server) roundsPage(c *gin.Context) {
 	}
 	byState, err := s.Licences.CountByState(ctx)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	var counts []countFigure
 	for _, st := range licensing.LicenceStates {
 		counts = append(counts, countFigure{Label: "licence_" + st, Value: byState[st]})
 	}
-	s.render(c, http.StatusOK, "rounds", "licensing", pageData{Data: map[string]any{"Rounds": rounds, "Counts": counts}})
+	return page{Name: "rounds", Title: "licensing", Data: pageData{Data: map[string]any{"Rounds": rounds, "Counts": counts}}}, nil
 }

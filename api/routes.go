@@ -6,8 +6,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
-
-	"github.com/gin-gonic/gin"
 )
 
 // route is one endpoint: path, who may call it, the handler, and what the
@@ -16,7 +14,7 @@ type route struct {
 	Method  string
 	Path    string // gin syntax: /api/v1/offices/:id
 	Access  access
-	Handler gin.HandlerFunc
+	Handler any  // a handle (handle.go), or a gin.HandlerFunc that writes its own answer
 	Upload  bool // takes a file: the larger body limit applies
 	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
 	Probe   bool // a health probe: never reads credentials, so a bad or stale token cannot fail it
@@ -146,7 +144,7 @@ func (s *Server) table() []route {
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,
-			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand, inspections; office owners get their own office's rows", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
+			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand, complaints, inspections; each follows the access rule of the routes whose records it holds (office owners: their own office's rows)", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
 
 		// Dashboard pages.
 		{Method: http.MethodGet, Path: "/", Access: anyone, Page: true, Handler: s.home, Doc: doc{Summary: "Redirect to the caller's home"}},

@@ -149,6 +149,8 @@ type Server struct {
 	// complaintLimiter and trackLimiter bound filings and lookups of
 	// complaints per client address.
 	complaintLimiter, trackLimiter *rateLimiter
+	// reportAccess is who may read each report kind (reportaccess.go).
+	reportAccess map[string]reportAccess
 }
 
 // New builds the server and its routes.
@@ -173,25 +175,36 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.requestID, s.recoverPanics, s.observe, s.gate)
+	e.Use(s.requestID, s.secureHeaders, s.recoverPanics, s.observe, s.gate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) {
 		c.Abort()
+		if wantsPage(c) {
+			s.errorPage(c, http.StatusMethodNotAllowed)
+			return
+		}
 		writeProblem(c, Problem{Type: "https://daftar.ir/problems/method_not_allowed", Title: "Method Not Allowed",
 			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Detail: "this endpoint does not take that method", RequestID: requestID(c)})
 	})
 	s.engine = e
 	s.routes = s.table()
+	if s.reportAccess, err = resolveReportRules(s.routes); err != nil {
+		return nil, err
+	}
 	for _, r := range s.routes {
 		handlers := []gin.HandlerFunc{s.limitBody(r), s.deadline(r)}
 		if !r.Probe {
-			handlers = append(handlers, s.authenticate)
+			handlers = append(handlers, s.authenticate(r))
 		}
 		handlers = append(handlers, s.authorize(r))
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}
-		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
+		h, err := s.handlerOf(r)
+		if err != nil {
+			return nil, err
+		}
+		e.Handle(r.Method, r.Path, append(handlers, h)...)
 	}
 	if err := s.mountDashboard(e); err != nil {
 		return nil, err

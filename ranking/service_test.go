@@ -49,7 +49,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	gaz, _ := geo.LoadGazetteer(ctx, d)
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	al := audit.New(d, clock)
-	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 	if err != nil {
 		t.Fatal(err)
 	}

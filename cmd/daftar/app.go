@@ -116,7 +116,7 @@ func (a *app) init(ctx context.Context) error {
 	// before the finder that shows its grades.
 	a.audit = audit.New(a.db, a.clock)
 	changes := offices.NewChanges()
-	if a.offices, err = offices.New(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, changes, offices.Config{CityRadiusScale: a.cfg.CityRadiusScale}); err != nil {
+	if a.offices, err = offices.New(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, changes, offices.Config{CityRadiusScale: a.cfg.CityRadiusScale, MinDistanceM: a.cfg.MinOfficeDistanceM}); err != nil {
 		return err
 	}
 	a.accounts, err = accounts.New(a.db, a.clock, a.audit, a.offices, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, CacheTTL: sessionCacheTTL(a.cfg.SessionCache)})

@@ -61,6 +61,8 @@ type config struct {
 	UploadTimeout      time.Duration
 	// JobSchedules overrides jobs' schedules by name.
 	JobSchedules map[string]string
+	// hardening
+	OwnerVisitWindow time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -254,6 +256,14 @@ func settings() []setting {
 			return nil
 		}},
 		{env: "DAFTAR_UPLOAD_TIMEOUT", flag: "upload-timeout", def: "5m", help: "deadline of an upload or import and of a report or spreadsheet download", set: positive(func(c *config) *time.Duration { return &c.UploadTimeout })},
+		{env: "DAFTAR_OWNER_VISIT_WINDOW", flag: "owner-visit-window", def: "72h", help: "how far back an office owner may record visits (staff batches and imports keep 400 days)", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Hour || d > 400*24*time.Hour {
+				return fmt.Errorf("must be a duration like 72h (1h to 9600h)")
+			}
+			c.OwnerVisitWindow = d
+			return nil
+		}},
 	}
 }
 
@@ -339,7 +349,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
 
 		"DB_STATEMENT_TIMEOUT": c.DBStatementTimeout.String(), "DAFTAR_REQUEST_TIMEOUT": c.RequestTimeout.String(),
-		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(), "DAFTAR_JOB_SCHEDULES": jobSchedulesText(c.JobSchedules),
+		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(), "DAFTAR_JOB_SCHEDULES": jobSchedulesText(c.JobSchedules), "DAFTAR_OWNER_VISIT_WINDOW": c.OwnerVisitWindow.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {

@@ -27,7 +27,7 @@ import (
 // to the survey) and the crowding queries.
 func (a *app) initVisits() error {
 	var err error
-	if a.visits, err = visits.New(a.db, a.clock, a.offices, a.surveys, a.log, visits.Config{}); err != nil {
+	if a.visits, err = visits.New(a.db, a.clock, a.offices, a.surveys, a.log, visits.Config{OwnerMaxAge: a.cfg.OwnerVisitWindow}); err != nil {
 		return err
 	}
 	a.crowding, err = visits.NewCrowding(a.db, a.offices, visits.CrowdingConfig{TargetWait: a.cfg.WaitTarget})

@@ -156,7 +156,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MaxRejections <= 0 {
 		opt.MaxRejections = 1000
 	}
-	im := &importer{v: v, opt: opt, rules: v.rules(), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
+	im := &importer{v: v, opt: opt, rules: v.rules(ctx), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
 		mem: map[int64][]rawVisit{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true

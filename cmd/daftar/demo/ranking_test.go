@@ -62,7 +62,7 @@ func (noComplaints) RiskByOffice(context.Context, time.Time, time.Time) (map[int
 func TestInspectionsAndRankings(t *testing.T) {
 	run := func(t *testing.T, d *db.DB) (InspectionsReport, RankingsReport, []ranking.Run) {
 		e := newEnv(t, d)
-		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{})
+		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 		if err != nil {
 			t.Fatal(err)
 		}
