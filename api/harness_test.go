@@ -50,7 +50,7 @@ type harness struct {
 	// they have used.
 	complaints *complaints.Service
 	n          int
-	reports   *reports.Reports
+	reports    *reports.Reports
 }
 
 type syncBuffer struct {
