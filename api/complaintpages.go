@@ -74,7 +74,7 @@ func (s *Server) complaintFormOf(c *gin.Context, v complaintFormView) complaintF
 // complaintPage is GET /complaint: the form, with the office filled in
 // when the citizen came from a survey link (?survey_token=) or an office's
 // page (?office_id= or ?office=CODE).
-func (s *Server) complaintPage(c *gin.Context) {
+func (s *Server) complaintPage(c *gin.Context) (any, error) {
 	c.Header("Cache-Control", "no-store")
 	// A survey token may be in the URL: it is sent to no other site. Not
 	// no-referrer, under which the browser posts the form with Origin:
@@ -87,10 +87,9 @@ func (s *Server) complaintPage(c *gin.Context) {
 	v.Token = strings.TrimSpace(c.Query("survey_token"))
 	notice, err := s.formOffice(c, &v)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
-	s.render(c, http.StatusOK, "complaint", "complaint_title", pageData{Error: notice, Data: s.complaintFormOf(c, v)})
+	return page{Name: "complaint", Title: "complaint_title", Data: pageData{Error: notice, Data: s.complaintFormOf(c, v)}}, nil
 }
 
 // formOffice fills in the office (and the visit's day) the form is about,
@@ -129,23 +128,22 @@ func (s *Server) formOffice(c *gin.Context, v *complaintFormView) (notice string
 
 // fileComplaintForm takes the /complaint page's form: cross-site posts are
 // refused like the dashboard's, a flood gets 429, bad fields the form again
-// with what was typed and each field's problem, success the receipt.
-func (s *Server) fileComplaintForm(c *gin.Context) {
+// with what was typed and each field's problem, success the receipt. It is
+// answered with pages, errors too, though its route is the API's.
+func (s *Server) fileComplaintForm(c *gin.Context) (any, error) {
+	markPage(c)
 	tr := translator(s.langOf(c))
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "same-origin")
 	if !sameOrigin(c.Request) {
-		s.render(c, http.StatusForbidden, "message", "forbidden_page", pageData{Error: tr("complaint_cross_site")})
-		return
+		return page{Status: http.StatusForbidden, Name: "message", Title: "forbidden_page", Data: pageData{Error: tr("complaint_cross_site")}}, nil
 	}
 	if ok, wait := s.complaintLimiter.allow(c.ClientIP(), s.Clock.Now()); !ok {
 		c.Header("Retry-After", itoa(int(wait.Seconds())+1))
-		s.render(c, http.StatusTooManyRequests, "message", "complaint_title", pageData{Error: tr("complaint_slow_down")})
-		return
+		return page{Status: http.StatusTooManyRequests, Name: "message", Title: "complaint_title", Data: pageData{Error: tr("complaint_slow_down")}}, nil
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failPage(c, daftar.Invalid("malformed_form", "the form could not be read"))
-		return
+		return nil, daftar.Invalid("malformed_form", "the form could not be read")
 	}
 	form := c.Request.PostForm
 	v := complaintFormView{Token: form.Get("survey_token"), Code: form.Get("code"), Category: form.Get("category"),
@@ -159,26 +157,24 @@ func (s *Server) fileComplaintForm(c *gin.Context) {
 		SurveyToken: v.Token})
 	switch {
 	case err == nil:
-		s.render(c, http.StatusCreated, "complaint_filed", "complaint_filed", pageData{Data: s.receiptView(c, r)})
-	case daftar.IsKind(err, daftar.KindUnprocessable):
-		if _, ferr := s.formOffice(c, &v); ferr != nil {
-			s.failPage(c, ferr)
-			return
-		}
-		de, _ := daftar.AsError(err)
-		v.Errors = map[string]string{}
-		for _, f := range de.Fields {
-			field := f.Field
-			if field == "office_id" && v.OfficeID == 0 {
-				field = "code" // the page asks for the code
-			}
-			v.Errors[field] = complaintFieldMessage(tr, f)
-		}
-		s.render(c, http.StatusUnprocessableEntity, "complaint", "complaint_title",
-			pageData{Error: tr("complaint_fix"), Data: s.complaintFormOf(c, v)})
-	default:
-		s.failPage(c, err)
+		return page{Status: http.StatusCreated, Name: "complaint_filed", Title: "complaint_filed", Data: pageData{Data: s.receiptView(c, r)}}, nil
+	case !daftar.IsKind(err, daftar.KindUnprocessable):
+		return nil, err
 	}
+	if _, err := s.formOffice(c, &v); err != nil {
+		return nil, err
+	}
+	de, _ := daftar.AsError(err)
+	v.Errors = map[string]string{}
+	for _, f := range de.Fields {
+		field := f.Field
+		if field == "office_id" && v.OfficeID == 0 {
+			field = "code" // the page asks for the code
+		}
+		v.Errors[field] = complaintFieldMessage(tr, f)
+	}
+	return page{Status: http.StatusUnprocessableEntity, Name: "complaint", Title: "complaint_title",
+		Data: pageData{Error: tr("complaint_fix"), Data: s.complaintFormOf(c, v)}}, nil
 }
 
 // complaintFieldMessage is a field's problem in the page's language: the
@@ -250,30 +246,29 @@ type trackView struct {
 
 // complaintTrackPage is GET /complaint/track: the form, and with ?code=
 // where the case stands.
-func (s *Server) complaintTrackPage(c *gin.Context) {
+func (s *Server) complaintTrackPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
 	tr := translator(lang)
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "same-origin") // the code is in the URL: no other site gets it
 	code := strings.TrimSpace(c.Query("code"))
 	v := trackView{Code: code}
+	show := func(status int, notice string) page {
+		return page{Status: status, Name: "complaint_track", Title: "complaint_track", Data: pageData{Error: notice, Data: v}}
+	}
 	if code == "" {
-		s.render(c, http.StatusOK, "complaint_track", "complaint_track", pageData{Data: v})
-		return
+		return show(http.StatusOK, ""), nil
 	}
 	if ok, wait := s.trackLimiter.allow(c.ClientIP(), s.Clock.Now()); !ok {
 		c.Header("Retry-After", itoa(int(wait.Seconds())+1))
-		s.render(c, http.StatusTooManyRequests, "complaint_track", "complaint_track", pageData{Error: tr("complaint_slow_down"), Data: v})
-		return
+		return show(http.StatusTooManyRequests, tr("complaint_slow_down")), nil
 	}
 	t, err := s.Complaints.Track(c.Request.Context(), code)
 	if daftar.IsKind(err, daftar.KindNotFound) {
-		s.render(c, http.StatusNotFound, "complaint_track", "complaint_track", pageData{Error: tr("complaint_not_found"), Data: v})
-		return
+		return show(http.StatusNotFound, tr("complaint_not_found")), nil
 	}
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	v.Found, v.Code = true, complaints.FormatTrackingCode(t.TrackingCode)
 	v.Office, v.State, v.StateKey = t.OfficeName, tr("cs_"+string(t.State)), string(t.State)
@@ -290,7 +285,7 @@ func (s *Server) complaintTrackPage(c *gin.Context) {
 	for _, st := range t.Steps {
 		v.Steps = append(v.Steps, trackStepView{State: tr("cs_" + string(st.State)), At: dateTimeIn(lang, st.At)})
 	}
-	s.render(c, http.StatusOK, "complaint_track", "complaint_track", pageData{Data: v})
+	return show(http.StatusOK, ""), nil
 }
 
 // surveyThanks is the page after a survey answer: thanks, and the way to

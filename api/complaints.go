@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -94,41 +93,37 @@ func receiptOf(r complaints.Receipt) complaintReceipt {
 }
 
 // limitComplaints counts one public complaints request from the client
-// address against limiter and fails with 429 past it.
-func (s *Server) limitComplaints(c *gin.Context, l *rateLimiter) bool {
+// address against limiter: 429 past it.
+func (s *Server) limitComplaints(c *gin.Context, l *rateLimiter) error {
 	ok, wait := l.allow(c.ClientIP(), s.Clock.Now())
 	if ok {
-		return true
+		return nil
 	}
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", itoa(secs))
-	s.fail(c, daftar.TooMany("complaints_rate_limited", "too many requests from this address; try again later").
-		With("retry_after_seconds", secs))
-	return false
+	return daftar.TooMany("complaints_rate_limited", "too many requests from this address; try again later").
+		With("retry_after_seconds", secs)
 }
 
 // fileComplaint is POST /api/v1/complaints: JSON, or the /complaint page's
 // form (answered with pages).
-func (s *Server) fileComplaint(c *gin.Context) {
+func (s *Server) fileComplaint(c *gin.Context) (any, error) {
 	if isForm(c) {
-		s.fileComplaintForm(c)
-		return
+		return s.fileComplaintForm(c)
 	}
-	if !s.limitComplaints(c, s.complaintLimiter) {
-		return
+	if err := s.limitComplaints(c, s.complaintLimiter); err != nil {
+		return nil, err
 	}
 	var req complaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	r, err := s.Complaints.File(c.Request.Context(), req.filing())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	c.Header("Cache-Control", "no-store")
-	writeJSON(c, http.StatusCreated, receiptOf(r))
+	return reply{Status: http.StatusCreated, Body: receiptOf(r)}, nil
 }
 
 func isForm(c *gin.Context) bool {
@@ -182,17 +177,16 @@ func trackingOf(t complaints.Tracking) trackingResponse {
 }
 
 // trackComplaint is GET /api/v1/complaints/track/{tracking_code}.
-func (s *Server) trackComplaint(c *gin.Context) {
-	if !s.limitComplaints(c, s.trackLimiter) {
-		return
+func (s *Server) trackComplaint(c *gin.Context) (any, error) {
+	if err := s.limitComplaints(c, s.trackLimiter); err != nil {
+		return nil, err
 	}
 	c.Header("Cache-Control", "no-store")
 	t, err := s.Complaints.Track(c.Request.Context(), c.Param("tracking_code"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, trackingOf(t))
+	return trackingOf(t), nil
 }
 
 // complaintResponse is a case as staff see it.
@@ -322,61 +316,46 @@ var complaintsQuery = append([]param{
 	{Name: "inspector_id", Type: "integer"},
 }, pageQuery...)
 
-// complaintFilter reads the queue's filters.
-func complaintFilter(c *gin.Context) (complaints.Filter, Page, error) {
-	p, fe := pageOf(c, 50, 200)
-	f := complaints.Filter{Page: p.Page, PageSize: p.PageSize,
-		Province: queryString(c, &fe, "province", 32), Category: complaints.Category(queryString(c, &fe, "category", 32)),
-		State: complaints.State(queryString(c, &fe, "state", 32))}
-	for name, dst := range map[string]*int64{"office_id": &f.OfficeID, "inspector_id": &f.InspectorID} {
-		if v, ok := c.GetQuery(name); ok {
-			n, err := daftar.ParseInt(v)
-			if err != nil || n <= 0 {
-				fe.Add(name, "invalid", "must be a positive whole number")
-			}
-			*dst = n
-		}
+// complaintFilter reads the queue's filters. The province is passed on
+// as given (an unknown one matches nothing); the queue's page checks it.
+func complaintFilter(q *query) (complaints.Filter, Page) {
+	p := q.page(50, 200)
+	f := complaints.Filter{Page: p.Page, PageSize: p.PageSize, Province: q.text("province", 32),
+		Category: complaints.Category(q.text("category", 32)), State: complaints.State(q.text("state", 32)),
+		OfficeID: q.id("office_id"), InspectorID: q.id("inspector_id")}
+	if b := q.boolean("overdue"); b != nil {
+		f.Overdue = *b
 	}
-	if v, ok := c.GetQuery("overdue"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			fe.Add("overdue", "invalid", "must be true or false")
-		}
-		f.Overdue = b
-	}
-	return f, p, fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid")
+	return f, p
 }
 
 // listComplaints is GET /api/v1/complaints, the staff queue.
-func (s *Server) listComplaints(c *gin.Context) {
-	f, p, err := complaintFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listComplaints(c *gin.Context) (any, error) {
+	q := s.query(c).strictly()
+	f, p := complaintFilter(q)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Complaints.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	items := make([]complaintResponse, len(list))
 	for i, x := range list {
 		items[i] = complaintOf(x)
 	}
-	writeJSON(c, http.StatusOK, listOf(items, p, total))
+	return listOf(items, p, total), nil
 }
 
 // getComplaint is GET /api/v1/complaints/{id}: one case with its steps.
-func (s *Server) getComplaint(c *gin.Context) {
+func (s *Server) getComplaint(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	x, evs, err := s.Complaints.Case(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := complaintDetail{complaintResponse: complaintOf(x), Events: []complaintEventResponse{}}
 	for _, e := range evs {
@@ -384,7 +363,7 @@ func (s *Server) getComplaint(c *gin.Context) {
 			Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID, ActorName: e.ActorName,
 			ActorRole: string(e.ActorRole), Note: e.Note, InspectorID: e.InspectorID, Outcome: outcomePtr(e.Outcome)})
 	}
-	writeJSON(c, http.StatusOK, out)
+	return out, nil
 }
 
 type complaintActionRequest struct {
@@ -395,51 +374,45 @@ type complaintActionRequest struct {
 
 // complaintAction is POST /api/v1/complaints/{id}/{action}. The owner of
 // the office gets the case as owners see it.
-func (s *Server) complaintAction(c *gin.Context) {
+func (s *Server) complaintAction(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req complaintActionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	ctx := c.Request.Context()
 	x, err := s.Complaints.Act(ctx, id, complaints.ActionInput{Action: complaints.Action(c.Param("action")), Note: req.Note,
 		InspectorID: req.InspectorID, Outcome: complaints.Outcome(req.Outcome)})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if a, _ := daftar.ActorFrom(ctx); a.Role == daftar.RoleOfficeOwner {
-		writeJSON(c, http.StatusOK, ownerComplaintOf(x.ForOwner()))
-		return
+		return ownerComplaintOf(x.ForOwner()), nil
 	}
-	writeJSON(c, http.StatusOK, complaintOf(x))
+	return complaintOf(x), nil
 }
 
 // officeComplaints is GET /api/v1/offices/{id}/complaints.
-func (s *Server) officeComplaints(c *gin.Context) {
+func (s *Server) officeComplaints(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	f, p, err := complaintFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c).strictly()
+	f, p := complaintFilter(q)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Complaints.OfficeComplaints(c.Request.Context(), id, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	items := make([]ownerComplaintResponse, len(list))
 	for i, v := range list {
 		items[i] = ownerComplaintOf(v)
 	}
-	writeJSON(c, http.StatusOK, listOf(items, p, total))
+	return listOf(items, p, total), nil
 }

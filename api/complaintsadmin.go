@@ -2,10 +2,8 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 
-	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/gin-gonic/gin"
@@ -23,23 +21,18 @@ type complaintRow struct {
 	OverdueDays                   string
 }
 
-func (s *Server) adminComplaintsPage(c *gin.Context) {
+func (s *Server) adminComplaintsPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
 	tr := translator(lang)
-	f, p, err := complaintFilter(c)
-	if err == nil && f.Province != "" {
-		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
-			err = daftar.Invalid("invalid_query", "the filter is not valid", daftar.Field("province", "unknown", "is not a province code"))
-		}
-	}
-	if err != nil {
-		s.failPage(c, err)
-		return
+	q := s.query(c).strictly()
+	f, p := complaintFilter(q)
+	q.checkRegion("province", f.Province, geo.LevelProvince)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Complaints.List(c.Request.Context(), f)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	num := numberFormatter(lang)
 	rows := make([]complaintRow, len(list))
@@ -84,7 +77,7 @@ func (s *Server) adminComplaintsPage(c *gin.Context) {
 	if p.Page < pagesN {
 		data["Next"] = link(p.Page + 1)
 	}
-	s.render(c, http.StatusOK, "admin_complaints", "complaints_queue", pageData{Data: data})
+	return page{Name: "admin_complaints", Title: "complaints_queue", Data: pageData{Data: data}}, nil
 }
 
 // officeComplaintRow is a complaint on the office's page, as its owner

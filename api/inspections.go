@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -92,20 +91,17 @@ func jalaliDay(day string) string {
 	return daftar.ToJalali(t).String()
 }
 
-func (s *Server) recordInspection(c *gin.Context) {
+func (s *Server) recordInspection(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req inspectionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.officeExists(c, id); err != nil {
+		return nil, err
 	}
 	in := inspections.NewInspection{InspectedOn: req.InspectedOn, ChecklistVersion: req.ChecklistVersion, Notes: req.Notes}
 	for _, r := range req.Results {
@@ -116,37 +112,33 @@ func (s *Server) recordInspection(c *gin.Context) {
 	}
 	insp, err := s.Inspections.RecordInspection(c.Request.Context(), id, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusCreated, inspectionOf(insp))
+	return reply{Status: http.StatusCreated, Body: inspectionOf(insp)}, nil
 }
 
-func (s *Server) listInspections(c *gin.Context) {
+func (s *Server) listInspections(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	p, fe := pageOf(c, 50, 500)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	p := q.page(50, 500)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.officeExists(c, id); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Inspections.Inspections(c.Request.Context(), id, p.PageSize, p.Offset())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]inspectionResponse, len(list))
 	for i, in := range list {
 		out[i] = inspectionOf(in)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
 // Checklists.
@@ -186,24 +178,22 @@ func checklistOf(cl inspections.Checklist) checklistResponse {
 	return out
 }
 
-func (s *Server) listChecklists(c *gin.Context) {
+func (s *Server) listChecklists(c *gin.Context) (any, error) {
 	list, err := s.Inspections.Checklists(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]checklistResponse, len(list))
 	for i, cl := range list {
 		out[i] = checklistOf(cl)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, Page{Page: 1, PageSize: len(out)}, int64(len(out))))
+	return listOf(out, Page{Page: 1, PageSize: len(out)}, int64(len(out))), nil
 }
 
-func (s *Server) publishChecklist(c *gin.Context) {
+func (s *Server) publishChecklist(c *gin.Context) (any, error) {
 	var req checklistRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cl := inspections.Checklist{Title: req.Title}
 	for _, it := range req.Items {
@@ -211,10 +201,9 @@ func (s *Server) publishChecklist(c *gin.Context) {
 	}
 	out, err := s.Inspections.PublishChecklist(c.Request.Context(), cl)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusCreated, checklistOf(out))
+	return reply{Status: http.StatusCreated, Body: checklistOf(out)}, nil
 }
 
 // Corrective actions.
@@ -268,135 +257,71 @@ func correctiveActionOf(a inspections.CorrectiveAction) correctiveActionResponse
 	return out
 }
 
-// boolQuery reads an optional true/false query parameter.
-func boolQuery(c *gin.Context, fe *daftar.FieldErrors, name string) *bool {
-	v, ok := c.GetQuery(name)
-	if !ok {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		fe.Add(name, "invalid", "must be true or false")
-		return nil
-	}
-	return &b
-}
+// actionStates are the states a corrective action can be in.
+var actionStates = []string{inspections.ActionOpen, inspections.ActionDone, inspections.ActionConfirmed, inspections.ActionReopened}
 
-// idQuery reads an optional id query parameter (0 when absent).
-func idQuery(c *gin.Context, fe *daftar.FieldErrors, name string) int64 {
-	v, ok := c.GetQuery(name)
-	if !ok {
-		return 0
-	}
-	n, err := daftar.ParseInt(v)
-	if err != nil || n < 1 {
-		fe.Add(name, "invalid", "must be an id")
-		return 0
-	}
-	return n
-}
-
-// oneOf reads an optional query parameter that must be one of values.
-func oneOf(c *gin.Context, fe *daftar.FieldErrors, name string, values ...string) string {
-	v, ok := c.GetQuery(name)
-	if !ok {
-		return ""
-	}
-	for _, w := range values {
-		if v == w {
-			return v
-		}
-	}
-	fe.Add(name, "invalid", "must be one of "+joinComma(values))
-	return ""
-}
-
-func joinComma(v []string) string {
-	out := ""
-	for i, s := range v {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
-}
-
-func (s *Server) listCorrectiveActions(c *gin.Context) {
+func (s *Server) listCorrectiveActions(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	p, fe := pageOf(c, 50, 500)
-	f := inspections.ActionFilter{OfficeID: id, Limit: p.PageSize, Offset: p.Offset()}
-	f.State = oneOf(c, &fe, "state", inspections.ActionOpen, inspections.ActionDone, inspections.ActionConfirmed, inspections.ActionReopened)
-	f.Overdue = boolQuery(c, &fe, "overdue")
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c).strictly()
+	p := q.page(50, 500)
+	f := inspections.ActionFilter{OfficeID: id, Limit: p.PageSize, Offset: p.Offset(), State: q.oneOf("state", actionStates),
+		Overdue: q.boolean("overdue")}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.officeExists(c, id); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Inspections.CorrectiveActions(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]correctiveActionResponse, len(list))
 	for i, a := range list {
 		out[i] = correctiveActionOf(a)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
-func (s *Server) getCorrectiveAction(c *gin.Context) {
+func (s *Server) getCorrectiveAction(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cid, err := pathID(c, "cid")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, err := s.Inspections.CorrectiveAction(c.Request.Context(), id, cid)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(a.Version))
-	writeJSON(c, http.StatusOK, correctiveActionOf(a))
+	return tagged(correctiveActionOf(a), a.Version), nil
 }
 
 type noteRequest struct {
 	Note string `json:"note" doc:"required for done (what was fixed), reopen and cancel; optional for confirm"`
 }
 
-func (s *Server) correctiveActionAct(c *gin.Context) {
+func (s *Server) correctiveActionAct(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cid, err := pathID(c, "cid")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req noteRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, err := s.Inspections.Act(c.Request.Context(), id, cid, c.Param("action"), req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(a.Version))
-	writeJSON(c, http.StatusOK, correctiveActionOf(a))
+	return tagged(correctiveActionOf(a), a.Version), nil
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/gin-gonic/gin"
 )
@@ -67,31 +66,25 @@ func worklistItemOf(it inspections.WorkItem) worklistItem {
 	return out
 }
 
-func (s *Server) worklist(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := inspections.WorklistFilter{Limit: p.PageSize, Offset: p.Offset()}
-	if f.Province = c.Query("province"); f.Province != "" {
-		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-	}
-	if b := boolQuery(c, &fe, "unassigned"); b != nil {
+func (s *Server) worklist(c *gin.Context) (any, error) {
+	q := s.query(c).strictly()
+	p := q.page(50, 500)
+	f := inspections.WorklistFilter{Limit: p.PageSize, Offset: p.Offset(), Province: q.province("province")}
+	if b := q.boolean("unassigned"); b != nil {
 		f.Unassigned = *b
 	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Planner.Worklist(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]worklistItem, len(list))
 	for i, it := range list {
 		out[i] = worklistItemOf(it)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
 type assignmentRequest struct {
@@ -131,75 +124,69 @@ func assignmentOf(a inspections.Assignment) assignmentResponse {
 	return out
 }
 
-func (s *Server) createAssignment(c *gin.Context) {
+func (s *Server) createAssignment(c *gin.Context) (any, error) {
 	var req assignmentRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, err := s.Planner.Assign(c.Request.Context(), inspections.NewAssignment(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusCreated, assignmentOf(a))
+	return reply{Status: http.StatusCreated, Body: assignmentOf(a)}, nil
 }
 
-func (s *Server) listAssignments(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := inspections.AssignmentFilter{Limit: p.PageSize, Offset: p.Offset()}
-	f.OfficeID, f.InspectorID = idQuery(c, &fe, "office_id"), idQuery(c, &fe, "inspector_id")
-	f.State = oneOf(c, &fe, "state", inspections.AssignmentAssigned, inspections.AssignmentDone, inspections.AssignmentCancelled)
-	if b := boolQuery(c, &fe, "overdue"); b != nil {
+// assignmentStates are the states an assignment can be in.
+var assignmentStates = []string{inspections.AssignmentAssigned, inspections.AssignmentDone, inspections.AssignmentCancelled}
+
+func (s *Server) listAssignments(c *gin.Context) (any, error) {
+	q := s.query(c).strictly()
+	p := q.page(50, 500)
+	f := inspections.AssignmentFilter{Limit: p.PageSize, Offset: p.Offset(), OfficeID: q.id("office_id"),
+		InspectorID: q.id("inspector_id"), State: q.oneOf("state", assignmentStates)}
+	if b := q.boolean("overdue"); b != nil {
 		f.Overdue = *b
 	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Planner.Assignments(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]assignmentResponse, len(list))
 	for i, a := range list {
 		out[i] = assignmentOf(a)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
-func (s *Server) getAssignment(c *gin.Context) {
+func (s *Server) getAssignment(c *gin.Context) (any, error) {
 	id, err := pathID(c, "aid")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, err := s.Planner.Assignment(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, assignmentOf(a))
+	return assignmentOf(a), nil
 }
 
-func (s *Server) assignmentAct(c *gin.Context) {
+func (s *Server) assignmentAct(c *gin.Context) (any, error) {
 	id, err := pathID(c, "aid")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req noteRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, err := s.Planner.ActOnAssignment(c.Request.Context(), id, c.Param("action"), req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, assignmentOf(a))
+	return assignmentOf(a), nil
 }
 
 // planners are who plan and record inspections.
@@ -213,11 +200,11 @@ var worklistQuery = append([]param{
 var assignmentsQuery = append([]param{
 	{Name: "office_id", Type: "integer"},
 	{Name: "inspector_id", Type: "integer"},
-	{Name: "state", Type: "string", Enum: []string{inspections.AssignmentAssigned, inspections.AssignmentDone, inspections.AssignmentCancelled}},
+	{Name: "state", Type: "string", Enum: assignmentStates},
 	{Name: "overdue", Type: "boolean", Description: "only assigned ones past their due day"},
 }, pageQuery...)
 
 var correctiveActionsQuery = append([]param{
-	{Name: "state", Type: "string", Enum: []string{inspections.ActionOpen, inspections.ActionDone, inspections.ActionConfirmed, inspections.ActionReopened}},
+	{Name: "state", Type: "string", Enum: actionStates},
 	{Name: "overdue", Type: "boolean"},
 }, pageQuery...)

@@ -48,15 +48,11 @@ func jobRunResponseOf(r jobs.Run) jobRunResponse {
 		FinishedAtJalali: jalaliPtr(r.FinishedAt), Status: r.Status, Detail: detail}
 }
 
-func (s *Server) listJobs(c *gin.Context) {
-	runs := 5
-	if v, ok := c.GetQuery("runs"); ok {
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < 0 || n > 50 {
-			s.fail(c, daftar.Invalid("invalid_query", "the query is not valid", daftar.Field("runs", "invalid", "must be a whole number from 0 to 50")))
-			return
-		}
-		runs = int(n)
+func (s *Server) listJobs(c *gin.Context) (any, error) {
+	q := s.query(c).strictly()
+	runs := int(q.intOr("runs", 5, 0, 50))
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list := s.Jobs.Jobs()
 	out := make([]jobResponse, len(list))
@@ -68,34 +64,30 @@ func (s *Server) listJobs(c *gin.Context) {
 		}
 		recent, err := s.Jobs.Recent(c.Request.Context(), j.Name, runs)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return nil, err
 		}
 		for _, r := range recent {
 			out[i].Runs = append(out[i].Runs, jobRunResponseOf(r))
 		}
 	}
-	writeJSON(c, http.StatusOK, listOf(out, Page{Page: 1, PageSize: max(len(out), 1)}, int64(len(out))))
+	return listOf(out, Page{Page: 1, PageSize: max(len(out), 1)}, int64(len(out))), nil
 }
 
 // runJob starts a run on demand and answers at once: 202 with the claimed
 // run (its outcome is in GET /api/v1/jobs later), or 409 while the job is
 // running somewhere. A local refresh runs on the replica that took the
 // request only.
-func (s *Server) runJob(c *gin.Context) {
+func (s *Server) runJob(c *gin.Context) (any, error) {
 	name := c.Param("name")
 	if !s.Jobs.Has(name) {
-		s.fail(c, daftar.NotFound("job_not_found", "no such job"))
-		return
+		return nil, daftar.NotFound("job_not_found", "no such job")
 	}
 	r, err := s.Jobs.Trigger(c.Request.Context(), name)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if r.Status == jobs.StatusSkipped {
-		s.fail(c, daftar.Conflict("job_running", fmt.Sprintf("%s was not started: %s", name, r.Detail)).With("run", jobRunResponseOf(r)))
-		return
+		return nil, daftar.Conflict("job_running", fmt.Sprintf("%s was not started: %s", name, r.Detail)).With("run", jobRunResponseOf(r))
 	}
-	writeJSON(c, http.StatusAccepted, jobRunResponseOf(r))
+	return reply{Status: http.StatusAccepted, Body: jobRunResponseOf(r)}, nil
 }

@@ -16,12 +16,31 @@ import (
 // wherever a number is read). Each reader returns the zero value for an
 // absent or refused parameter.
 type query struct {
-	s  *Server
-	c  *gin.Context
-	fe daftar.FieldErrors
+	s      *Server
+	c      *gin.Context
+	fe     daftar.FieldErrors
+	strict bool // a value sent empty is refused, not read as absent
 }
 
 func (s *Server) query(c *gin.Context) *query { return &query{s: s, c: c} }
+
+// strictly makes the number, id, boolean and one-of readers refuse a
+// parameter sent with no value (?overdue=) instead of reading it as absent,
+// as the complaints, inspections and jobs filters always have.
+func (q *query) strictly() *query {
+	q.strict = true
+	return q
+}
+
+// raw is a parameter's value and whether there is one to read: an absent
+// parameter is not read, nor an empty one unless the query is strict.
+func (q *query) raw(name string) (string, bool) {
+	v, ok := q.c.GetQuery(name)
+	if q.strict {
+		return v, ok
+	}
+	return v, v != ""
+}
 
 // err is the invalid_query problem naming every refused field, or nil.
 func (q *query) err() error {
@@ -50,8 +69,15 @@ func (q *query) text(name string, maxLen int) string { return queryString(q.c, &
 // region reads a region code of the gazetteer at level ("" for any level).
 func (q *query) region(name, level string) string {
 	v := q.text(name, 64)
-	if v == "" {
-		return ""
+	q.checkRegion(name, v, level)
+	return v
+}
+
+// checkRegion refuses v, the value of name read otherwise, unless it is
+// empty or a region code at level ("" for any level).
+func (q *query) checkRegion(name, v, level string) {
+	if v == "" || q.has(name) {
+		return
 	}
 	r, ok := q.s.Gazetteer.Get(v)
 	switch {
@@ -60,7 +86,6 @@ func (q *query) region(name, level string) string {
 	case !ok || (level != "" && r.Level != level):
 		q.fe.Add(name, "unknown", "is not a "+level+" code")
 	}
-	return v
 }
 
 // province reads a province code; city a city code.
@@ -69,8 +94,8 @@ func (q *query) city(name string) string     { return q.region(name, geo.LevelCi
 
 // oneOf reads a value that must be one of allowed.
 func (q *query) oneOf(name string, allowed []string) string {
-	v := q.c.Query(name)
-	if v != "" && !slices.Contains(allowed, v) {
+	v, ok := q.raw(name)
+	if ok && !slices.Contains(allowed, v) {
 		q.fe.Add(name, "invalid", "must be one of "+strings.Join(allowed, ", "))
 	}
 	return v
@@ -78,7 +103,7 @@ func (q *query) oneOf(name string, allowed []string) string {
 
 // oneOfOr is oneOf with a default for an absent parameter.
 func (q *query) oneOfOr(name, def string, allowed []string) string {
-	if q.c.Query(name) == "" {
+	if _, ok := q.raw(name); !ok {
 		return def
 	}
 	return q.oneOf(name, allowed)
@@ -89,8 +114,8 @@ func (q *query) id(name string) int64 { return q.intIn(name, 1, 1<<62) }
 
 // intIn reads a whole number from lo to hi.
 func (q *query) intIn(name string, lo, hi int64) int64 {
-	v := q.c.Query(name)
-	if v == "" {
+	v, ok := q.raw(name)
+	if !ok {
 		return 0
 	}
 	n, err := daftar.ParseInt(v)
@@ -101,10 +126,18 @@ func (q *query) intIn(name string, lo, hi int64) int64 {
 	return n
 }
 
+// intOr is intIn with a default for an absent parameter.
+func (q *query) intOr(name string, def, lo, hi int64) int64 {
+	if _, ok := q.raw(name); !ok {
+		return def
+	}
+	return q.intIn(name, lo, hi)
+}
+
 // number reads a finite number from lo to hi; nil when absent.
 func (q *query) number(name string, lo, hi float64) *float64 {
-	v := q.c.Query(name)
-	if v == "" {
+	v, ok := q.raw(name)
+	if !ok {
 		return nil
 	}
 	f, err := daftar.ParseFloat(v)
@@ -117,8 +150,8 @@ func (q *query) number(name string, lo, hi float64) *float64 {
 
 // boolean reads true or false; nil when absent.
 func (q *query) boolean(name string) *bool {
-	v := q.c.Query(name)
-	if v == "" {
+	v, ok := q.raw(name)
+	if !ok {
 		return nil
 	}
 	b, err := strconv.ParseBool(v)
