@@ -42,9 +42,9 @@ func TestBackupAndRestore(t *testing.T) {
 		d := startDaftar(t, env)
 		waitHealthy(t, d.base)
 		token := loginToken(t, d.base, "admin", "e2e-admin-password")
-		for _, code := range []string{"BKP-1", "BKP-2", "BKP-3"} {
+		for i, code := range []string{"BKP-1", "BKP-2", "BKP-3"} {
 			if c, _, body := call(t, "POST", d.base+"/api/v1/offices", token, map[string]any{"code": code, "name": "دفتر " + code,
-				"city": "shiraz", "latitude": 29.61, "longitude": 52.53, "counters": 2, "services": []string{"criminal_record"}}); c != 201 {
+				"city": "shiraz", "latitude": 29.60 + float64(i)*0.01, "longitude": 52.53, "counters": 2, "services": []string{"criminal_record"}}); c != 201 {
 				t.Fatalf("create %s: %d %s", code, c, body)
 			}
 		}

@@ -29,7 +29,7 @@ func TestComplaints(t *testing.T) {
 		ids := map[int64]bool{}
 		for i := 0; i < 150; i++ {
 			code, name, city, counters := fmt.Sprintf("YAZ-%04d", i+1), "دفتر یزد", "yazd", 2
-			lat, lon := 31.86+float64(i%12)*0.005, 54.33+float64(i/12)*0.005
+			lat, lon := 31.86+float64(i%12)*0.005, 54.33+float64(i/12)*0.006 // 555 m and 566 m apart: more than the 500 m a new office keeps
 			o, err := reg.Create(e.ctx, offices.Input{Code: &code, NameFa: &name, City: &city, Latitude: &lat, Longitude: &lon,
 				Counters: &counters, Services: []string{"criminal_record", "e_notification"}})
 			if err != nil {
