@@ -178,6 +178,37 @@ func (s *Server) table() []route {
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,
 			Doc: doc{Summary: "The audit log, newest first", Tag: "audit", Response: ListResponse[auditResponse]{}, Query: auditQuery}},
+
+		// Staff workbench pages (/admin/*): each takes the access rule of the
+		// API routes whose service calls it makes.
+		{Method: http.MethodGet, Path: "/admin/crowding", Access: staff, Page: true, Handler: s.adminCrowding, Doc: doc{Summary: "Hotspots, the map of offices by p90 wait, national trends"}},
+		{Method: http.MethodGet, Path: "/admin/surveys", Access: staff, Page: true, Handler: s.adminSurveys, Doc: doc{Summary: "Survey figures per office, and the stuffing flags to review"}},
+		{Method: http.MethodPost, Path: "/admin/surveys/flags/:id/overrule", Access: staff, Page: true, Handler: s.overruleFlag, Doc: doc{Summary: "Overrule a flag with a reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/ranking", Access: staff, Page: true, Handler: s.adminRanking, Doc: doc{Summary: "Ranking runs, a run set against the previous published one, its results"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs", Access: adminOnly, Page: true, Handler: s.computeRunPage, Doc: doc{Summary: "Compute a period's draft (form)"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs/:id/publish", Access: adminOnly, Page: true, Handler: s.publishRunPage, Doc: doc{Summary: "Publish a draft with its version, confirmed (form)"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs/:id/verify", Access: staff, Page: true, Handler: s.verifyRunPage, Doc: doc{Summary: "Verify a run (form)"}},
+		{Method: http.MethodGet, Path: "/admin/imports", Access: adminOrMin, Page: true, Handler: s.adminImports, Doc: doc{Summary: "Exam imports: upload (checked first, then imported) and history"}},
+		{Method: http.MethodPost, Path: "/admin/imports", Access: adminOrMin, Page: true, Upload: true, Handler: s.uploadImport, Doc: doc{Summary: "Check or import an exam file (form)"}},
+		{Method: http.MethodGet, Path: "/admin/imports/:id", Access: adminOrMin, Page: true, Handler: s.adminImport, Doc: doc{Summary: "An import's report with its refused rows"}},
+		{Method: http.MethodGet, Path: "/admin/candidates", Access: adminOrMin, Page: true, Handler: s.adminCandidates, Doc: doc{Summary: "Candidates with filters"}},
+		{Method: http.MethodGet, Path: "/admin/candidates/:id", Access: adminOrMin, Page: true, Handler: s.adminCandidate, Doc: doc{Summary: "One candidate and the document review"}},
+		{Method: http.MethodPost, Path: "/admin/candidates/:id/review", Access: adminOrMin, Page: true, Handler: s.reviewCandidatePage, Doc: doc{Summary: "Record a document-review decision (form)"}},
+		{Method: http.MethodPost, Path: "/admin/candidates/:id/reveal", Access: adminOnly, Page: true, Handler: s.revealCandidatePage, Doc: doc{Summary: "Show an admin the full national code, audited (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing", Access: adminOrMin, Page: true, Handler: s.createRoundPage, Doc: doc{Summary: "Create a round with its policy (form)"}},
+		{Method: http.MethodGet, Path: "/admin/licensing/:id", Access: adminOrMin, Page: true, Handler: s.adminRound, Doc: doc{Summary: "A round: its policy beside the demand page's, quotas, allocation"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/quotas", Access: adminOrMin, Page: true, Handler: s.overrideQuotaPage, Doc: doc{Summary: "Override a city's quota with a reason (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/allocate", Access: adminOrMin, Page: true, Handler: s.allocateRoundPage, Doc: doc{Summary: "Allocate the round (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/close", Access: adminOrMin, Page: true, Handler: s.closeRoundPage, Doc: doc{Summary: "Close the round, confirmed (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/issue", Access: adminOrMin, Page: true, Handler: s.issueLicencesPage, Doc: doc{Summary: "Issue the closed round's licences, confirmed (form)"}},
+		{Method: http.MethodGet, Path: "/admin/licences", Access: staff, Page: true, Handler: s.adminLicences, Doc: doc{Summary: "Licences with filters"}},
+		{Method: http.MethodGet, Path: "/admin/licences/:id", Access: staff, Page: true, Handler: s.adminLicence, Doc: doc{Summary: "One licence, its history and lifecycle actions"}},
+		{Method: http.MethodPost, Path: "/admin/licences/:id/:action", Access: adminOnly, Page: true, Handler: s.licenceActionPage, Doc: doc{Summary: "A lifecycle action with its reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/users", Access: adminOnly, Page: true, Handler: s.adminUsers, Doc: doc{Summary: "Accounts"}},
+		{Method: http.MethodPost, Path: "/admin/users", Access: adminOnly, Page: true, Handler: s.createUserPage, Doc: doc{Summary: "Create an account (form)"}},
+		{Method: http.MethodGet, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.adminUser, Doc: doc{Summary: "One account"}},
+		{Method: http.MethodPost, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.updateUserPage, Doc: doc{Summary: "Change an account: role and office, disabled, password (form)"}},
+		{Method: http.MethodGet, Path: "/admin/audit", Access: adminOnly, Page: true, Handler: s.adminAudit, Doc: doc{Summary: "The audit log with filters; ?verify=1 walks the hash chain"}},
 	}
 }
 
