@@ -39,13 +39,9 @@ type staffData struct {
 // stuffing flag.
 func (h *harness) staffFixture(t *testing.T) staffData {
 	t.Helper()
-	admin, ministry := h.tokens[daftar.RoleAdmin], h.tokens[daftar.RoleMinistry]
+	ministry := h.tokens[daftar.RoleMinistry]
 	var f staffData
-	for id, name := range map[int64]string{h.officeA: "دفتر یکم تهران", h.officeB: "دفتر یکم مشهد"} {
-		if res := h.do("PATCH", fmt.Sprintf("/api/v1/offices/%d", id), admin, map[string]any{"name": name}); res.Code != 200 {
-			t.Fatalf("rename office: %d %s", res.Code, res.Body)
-		}
-	}
+	h.persianNames(t)
 
 	// Candidates: 6 imported (one row refused), 4 approved.
 	bad := []string{"0084575949", "حسن", "کریمی", "مرد", "1370/01/01", "تهران", "70", "", "قبول", "تهران", ""}
@@ -97,11 +93,42 @@ func (h *harness) staffFixture(t *testing.T) staffData {
 	f.licence = issued.Items[0].ID
 	f.openRound = round("دور دوم ۱۴۰۵", 5)
 
-	// Rankings: a directive that ranks from 3 answers, answers in Aban
-	// (1405-08, published) and Azar (1405-09, a draft), A ahead in Aban
-	// and B in Azar.
+	f.published, f.draft = h.rankingFixture(t, true)
+	now := h.clock.Now()
+
+	// A flag: an answer sent seconds after the visit ended is too fast.
+	tok := h.servedVisits(t, h.officeA, 1)[0]
+	h.clock.Advance(-9*time.Minute - 45*time.Second) // the visit ended 10 minutes ago
+	defer h.clock.Set(now)
+	h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{
+		"overall": 5, "courtesy": 5, "waiting": 5, "fees_clear": 5, "extra_fee": false, "recommend": 10}})
+	flags := decode[struct{ Items []struct{ ID int64 } }](t, h.do("GET", "/api/v1/survey-flags", h.tokens[daftar.RoleAdmin], nil))
+	if len(flags.Items) == 0 {
+		t.Fatal("no flag raised")
+	}
+	f.flag = flags.Items[0].ID
+	return f
+}
+
+// persianNames gives the harness's offices Persian names (the harness
+// names them by their codes, which a Persian page shows left to right
+// apart from the name).
+func (h *harness) persianNames(t *testing.T) {
+	t.Helper()
+	for id, name := range map[int64]string{h.officeA: "دفتر یکم تهران", h.officeB: "دفتر یکم مشهد"} {
+		if res := h.do("PATCH", fmt.Sprintf("/api/v1/offices/%d", id), h.tokens[daftar.RoleAdmin], map[string]any{"name": name}); res.Code != 200 {
+			t.Fatalf("rename office: %d %s", res.Code, res.Body)
+		}
+	}
+}
+
+// rankingFixture publishes Aban's run (1405-08: office A ahead on answers
+// from 3 responses up, as a new directive allows) and records Azar's
+// answers (1405-09: B ahead), computing Azar's draft when asked.
+func (h *harness) rankingFixture(t *testing.T, draft bool) (published, draftID int64) {
+	t.Helper()
 	d := ranking.DefaultDirective()
-	if res := h.do("POST", "/api/v1/ranking/directives", admin, map[string]any{"name": "آزمون", "effective_from": "2026-10-01",
+	if res := h.do("POST", "/api/v1/ranking/directives", h.tokens[daftar.RoleAdmin], map[string]any{"name": "آزمون", "effective_from": "2026-10-01",
 		"criteria": d.Criteria, "min_responses": 3, "prior_weight": d.PriorWeight, "grades": d.Grades, "penalties": d.Penalties}); res.Code != 201 {
 		t.Fatalf("directive: %d %s", res.Code, res.Body)
 	}
@@ -133,23 +160,14 @@ func (h *harness) staffFixture(t *testing.T) staffData {
 	if res := h.do("POST", fmt.Sprintf("/api/v1/ranking/runs/%d/publish", prev.ID), h.tokens[daftar.RoleAdmin], nil); res.Code != 200 {
 		t.Fatalf("publish: %d %s", res.Code, res.Body)
 	}
-	f.published = prev.ID
 	answer(h.officeA, 2)
 	answer(h.officeB, 5)
-	f.draft = run("1405-09").ID
-
-	// A flag: an answer sent seconds after the visit ended is too fast.
-	tok := h.servedVisits(t, h.officeA, 1)[0]
-	h.clock.Advance(-9*time.Minute - 45*time.Second) // the visit ended 10 minutes ago
-	defer h.clock.Set(now)
-	h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{
-		"overall": 5, "courtesy": 5, "waiting": 5, "fees_clear": 5, "extra_fee": false, "recommend": 10}})
-	flags := decode[struct{ Items []struct{ ID int64 } }](t, h.do("GET", "/api/v1/survey-flags", h.tokens[daftar.RoleAdmin], nil))
-	if len(flags.Items) == 0 {
-		t.Fatal("no flag raised")
+	h.clock.Set(now.Add(2 * time.Hour))
+	h.refreshTokens()
+	if draft {
+		draftID = run("1405-09").ID
 	}
-	f.flag = flags.Items[0].ID
-	return f
+	return prev.ID, draftID
 }
 
 // staffPages are the GET pages of the workbench, with ids from the fixture.

@@ -729,5 +729,9 @@ func staffDictionary() map[string][2]string {
 		"audit_verb_allocated":            {"تخصیص", "allocated"},
 		"audit_verb_licensed":             {"صدور مجوز", "licensed"},
 		"audit_verb_passed":               {"بازگشت به پذیرفته", "back to passed"},
+
+		// Exam score.
+		"exam_score":        {"نمره", "Score"},
+		"audit_verb_visits": {"مراجعه‌ها", "visits"},
 	}
 }
