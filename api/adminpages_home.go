@@ -184,7 +184,7 @@ func ptrOrNaN(p *float64) float64 {
 // week over the last eight weeks, counted answers only.
 func (s *Server) satisfactionChart(c *gin.Context, v *staffView) (template.HTML, error) {
 	today := time.Unix(daftar.DayStart(s.Clock.Now().Unix()), 0)
-	lc := chart.LineChart{Unit: v.t("out_of_5"), XTitle: v.t("week_from"), Min: 1, Max: 5}
+	lc := chart.LineChart{XTitle: v.t("week_from"), Min: 1, Max: 5}
 	mean := chart.Series{Name: v.t("satisfaction_mean")}
 	for w := 8; w >= 1; w-- {
 		from := today.AddDate(0, 0, -7*w)

@@ -92,7 +92,7 @@ func (s *Server) buildRanking(c *gin.Context, v *staffView, form staffForm, stat
 	ctx := c.Request.Context()
 	var fe daftar.FieldErrors
 	rp := Page{Page: int(max(intQuery(c, &fe, "runs_page", 1, 1_000_000), 1)), PageSize: 12}
-	p, pfe := pageOf(c, 50, 500)
+	p, pfe := pageOf(c, 25, 500)
 	fe = append(fe, pfe...)
 	runID := intQuery(c, &fe, "run", 1, 1<<62)
 	province, grade := c.Query("province"), queryString(c, &fe, "grade", 10)
@@ -237,6 +237,11 @@ func (s *Server) buildRanking(c *gin.Context, v *staffView, form staffForm, stat
 		d.GradeCounts = append(d.GradeCounts, gradeCount{From: v.word("grade_", k[0]), To: v.word("grade_", k[1]), Count: v.count(int64(cmpn.Grades[k]))})
 	}
 	d.ResultsPager = v.pager(p, rtotal)
+	for _, l := range []*string{&d.ResultsPager.Prev, &d.ResultsPager.Next} {
+		if *l != "" {
+			*l += "#results"
+		}
+	}
 	for _, r := range list {
 		row := resultRow{OfficeID: r.OfficeID, Office: name(r.OfficeID), Code: r.Code, Province: v.region(r.Province),
 			Rank: intPtr(v, r.RankNational), RankProvince: intPtr(v, r.RankProvince), Score: v.numPtr(r.Score, 1),

@@ -360,3 +360,67 @@ func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	h.h.ServeHTTP(rec, req)
 	return rec
 }
+
+// TestStaffAccountsAndReveal: an admin creates an account, binds it to an
+// office by the office's code and disables it, each read back from the
+// API; only an admin sees a candidate's full national code, and the
+// reveal is in the audit log.
+func TestStaffAccountsAndReveal(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		f := h.staffFixture(t)
+		admin, ministry := h.signIn(t, daftar.RoleAdmin), h.signIn(t, daftar.RoleMinistry)
+		res := h.page("POST", "/admin/users", admin, url.Values{"username": {"new.clerk"}, "full_name": {"کارشناس تازه"},
+			"password": {"a-long-pass-phrase-9"}, "role": {"ministry"}})
+		m := regexp.MustCompile(`^/admin/users/(\d+)\?done=user_created$`).FindStringSubmatch(res.Header().Get("Location"))
+		if res.Code != 303 || m == nil {
+			t.Fatalf("create: %d %q %.300s", res.Code, res.Header().Get("Location"), res.Body)
+		}
+		user := func() map[string]any {
+			list := decode[struct{ Items []map[string]any }](t, h.do("GET", "/api/v1/users?q=new.clerk", h.tokens[daftar.RoleAdmin], nil))
+			if len(list.Items) != 1 {
+				t.Fatalf("users %v", list.Items)
+			}
+			return list.Items[0]
+		}
+		if u := user(); u["role"] != "ministry" || u["full_name"] != "کارشناس تازه" {
+			t.Fatalf("created %v", u)
+		}
+		path := "/admin/users/" + m[1]
+		res = h.page("POST", path, admin, url.Values{"change": {"profile"}, "version": {"1"}, "full_name": {"کارشناس تازه"},
+			"role": {"office_owner"}, "office": {"thr-0001"}})
+		if res.Code != 303 {
+			t.Fatalf("bind: %d %.300s", res.Code, res.Body)
+		}
+		if u := user(); u["role"] != "office_owner" || u["office_id"] != float64(h.officeA) {
+			t.Fatalf("bound %v", u)
+		}
+		if res := h.page("POST", path, admin, url.Values{"change": {"disable"}, "version": {"1"}}); res.Code != 409 ||
+			!strings.Contains(res.Body.String(), "دوباره بخوانید") {
+			t.Fatalf("disable with a stale version: %d", res.Code)
+		}
+		if res := h.page("POST", path, admin, url.Values{"change": {"disable"}, "version": {"2"}}); res.Code != 303 {
+			t.Fatalf("disable: %d %.300s", res.Code, res.Body)
+		}
+		if u := user(); u["disabled"] != true {
+			t.Fatalf("not disabled: %v", u)
+		}
+
+		reveal := fmt.Sprintf("/admin/candidates/%d/reveal", f.candidates[0])
+		if res := h.page("POST", reveal, ministry, url.Values{}); res.Code != 403 {
+			t.Fatalf("reveal as ministry: %d", res.Code)
+		}
+		code := *decode[candidateJSON](t, h.do("GET", fmt.Sprintf("/api/v1/candidates/%d?reveal=national_code", f.candidates[0]),
+			h.tokens[daftar.RoleAdmin], nil)).NationalCode
+		res = h.page("POST", reveal, admin, url.Values{})
+		if res.Code != 200 || !strings.Contains(res.Body.String(), code) || res.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("reveal: %d", res.Code)
+		}
+		events := decode[struct{ Total int }](t, h.do("GET", "/api/v1/audit-events?entity=candidate&entity_id="+fmt.Sprint(f.candidates[0]),
+			h.tokens[daftar.RoleAdmin], nil))
+		body := h.page("GET", fmt.Sprintf("/admin/audit?entity=candidate&entity_id=%d&action=candidate.reveal_national_code", f.candidates[0]), admin, nil).Body.String()
+		if events.Total == 0 || !strings.Contains(body, "نمایش کد ملی") || strings.Contains(body, code) {
+			t.Fatalf("the reveal in the audit log: %d events", events.Total)
+		}
+	})
+}

@@ -72,10 +72,9 @@ func staffDictionary() map[string][2]string {
 		"wait_p90_short":           {"صدک ۹۰", "p90"},
 		"wait_p50_short":           {"میانه", "median"},
 		"wait_target":              {"هدف", "target"},
-		"satisfaction_trend":       {"میانگین رضایت کلی در کل کشور، هفتگی", "Nationwide mean overall satisfaction, by week"},
+		"satisfaction_trend":       {"میانگین رضایت کلی در کل کشور (از ۱ تا ۵)، هفتگی", "Nationwide mean overall satisfaction (1 to 5), by week"},
 		"satisfaction_trend_desc":  {"میانگین پاسخ به پرسش رضایت کلی (۱ تا ۵) در پاسخ‌های شمرده‌شده هر هفته.", "Mean answer to the overall question (1 to 5) over each week's counted answers."},
 		"satisfaction_mean":        {"میانگین رضایت", "mean satisfaction"},
-		"out_of_5":                 {"از ۵", "of 5"},
 
 		// States and kinds shown to people.
 		"import_status_accepted":           {"پذیرفته", "accepted"},
@@ -733,5 +732,8 @@ func staffDictionary() map[string][2]string {
 		// Exam score.
 		"exam_score":        {"نمره", "Score"},
 		"audit_verb_visits": {"مراجعه‌ها", "visits"},
+
+		// Separators.
+		"comma": {"، ", ", "},
 	}
 }
