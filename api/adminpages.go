@@ -42,6 +42,12 @@ func (s *Server) staffPage(h staffHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		v := s.staffView(c)
 		res, err := h(c, v)
+		if to, ok := v.badFilter(c, err); ok {
+			// A filter that does not parse: the page again without it,
+			// saying which was wrong, rather than an error page.
+			c.Redirect(http.StatusSeeOther, to)
+			return
+		}
 		if err != nil {
 			s.failPage(c, err)
 			return
@@ -173,6 +179,7 @@ func (v *staffView) link(changes ...string) string {
 	q := v.c.Request.URL.Query()
 	q.Del("page")
 	q.Del("done")
+	q.Del("bad_filter")
 	for i := 0; i+1 < len(changes); i += 2 {
 		if changes[i+1] == "" {
 			q.Del(changes[i])
@@ -247,8 +254,37 @@ type staffForm struct {
 	Target  string            // which form was refused (a page may have several)
 }
 
-// notice reads ?done=<key> after a change's redirect.
+// badFilter recognises a GET page refused for its query, and answers
+// where to go instead: the same page without the refused parameters, with
+// their names in bad_filter for the page to say what was wrong.
+func (v *staffView) badFilter(c *gin.Context, err error) (string, bool) {
+	de, ok := daftar.AsError(err)
+	if !ok || c.Request.Method != http.MethodGet || de.Kind != daftar.KindInvalid || len(de.Fields) == 0 || c.Query("bad_filter") != "" {
+		return "", false
+	}
+	q := c.Request.URL.Query()
+	var names []string
+	for _, fl := range de.Fields {
+		n := fieldName(fl.Field)
+		q.Del(n)
+		names = append(names, n)
+	}
+	q.Set("bad_filter", strings.Join(names, ","))
+	return c.Request.URL.Path + "?" + q.Encode(), true
+}
+
+// notice reads ?done=<key> after a change's redirect, or is the refusal
+// of a filter.
 func (v *staffView) notice() staffForm {
+	if bad := v.c.Query("bad_filter"); bad != "" {
+		f := staffForm{Problem: v.t("err_invalid_query"), Target: "filter"}
+		for _, n := range strings.Split(bad, ",") {
+			if v.has("field_" + n) { // only names the page knows are said
+				f.Details = append(f.Details, v.t("field_"+n)+": "+v.t("err_field_invalid"))
+			}
+		}
+		return f
+	}
 	d := v.c.Query("done")
 	if d == "" || !v.has("done_"+d) {
 		return staffForm{}

@@ -735,5 +735,34 @@ func staffDictionary() map[string][2]string {
 
 		// Separators.
 		"comma": {"، ", ", "},
+
+		// Filter names.
+		"field_province":      {"استان", "province"},
+		"field_status":        {"وضعیت", "status"},
+		"field_level":         {"سطح", "level"},
+		"field_sort":          {"ترتیب", "order"},
+		"field_page":          {"صفحه", "page"},
+		"field_page_size":     {"اندازه صفحه", "page size"},
+		"field_from":          {"از روز", "from"},
+		"field_to":            {"تا روز", "to"},
+		"field_result":        {"نتیجه آزمون", "exam result"},
+		"field_score_min":     {"نمره دست‌کم", "least score"},
+		"field_flags":         {"وضعیت نشانه‌ها", "flags"},
+		"field_min_responses": {"دست‌کم پاسخ", "least responses"},
+		"field_run":           {"رتبه‌بندی", "run"},
+		"field_grade":         {"رتبه", "grade"},
+		"field_expiring":      {"رو به انقضا", "expiring"},
+		"field_disabled":      {"وضعیت حساب", "account status"},
+		"field_q":             {"جستجو", "search"},
+		"field_national_code": {"کد ملی", "national code"},
+		"field_import_id":     {"ورود", "import"},
+		"field_entity":        {"نوع رکورد", "record kind"},
+		"field_entity_id":     {"شناسه رکورد", "record id"},
+		"field_actor":         {"انجام‌دهنده", "actor"},
+		"field_action":        {"اقدام", "action"},
+		"field_placed":        {"نمایش", "show"},
+		"field_quotas_page":   {"صفحه سهمیه‌ها", "quotas page"},
+		"field_flags_page":    {"صفحه نشانه‌ها", "flags page"},
+		"field_runs_page":     {"صفحه رتبه‌بندی‌ها", "runs page"},
 	}
 }
