@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -36,6 +35,7 @@ type crowdingData struct {
 	Pager                   pager
 	Sort                    sorting
 	Map, WaitChart, Share   template.HTML
+	MapBands                []mapBand
 	TargetText              string
 	XLSX, CSV               string
 }
@@ -90,15 +90,14 @@ func (s *Server) crowdingPage(c *gin.Context, v *staffView) (staffResult, error)
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	if d.Map, err = s.crowdingMap(c, v, r); err != nil {
+	if d.Map, d.MapBands, err = s.crowdingMap(c, v, r); err != nil {
 		return staffResult{}, err
 	}
-	if d.WaitChart, err = s.nationalWaitChart(c, v, "crowding-wait"); err != nil {
+	days, err := s.Crowding.NationalByDay(ctx, s.trendRange())
+	if err != nil {
 		return staffResult{}, err
 	}
-	if d.Share, err = s.nationalShareChart(c, v); err != nil {
-		return staffResult{}, err
-	}
+	d.WaitChart, d.Share = v.nationalWaitChart(days, s.Crowding.Config().TargetWait.Minutes(), "crowding-wait"), v.nationalShareChart(days)
 	span := []string{"from", d.From, "to", d.To, "period", d.Period}
 	d.XLSX, d.CSV = v.report("crowding", "xlsx", span...), v.report("crowding", "csv", span...)
 	return staffResult{page: "admin_crowding", title: "crowding_title", data: d}, nil
@@ -111,17 +110,21 @@ func ptrOr(p *float64, def float64) float64 {
 	return *p
 }
 
+// mapBand is one colour of the map with the offices in it: the map's text
+// alternative (its points are listed on the offices' pages).
+type mapBand struct{ Label, Colour, Count string }
+
 // crowdingMap draws every active office coloured by its p90 wait over the
-// range (grey without visits), each linking to its page.
-func (s *Server) crowdingMap(c *gin.Context, v *staffView, r visits.CrowdingRange) (template.HTML, error) {
+// range (grey without visits).
+func (s *Server) crowdingMap(c *gin.Context, v *staffView, r visits.CrowdingRange) (template.HTML, []mapBand, error) {
 	ctx := c.Request.Context()
 	stats, err := s.Crowding.OfficesStats(ctx, r)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	all, err := s.Offices.Summaries(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	m := chart.Map{LegendTitle: v.t("map_legend"), MissingLabel: v.t("map_no_visits"), LabelTitle: v.t("office"), ValueTitle: v.t("wait_p90")}
 	colours := chart.Sequential(len(waitStops) + 1)
@@ -131,29 +134,35 @@ func (s *Server) crowdingMap(c *gin.Context, v *staffView, r visits.CrowdingRang
 		prev = up
 	}
 	m.Stops = append(m.Stops, chart.Stop{Upto: math.Inf(1), Colour: colours[len(waitStops)], Label: v.t("more_than") + " " + v.num(prev, 0)})
+	counts := make([]int64, len(m.Stops)+1) // the last: no visits
 	for _, o := range all {
 		if o.Status != offices.Active {
 			continue
 		}
 		val := math.NaN()
+		band := len(m.Stops)
 		if st, ok := stats[o.ID]; ok && st.Figures.WaitP90 != nil {
 			val = math.Round(*st.Figures.WaitP90*10) / 10
+			for band = 0; band < len(m.Stops)-1 && val > m.Stops[band].Upto; band++ {
+			}
 		}
+		counts[band]++
 		m.Points = append(m.Points, chart.Point{Lat: o.Latitude, Lon: o.Longitude, Value: val,
-			Label: nameIn(v.lang, o.NameFa, o.NameEn) + " | " + v.region(o.CityCode), Href: "/admin/offices/" + strconv.FormatInt(o.ID, 10)})
+			Label: nameIn(v.lang, o.NameFa, o.NameEn) + " | " + v.region(o.CityCode)})
 	}
+	bands := make([]mapBand, 0, len(counts))
+	for i, st := range m.Stops {
+		bands = append(bands, mapBand{Label: st.Label, Colour: st.Colour, Count: v.count(counts[i])})
+	}
+	bands = append(bands, mapBand{Label: v.t("map_no_visits"), Colour: "#a0a8b5", Count: v.count(counts[len(m.Stops)])})
 	o := chart.ForLang(v.lang)
 	o.ID, o.Title, o.Desc, o.NoData = "crowding-map", v.t("map_title"), v.t("map_desc"), v.t("no_data")
-	return chart.Figure(m, o, v.t("show_as_table")), nil
+	return m.SVG(o), bands, nil
 }
 
 // nationalShareChart is the country's share of waits over the target and
 // its counters' utilisation, by day.
-func (s *Server) nationalShareChart(c *gin.Context, v *staffView) (template.HTML, error) {
-	days, err := s.Crowding.NationalByDay(c.Request.Context(), s.trendRange())
-	if err != nil {
-		return "", err
-	}
+func (v *staffView) nationalShareChart(days []visits.Group) template.HTML {
 	lc := chart.LineChart{Unit: v.t("percent"), XTitle: v.t("day"), Min: 0, Max: 100}
 	over := chart.Series{Name: v.t("over_target_short")}
 	util := chart.Series{Name: v.t("utilisation_short")}
@@ -165,5 +174,5 @@ func (s *Server) nationalShareChart(c *gin.Context, v *staffView) (template.HTML
 	lc.Series = []chart.Series{over, util}
 	o := chart.ForLang(v.lang)
 	o.ID, o.Title, o.Desc, o.NoData = "crowding-share", v.t("share_trend"), v.t("share_trend_desc"), v.t("no_data")
-	return chart.Figure(lc, o, v.t("show_as_table")), nil
+	return chart.Figure(lc, o, v.t("show_as_table"))
 }

@@ -74,9 +74,11 @@ func (s *Server) homePage(c *gin.Context, v *staffView) (staffResult, error) {
 			Href: "/admin/demand?city=" + r.Region + "#whatif"})
 	}
 
-	if d.WaitChart, err = s.nationalWaitChart(c, v, "home-wait"); err != nil {
+	days, err := s.Crowding.NationalByDay(ctx, s.trendRange())
+	if err != nil {
 		return staffResult{}, err
 	}
+	d.WaitChart = v.nationalWaitChart(days, s.Crowding.Config().TargetWait.Minutes(), "home-wait")
 	if d.SatisfactionChrt, err = s.satisfactionChart(c, v); err != nil {
 		return staffResult{}, err
 	}
@@ -151,13 +153,9 @@ func (v *staffView) dayLabel(unix int64) string {
 	return v.digits(strconv.Itoa(j.Day)) + " " + daftar.JalaliMonthName(j.Month, v.lang)
 }
 
-// nationalWaitChart is the country's p90 wait by day over the trend
-// window, against the wait target.
-func (s *Server) nationalWaitChart(c *gin.Context, v *staffView, id string) (template.HTML, error) {
-	days, err := s.Crowding.NationalByDay(c.Request.Context(), s.trendRange())
-	if err != nil {
-		return "", err
-	}
+// nationalWaitChart is the country's p90 and median wait by day over the
+// trend window, against the wait target.
+func (v *staffView) nationalWaitChart(days []visits.Group, target float64, id string) template.HTML {
 	lc := chart.LineChart{Unit: v.t("minutes"), XTitle: v.t("day")}
 	p90 := chart.Series{Name: v.t("wait_p90_short")}
 	p50 := chart.Series{Name: v.t("wait_p50_short")}
@@ -167,10 +165,10 @@ func (s *Server) nationalWaitChart(c *gin.Context, v *staffView, id string) (tem
 		p50.Values = append(p50.Values, ptrOrNaN(g.Figures.WaitP50))
 	}
 	lc.Series = []chart.Series{p90, p50}
-	lc.Target = &chart.Target{Value: s.Crowding.Config().TargetWait.Minutes(), Label: v.t("wait_target")}
+	lc.Target = &chart.Target{Value: target, Label: v.t("wait_target")}
 	o := chart.ForLang(v.lang)
 	o.ID, o.Title, o.Desc, o.NoData = id, v.t("national_wait_trend"), v.t("national_wait_trend_desc"), v.t("no_data")
-	return chart.Figure(lc, o, v.t("show_as_table")), nil
+	return chart.Figure(lc, o, v.t("show_as_table"))
 }
 
 func ptrOrNaN(p *float64) float64 {

@@ -764,5 +764,8 @@ func staffDictionary() map[string][2]string {
 		"field_quotas_page":   {"صفحه سهمیه‌ها", "quotas page"},
 		"field_flags_page":    {"صفحه نشانه‌ها", "flags page"},
 		"field_runs_page":     {"صفحه رتبه‌بندی‌ها", "runs page"},
+
+		// Map bands.
+		"map_bands": {"دفاتر فعال در هر بازه صدک ۹۰ انتظار", "Active offices in each band of p90 wait"},
 	}
 }
