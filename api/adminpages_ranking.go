@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"slices"
@@ -229,9 +230,9 @@ func (s *Server) buildRanking(c *gin.Context, v *staffView, form staffForm, stat
 	}
 	slices.SortFunc(pairs, func(a, b [2]string) int {
 		if a[0] != b[0] {
-			return compareStrings(a[0], b[0])
+			return cmp.Compare(a[0], b[0])
 		}
-		return compareStrings(a[1], b[1])
+		return cmp.Compare(a[1], b[1])
 	})
 	for _, k := range pairs {
 		d.GradeCounts = append(d.GradeCounts, gradeCount{From: v.word("grade_", k[0]), To: v.word("grade_", k[1]), Count: v.count(int64(cmpn.Grades[k]))})
@@ -294,16 +295,6 @@ func short(sum string) string {
 }
 
 func cmpAbsInt(n int) int { return max(n, -n) }
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // computeRun is the page's form for POST /api/v1/ranking/runs.
 func (s *Server) computeRunPage(c *gin.Context) {
