@@ -37,6 +37,9 @@ var expectedAccess = map[string]string{
 
 	"GET /api/v1/audit-events": "admin",
 
+	"GET /api/v1/jobs":            "admin",
+	"POST /api/v1/jobs/:name/run": "admin",
+
 	"POST /api/v1/offices/:id/visits":  "admin office_owner",
 	"GET /api/v1/offices/:id/crowding": "admin ministry inspector office_owner",
 	"GET /api/v1/crowding/regions":     "admin ministry inspector",
@@ -82,8 +85,31 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/ranking/runs/:id/publish": "admin",
 	"POST /api/v1/ranking/runs/:id/verify":  "admin ministry inspector",
 	"GET /api/v1/offices/:id/ranking":       "admin ministry inspector office_owner",
-	"POST /api/v1/offices/:id/inspections":  "admin inspector",
-	"GET /api/v1/offices/:id/inspections":   "admin ministry inspector",
+
+	// Inspections.
+	"POST /api/v1/offices/:id/inspections":                     "admin inspector",
+	"GET /api/v1/offices/:id/inspections":                      "admin ministry inspector",
+	"GET /api/v1/inspections/worklist":                         "admin inspector",
+	"GET /api/v1/inspections/assignments":                      "admin inspector",
+	"POST /api/v1/inspections/assignments":                     "admin inspector",
+	"GET /api/v1/inspections/assignments/:aid":                 "admin inspector",
+	"POST /api/v1/inspections/assignments/:aid/:action":        "admin inspector",
+	"GET /api/v1/inspection-checklists":                        "admin ministry inspector",
+	"POST /api/v1/inspection-checklists":                       "admin",
+	"GET /api/v1/offices/:id/corrective-actions":               "admin ministry inspector office_owner",
+	"GET /api/v1/offices/:id/corrective-actions/:cid":          "admin ministry inspector office_owner",
+	"POST /api/v1/offices/:id/corrective-actions/:cid/:action": "admin ministry inspector office_owner",
+
+	// Complaints.
+	"POST /api/v1/complaints":                     "public",
+	"GET /api/v1/complaints/track/:tracking_code": "public",
+	"GET /api/v1/complaints":                      "admin ministry inspector",
+	"GET /api/v1/complaints/:id":                  "admin ministry inspector",
+	"POST /api/v1/complaints/:id/:action":         "admin ministry inspector office_owner",
+	"GET /api/v1/offices/:id/complaints":          "admin ministry inspector office_owner",
+	"GET /complaint":                              "public",
+	"GET /complaint/track":                        "public",
+	"GET /admin/complaints":                       "admin ministry inspector",
 
 	"GET /api/v1/reports/:file": "admin ministry inspector office_owner",
 	"GET /finder":               "public",

@@ -42,11 +42,20 @@ func (s *Server) staffPage(h staffHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		v := s.staffView(c)
 		res, err := h(c, v)
-		if to, ok := v.badFilter(c, err); ok {
+		if bad, query, ok := v.badFilter(c, err); ok {
 			// A filter that does not parse: the page again without it,
-			// saying which was wrong, rather than an error page.
-			c.Redirect(http.StatusSeeOther, to)
-			return
+			// saying which was wrong, rather than an error page. The page
+			// is built over a copy of the request (gin keeps the query it
+			// read first), and answered as the refusal it is.
+			c2 := c.Copy()
+			c2.Writer = c.Writer
+			c2.Request = c.Request.Clone(c.Request.Context())
+			c2.Request.URL.RawQuery = query
+			v2 := *v
+			v2.c, v2.pending = c2, &bad
+			if res, err = h(c2, &v2); err == nil && res.redirect == "" {
+				res.status = http.StatusBadRequest
+			}
 		}
 		if err != nil {
 			s.failPage(c, err)
@@ -74,6 +83,9 @@ type staffView struct {
 	t    func(string) string
 	fa   bool
 	path string // the page the links lead back to
+	// pending is a refused filter, which notice shows on the page built
+	// again without it.
+	pending *staffForm
 }
 
 func (s *Server) staffView(c *gin.Context) *staffView {
@@ -179,7 +191,6 @@ func (v *staffView) link(changes ...string) string {
 	q := v.c.Request.URL.Query()
 	q.Del("page")
 	q.Del("done")
-	q.Del("bad_filter")
 	for i := 0; i+1 < len(changes); i += 2 {
 		if changes[i+1] == "" {
 			q.Del(changes[i])
@@ -254,36 +265,31 @@ type staffForm struct {
 	Target  string            // which form was refused (a page may have several)
 }
 
-// badFilter recognises a GET page refused for its query, and answers
-// where to go instead: the same page without the refused parameters, with
-// their names in bad_filter for the page to say what was wrong.
-func (v *staffView) badFilter(c *gin.Context, err error) (string, bool) {
+// badFilter recognises a GET page refused for its query: it answers the
+// refusal in the reader's words and the query without the refused
+// parameters.
+func (v *staffView) badFilter(c *gin.Context, err error) (staffForm, string, bool) {
 	de, ok := daftar.AsError(err)
-	if !ok || c.Request.Method != http.MethodGet || de.Kind != daftar.KindInvalid || len(de.Fields) == 0 || c.Query("bad_filter") != "" {
-		return "", false
+	if !ok || v.pending != nil || c.Request.Method != http.MethodGet || de.Kind != daftar.KindInvalid || len(de.Fields) == 0 {
+		return staffForm{}, "", false
 	}
 	q := c.Request.URL.Query()
-	var names []string
-	for _, fl := range de.Fields {
-		n := fieldName(fl.Field)
-		q.Del(n)
-		names = append(names, n)
+	form := map[string]string{}
+	for k := range q {
+		form[k] = q.Get(k)
 	}
-	q.Set("bad_filter", strings.Join(names, ","))
-	return c.Request.URL.Path + "?" + q.Encode(), true
+	f, _, _ := v.refused(err, "filter", form)
+	for _, fl := range de.Fields {
+		q.Del(fieldName(fl.Field))
+	}
+	return f, q.Encode(), true
 }
 
 // notice reads ?done=<key> after a change's redirect, or is the refusal
 // of a filter.
 func (v *staffView) notice() staffForm {
-	if bad := v.c.Query("bad_filter"); bad != "" {
-		f := staffForm{Problem: v.t("err_invalid_query"), Target: "filter"}
-		for _, n := range strings.Split(bad, ",") {
-			if v.has("field_" + n) { // only names the page knows are said
-				f.Details = append(f.Details, v.t("field_"+n)+": "+v.t("err_field_invalid"))
-			}
-		}
-		return f
+	if v.pending != nil {
+		return *v.pending
 	}
 	d := v.c.Query("done")
 	if d == "" || !v.has("done_"+d) {

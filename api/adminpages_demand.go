@@ -36,7 +36,7 @@ type demandData struct {
 	Province        string
 	ProvinceOptions []option
 	Window          string
-	Target          string
+	PerOffice       string
 	TargetSource    string
 	NationalAverage string
 	NotaryRange     string
@@ -87,7 +87,7 @@ func (s *Server) adminDemand(c *gin.Context, v *staffView) (staffResult, error) 
 	m := res.Model
 	d := demandData{staffForm: v.notice(), Sort: sort, Province: province, ProvinceOptions: v.provinceOptions(province),
 		Pager: v.pager(p, int64(len(list))), Window: v.date(m.From) + " – " + v.date(m.To.AddDate(0, 0, -1)),
-		Target: v.num(m.TargetPopulationPerOffice, 0), TargetSource: v.word("target_source_", m.TargetSource),
+		PerOffice: v.num(m.TargetPopulationPerOffice, 0), TargetSource: v.word("target_source_", m.TargetSource),
 		NationalAverage: v.num(m.NationalAverage, 0), NotaryRange: v.count(int64(m.NotaryLawMin)) + " – " + v.count(int64(m.NotaryLawMax)),
 		WaitTarget: v.num(m.WaitTargetMin, 0), Shortage: v.count(int64(m.Shortage)),
 		XLSX: v.report("demand", "xlsx"), CSV: v.report("demand", "csv")}

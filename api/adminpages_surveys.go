@@ -171,8 +171,6 @@ func (s *Server) buildSurveys(c *gin.Context, v *staffView, form staffForm, stat
 	return staffResult{status: status, page: "admin_surveys", title: "surveys_title", data: d}, nil
 }
 
-var flagReasons = []string{surveys.FlagTooFast, surveys.FlagBurst, surveys.FlagIdentical}
-
 // flagPager pages the flags with their own parameter, beside the figures'.
 func (v *staffView) flagPager(p Page, total int64) pager {
 	out := v.pager(p, total)

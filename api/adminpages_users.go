@@ -32,8 +32,6 @@ type usersData struct {
 	MinPassword           string
 }
 
-var roleNames = []string{string(daftar.RoleAdmin), string(daftar.RoleMinistry), string(daftar.RoleInspector), string(daftar.RoleOfficeOwner)}
-
 func (s *Server) adminUsers(c *gin.Context) { s.staffPage(s.usersPage)(c) }
 
 func (s *Server) usersPage(c *gin.Context, v *staffView) (staffResult, error) {
@@ -68,7 +66,7 @@ func (s *Server) buildUsers(c *gin.Context, v *staffView, form staffForm, status
 		newRole = form.Form["role"]
 	}
 	d := usersData{staffForm: form, Pager: v.pager(p, total), Q: f.Query, Role: f.Role, Disabled: disabled,
-		RoleOptions: v.options("role_", f.Role, roleNames...), NewRoles: v.options("role_", newRole, roleNames...),
+		RoleOptions: v.options("role_", f.Role, roleNames()...), NewRoles: v.options("role_", newRole, roleNames()...),
 		DisabledOptions: v.options("account_disabled_", disabled, "false", "true"), MinPassword: v.count(accounts.MinPasswordLen)}
 	if d.Form == nil {
 		d.Form = map[string]string{}
@@ -190,7 +188,7 @@ func (s *Server) buildUser(c *gin.Context, v *staffView, form staffForm, status 
 	if form.Form != nil && form.Form["role"] != "" {
 		role = form.Form["role"]
 	}
-	d.Roles = v.options("role_", role, roleNames...)
+	d.Roles = v.options("role_", role, roleNames()...)
 	if u.OfficeID != nil {
 		if l, err := s.Offices.Labels(c.Request.Context(), nil, []int64{*u.OfficeID}); err == nil {
 			d.OfficeCode = l[*u.OfficeID].Code

@@ -97,30 +97,13 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 		return
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
-	c.Header("X-Content-Type-Options", "nosniff")
+	if c.Writer.Header().Get("Cache-Control") == "" {
+		c.Header("Cache-Control", "no-store")
+	}
 	if c.Writer.Header().Get("Referrer-Policy") == "" {
 		c.Header("Referrer-Policy", "same-origin")
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// failPage renders an error as a page (the status from statusOf).
-func (s *Server) failPage(c *gin.Context, err error) {
-	de, ok := daftar.AsError(err)
-	if !ok || de.Kind == daftar.KindInternal {
-		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
-		de = daftar.Internal(err)
-	}
-	status := statusOf(de.Kind)
-	title := "error_page"
-	switch status {
-	case http.StatusNotFound:
-		title = "not_found_page"
-	case http.StatusForbidden:
-		title = "forbidden_page"
-	}
-	c.Abort()
-	s.render(c, status, "error", title, pageData{Error: s.staffView(c).problem(de)})
 }
 
 // mountDashboard serves the static files; the pages are in the route table.
@@ -135,73 +118,6 @@ func (s *Server) mountDashboard(e *gin.Engine) error {
 	}
 	e.Group("/static", staticHeaders(static)).StaticFS("", http.FS(static))
 	return nil
-}
-
-func (s *Server) home(c *gin.Context) {
-	u, ok := c.Get(ctxUser)
-	switch {
-	case !ok:
-		c.Redirect(http.StatusSeeOther, "/login")
-	case daftar.Role(u.(accounts.User).Role).Staff():
-		c.Redirect(http.StatusSeeOther, "/admin")
-	default:
-		c.Redirect(http.StatusSeeOther, "/dashboard")
-	}
-}
-
-func (s *Server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", "sign_in", pageData{Next: safeNext(c.Query("next"))})
-}
-
-// safeNext keeps a redirect target on this site.
-func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
-		return ""
-	}
-	return n
-}
-
-func (s *Server) loginSubmit(c *gin.Context) {
-	t := translator(s.langOf(c))
-	username, password := c.PostForm("username"), c.PostForm("password")
-	next := safeNext(c.PostForm("next"))
-	if strings.TrimSpace(username) == "" || password == "" || len(username) > 100 || len(password) > accounts.MaxPasswordLen {
-		s.render(c, http.StatusBadRequest, "login", "sign_in", pageData{Error: t("fill_both"), Next: next, Username: username})
-		return
-	}
-	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{Username: username, Password: password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
-	if err != nil {
-		msg, status := t("bad_credentials"), http.StatusUnauthorized
-		if daftar.IsKind(err, daftar.KindTooMany) {
-			msg, status = t("throttled"), http.StatusTooManyRequests
-		} else if !daftar.IsKind(err, daftar.KindUnauthenticated) {
-			s.failPage(c, err)
-			return
-		}
-		s.render(c, status, "login", "sign_in", pageData{Error: msg, Next: next, Username: username})
-		return
-	}
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(cookieName, res.Token, int(s.Accounts.Config().SessionTTL.Seconds()), "/", "", s.cfg.SecureCookies, true)
-	if next == "" {
-		next = "/admin"
-		if !daftar.Role(res.User.Role).Staff() {
-			next = "/dashboard"
-		}
-	}
-	c.Redirect(http.StatusSeeOther, next)
-}
-
-func (s *Server) logoutPage(c *gin.Context) {
-	if tok, _ := tokenOf(c); tok != "" {
-		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
-			s.failPage(c, err)
-			return
-		}
-	}
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
-	c.Redirect(http.StatusSeeOther, "/login")
 }
 
 func nameIn(lang, fa, en string) string {
@@ -250,21 +166,23 @@ func (s *Server) officeRowOf(lang string, o offices.Office) officeRow {
 	return r
 }
 
-func (s *Server) showOffice(c *gin.Context, id int64) {
+func (s *Server) showOffice(c *gin.Context, id int64) (any, error) {
 	o, err := s.Offices.Get(c.Request.Context(), id)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
-	s.render(c, http.StatusOK, "office", "offices", pageData{Data: map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}})
+	data := map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}
+	if data["Complaints"], data["ComplaintsTotal"], err = s.officeComplaintRows(c, id); err != nil {
+		return nil, err
+	}
+	return page{Name: "office", Title: "offices", Data: pageData{Data: data}}, nil
 }
 
 // ownerHome is an office owner's dashboard: their own office.
-func (s *Server) ownerHome(c *gin.Context) {
+func (s *Server) ownerHome(c *gin.Context) (any, error) {
 	a, _ := daftar.ActorFrom(c.Request.Context())
 	if a.OfficeID == 0 {
-		s.failPage(c, errors.New("owner without an office"))
-		return
+		return nil, errors.New("owner without an office")
 	}
-	s.showOffice(c, a.OfficeID)
+	return s.showOffice(c, a.OfficeID)
 }

@@ -767,5 +767,24 @@ func staffDictionary() map[string][2]string {
 
 		// Map bands.
 		"map_bands": {"دفاتر فعال در هر بازه صدک ۹۰ انتظار", "Active offices in each band of p90 wait"},
+
+		// Audit: complaints and inspections.
+		"audit_entity_complaint":             {"شکایت", "complaint"},
+		"audit_entity_corrective_action":     {"اقدام اصلاحی", "corrective action"},
+		"audit_entity_inspection_assignment": {"مأموریت بازرسی", "inspection assignment"},
+		"audit_entity_inspection_checklist":  {"سیاهه بازرسی", "inspection checklist"},
+		"audit_entity_dataset":               {"داده", "dataset"},
+		"audit_verb_file":                    {"ثبت", "filed"},
+		"audit_verb_escalate":                {"هشدار تأخیر", "escalated"},
+		"audit_verb_triage":                  {"بررسی نخست", "triaged"},
+		"audit_verb_assign":                  {"واگذاری", "assigned"},
+		"audit_verb_reply":                   {"پاسخ دفتر", "replied"},
+		"audit_verb_investigate":             {"رسیدگی", "investigated"},
+		"audit_verb_resolve":                 {"رأی", "resolved"},
+		"audit_verb_reopen":                  {"بازگشایی", "reopened"},
+		"audit_verb_open":                    {"گشودن", "opened"},
+		"audit_verb_done":                    {"انجام", "done"},
+		"audit_verb_confirm":                 {"تأیید", "confirmed"},
+		"audit_verb_cancel":                  {"لغو", "cancelled"},
 	}
 }

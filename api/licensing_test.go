@@ -396,7 +396,7 @@ func TestLicensingAPI(t *testing.T) {
 			{"/admin/demand?city=tehran&add=3", ministry, 200, "افزودن ۳"},
 			{"/admin/demand?city=%D8%AA%D9%87%D8%B1%D8%A7%D9%86&add=3", ministry, 200, "افزودن ۳"}, // by its Persian name
 			{"/admin/demand?city=atlantis&add=3", ministry, 400, "شهری با این نام پیدا نشد"},
-			{"/admin/demand?province=XX", ministry, 303, ""}, // the page again without the filter, saying so
+			{"/admin/demand?province=XX", ministry, 400, "فیلترهای این صفحه درست نیست"}, // the page again without the filter
 			{"/admin/demand?city=tehran&add=-2", ministry, 400, ""},
 			{"/admin/licensing", ministry, 200, "دور ۱۴۰۵"},
 			{fmt.Sprintf("/admin/licensing/%d?lang=en", round.ID), admin, 200, "Isfahan"},
