@@ -437,6 +437,7 @@ func intQuery(c *gin.Context, fe *daftar.FieldErrors, name string, lo, hi int64)
 type option struct {
 	Value, Label string
 	Selected     bool
+	LTR          bool // the label is an identifier (a username), left to right
 }
 
 // options builds a select's choices from values, each named by the

@@ -13,6 +13,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/gin-gonic/gin"
 )
 
@@ -42,6 +43,8 @@ type homeData struct {
 	FlagsOpen        string
 	Imports          []homeImport
 	Runs             []homeRun
+	Overdue          []complaintListRow
+	OverdueTotal     string
 	ShowImports      bool
 	ShowLicensing    bool
 }
@@ -112,6 +115,14 @@ func (s *Server) homePage(c *gin.Context, v *staffView) (staffResult, error) {
 				When: v.dateTime(r.CreatedAt), Rows: v.count(int64(r.Rows)), Refused: v.count(int64(r.Refused)),
 				Href: "/admin/imports/" + strconv.FormatInt(r.ID, 10)})
 		}
+	}
+	late, lateTotal, err := s.Complaints.List(ctx, complaints.Filter{Overdue: true, Page: 1, PageSize: 5})
+	if err != nil {
+		return staffResult{}, err
+	}
+	d.OverdueTotal = v.count(lateTotal)
+	for _, x := range late {
+		d.Overdue = append(d.Overdue, v.complaintRowOf(x, nil))
 	}
 	runs, _, err := s.Ranking.Runs(ctx, 3, 0)
 	if err != nil {

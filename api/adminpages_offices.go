@@ -3,6 +3,7 @@ package api
 import (
 	"html/template"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/gin-gonic/gin"
 )
 
@@ -105,6 +108,17 @@ type officeData struct {
 	Ranking                                []homeFigure
 	RankingPeriod                          string
 	Licences                               []homeLicence
+	Complaints                             []complaintListRow
+	ComplaintsTotal                        string
+	Inspections                            []inspectionRow
+	Actions                                []correctiveRow
+	CanRecord                              bool
+}
+
+// correctiveRow is one of an office's corrective actions.
+type correctiveRow struct {
+	Item, Severity, SeverityClass, State, Due, Finding string
+	Overdue                                            bool
 }
 
 func (s *Server) officePage(c *gin.Context) { s.staffPage(s.adminOffice)(c) }
@@ -188,6 +202,45 @@ func (s *Server) adminOffice(c *gin.Context, v *staffView) (staffResult, error) 
 		d.Licences = append(d.Licences, homeLicence{Number: l.Number, Holder: l.HolderName, City: v.word("licence_", l.State),
 			Until: v.date(l.ValidUntil), Href: "/admin/licences/" + strconv.FormatInt(l.ID, 10)})
 	}
+	comps, ctotal, err := s.Complaints.List(ctx, complaints.Filter{OfficeID: id, Page: 1, PageSize: 5})
+	if err != nil {
+		return staffResult{}, err
+	}
+	d.ComplaintsTotal = v.count(ctotal)
+	for _, x := range comps {
+		d.Complaints = append(d.Complaints, v.complaintRowOf(x, nil))
+	}
+	insp, _, err := s.Inspections.Inspections(ctx, id, 3, 0)
+	if err != nil {
+		return staffResult{}, err
+	}
+	for _, in := range insp {
+		d.Inspections = append(d.Inspections, inspectionRow{When: v.isoDate(in.InspectedOn), Inspector: in.Inspector,
+			Findings: v.count(int64(in.Critical)) + " " + v.t("severity_critical") + v.t("comma") + v.count(int64(in.Major)) + " " + v.t("severity_major") +
+				v.t("comma") + v.count(int64(in.Minor)) + " " + v.t("severity_minor")})
+	}
+	acts, _, err := s.Inspections.CorrectiveActions(ctx, inspections.ActionFilter{OfficeID: id, Limit: 10})
+	if err != nil {
+		return staffResult{}, err
+	}
+	titles := map[string]string{}
+	if cl, err := s.Inspections.Checklist(ctx, 0); err == nil {
+		for _, it := range cl.Items {
+			titles[it.Code] = nameIn(v.lang, it.TitleFa, it.TitleEn)
+		}
+	}
+	for _, a := range acts {
+		if a.State == inspections.ActionConfirmed {
+			continue
+		}
+		item := titles[a.Item]
+		if item == "" {
+			item = a.Finding
+		}
+		d.Actions = append(d.Actions, correctiveRow{Item: item, Severity: v.word("severity_", a.Severity), SeverityClass: severityBadge(a.Severity),
+			State: v.word("action_state_", a.State), Due: v.isoDate(a.DueOn), Overdue: a.Overdue})
+	}
+	d.CanRecord = v.can(http.MethodGet, "/admin/inspections/offices/:id")
 	return staffResult{page: "admin_office", title: "offices", data: d}, nil
 }
 

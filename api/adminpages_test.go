@@ -30,6 +30,7 @@ type staffData struct {
 	licence          int64
 	published, draft int64 // ranking runs: 1405-08 published, 1405-09 a draft
 	flag             int64
+	complaint        int64 // assigned to the inspector
 }
 
 // staffFixture gives every staff page something to show: Persian office
@@ -107,7 +108,43 @@ func (h *harness) staffFixture(t *testing.T) staffData {
 		t.Fatal("no flag raised")
 	}
 	f.flag = flags.Items[0].ID
+	h.complaintsFixture(t, &f)
 	return f
+}
+
+// complaintsFixture files two complaints against office A (one assigned
+// to the inspector), records an inspection of office B with a failed
+// item, and assigns an inspection of office A.
+func (h *harness) complaintsFixture(t *testing.T, f *staffData) {
+	t.Helper()
+	admin := h.tokens[daftar.RoleAdmin]
+	h.fileOK(t, h.officeA, map[string]any{"category": "extra_fee", "amount_paid_rials": 900000, "service": "criminal_record",
+		"description": "بیش از تعرفه از من پول گرفتند"})
+	_, f.complaint = h.fileOK(t, h.officeA, nil)
+	for _, step := range []struct {
+		action string
+		body   map[string]any
+	}{{"triage", map[string]any{"note": "پذیرفته شد"}}, {"assign", map[string]any{"inspector_id": h.users[daftar.RoleInspector], "note": "بررسی حضوری"}}} {
+		if res := h.do("POST", fmt.Sprintf("/api/v1/complaints/%d/%s", f.complaint, step.action), admin, step.body); res.Code != 200 {
+			t.Fatalf("%s: %d %s", step.action, res.Code, res.Body)
+		}
+	}
+	var results []map[string]any
+	for i, item := range []string{"tariff_posted", "fees_match", "queue_order", "staff_identified", "opening_hours", "data_handling"} {
+		r := "pass"
+		if i == 1 {
+			r = "fail"
+		}
+		results = append(results, map[string]any{"item": item, "result": r})
+	}
+	if res := h.do("POST", fmt.Sprintf("/api/v1/offices/%d/inspections", h.officeB), admin, map[string]any{
+		"inspected_on": daftar.TehranDate(h.clock.Now()), "results": results}); res.Code != 201 {
+		t.Fatalf("inspection: %d %s", res.Code, res.Body)
+	}
+	if res := h.do("POST", "/api/v1/inspections/assignments", admin, map[string]any{"office_id": h.officeA,
+		"inspector_id": h.users[daftar.RoleInspector], "due_on": daftar.TehranDate(h.clock.Now().AddDate(0, 0, 7)), "reason": "شکایت وجه اضافه"}); res.Code != 201 {
+		t.Fatalf("assignment: %d %s", res.Code, res.Body)
+	}
 }
 
 // persianNames gives the harness's offices Persian names (the harness
@@ -178,7 +215,9 @@ func (f staffData) pages(h *harness) []string {
 		"/admin/imports", fmt.Sprintf("/admin/imports/%d", f.importID), "/admin/candidates?sort=name",
 		fmt.Sprintf("/admin/candidates/%d", f.candidates[0]), "/admin/licensing", fmt.Sprintf("/admin/licensing/%d", f.round),
 		fmt.Sprintf("/admin/licensing/%d", f.openRound), "/admin/licences", fmt.Sprintf("/admin/licences/%d", f.licence),
-		"/admin/users", fmt.Sprintf("/admin/users/%d", h.users[daftar.RoleOfficeOwner]), "/admin/audit", "/admin/audit?verify=1"}
+		"/admin/users", fmt.Sprintf("/admin/users/%d", h.users[daftar.RoleOfficeOwner]), "/admin/audit", "/admin/audit?verify=1",
+		"/admin/complaints", fmt.Sprintf("/admin/complaints/%d", f.complaint), "/admin/inspections", fmt.Sprintf("/admin/inspections/offices/%d", h.officeA),
+		fmt.Sprintf("/admin/offices/%d", h.officeB)}
 }
 
 // signIn signs a role in through the form and returns its session cookie.

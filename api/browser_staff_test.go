@@ -480,3 +480,101 @@ func TestBrowserStaffTour(t *testing.T) {
 		t.Errorf("the map draws %d offices, want the 2 active ones", pts)
 	}
 }
+
+// TestBrowserStaffInspector: an inspector takes up the complaint assigned
+// to them, investigates and upholds it, then records an inspection of the
+// office against the checklist, one item failing; the API shows the case
+// decided, the inspection with its answers and the corrective action it
+// opened.
+func TestBrowserStaffInspector(t *testing.T) {
+	s := newStaffSite(t)
+	s.h.persianNames(t)
+	admin := s.h.tokens[daftar.RoleAdmin]
+	rcpt, id := s.h.fileOK(t, s.h.officeA, map[string]any{"category": "extra_fee", "amount_paid_rials": 900000,
+		"service": "criminal_record", "description": "بیش از تعرفه از من پول گرفتند"})
+	for _, step := range []struct {
+		action string
+		body   map[string]any
+	}{{"triage", map[string]any{"note": "پذیرفته شد"}}, {"assign", map[string]any{"inspector_id": s.h.users[daftar.RoleInspector]}}} {
+		if res := s.h.do("POST", fmt.Sprintf("/api/v1/complaints/%d/%s", id, step.action), admin, step.body); res.Code != 200 {
+			t.Fatalf("%s: %d %s", step.action, res.Code, res.Body)
+		}
+	}
+	caseOf := func() map[string]any {
+		return decode[map[string]any](t, s.h.do("GET", fmt.Sprintf("/api/v1/complaints/%d", id), admin, nil))
+	}
+	s.signIn(daftar.RoleInspector)
+	s.open("/admin/complaints?mine=true")
+	if got := text(t, s.ctx, "main table tbody"); !strings.Contains(got, rcpt.TrackingCode[:5]) {
+		t.Fatalf("the inspector's queue lacks %s: %q", rcpt.TrackingCode, got)
+	}
+	if st := submit(t, s.ctx, "main table tbody a[href^='/admin/complaints/']"); st != 200 {
+		t.Fatalf("open the case: %d", st)
+	}
+	s.openDetails("step-investigate")
+	if st := submit(t, s.ctx, `#step-investigate button[type=submit]`); st != 200 || !strings.Contains(s.notice(), "رسیدگی آغاز شد") {
+		t.Fatalf("investigate: %d %q", st, s.problem())
+	}
+	if c := caseOf(); c["state"] != "investigating" {
+		t.Fatalf("after investigating: %v", c["state"])
+	}
+	s.openDetails("step-resolve")
+	note := "دفتر بیش از تعرفه دریافت کرده بود و باید مبلغ اضافه را بازگرداند"
+	if st := submit(t, s.ctx, `#step-resolve button[type=submit]`, chromedp.Click(chromedp.CSS(`#step-resolve input[value=upheld]`)),
+		chromedp.SendKeys(chromedp.ID("note-resolve"), note)); st != 200 || !strings.Contains(s.notice(), "رأی ثبت") {
+		t.Fatalf("resolve: %d %q", st, s.problem())
+	}
+	if c := caseOf(); c["state"] != "resolved" || c["outcome"] != "upheld" || c["public_note"] != note {
+		t.Fatalf("after resolving: %v %v %v", c["state"], c["outcome"], c["public_note"])
+	}
+	s.persian("resolved complaint")
+	s.shoot("complaint_resolved")
+
+	// The inspection: every item answered, fees_match failing.
+	s.open("/admin/inspections")
+	s.persian("worklist")
+	s.shoot("inspections_worklist")
+	if st := s.open(fmt.Sprintf("/admin/inspections/offices/%d", s.h.officeA)); st != 200 {
+		t.Fatalf("record form: %d", st)
+	}
+	items := eval[[]string](s, `[...new Set([...document.querySelectorAll("input[type=radio][name^=result_]")].map(r => r.name.slice(7)))]`)
+	if len(items) != 6 {
+		t.Fatalf("checklist items %v", items)
+	}
+	var clicks []chromedp.Action[chromedp.Void]
+	for _, it := range items {
+		r := "pass"
+		if it == "fees_match" {
+			r = "fail"
+		}
+		clicks = append(clicks, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=result_%s][value=%s]`, it, r))))
+	}
+	clicks = append(clicks, chromedp.SendKeys(chromedp.ID("note_fees_match"), "رسید ۹۰۰٬۰۰۰ ریال برای خدمت ۲۵۰٬۰۰۰ ریالی"))
+	s.shoot("inspection_form")
+	if st := submit(t, s.ctx, `main form button[type=submit]`, clicks...); st != 200 || !strings.Contains(s.notice(), "بازرسی ثبت شد") ||
+		!strings.HasPrefix(s.path(), fmt.Sprintf("/admin/offices/%d", s.h.officeA)) {
+		t.Fatalf("record: %d at %s %q", st, s.path(), s.problem())
+	}
+	insp := decode[struct {
+		Items []struct {
+			Results  []struct{ Item, Result, Note string }
+			Major    int
+			Critical int
+		}
+		Total int
+	}](t, s.h.do("GET", fmt.Sprintf("/api/v1/offices/%d/inspections", s.h.officeA), admin, nil))
+	if insp.Total != 1 || len(insp.Items[0].Results) != 6 || insp.Items[0].Critical != 1 {
+		t.Fatalf("inspections %+v", insp)
+	}
+	acts := decode[struct {
+		Items []struct{ Item, State string }
+	}](t, s.h.do("GET", fmt.Sprintf("/api/v1/offices/%d/corrective-actions", s.h.officeA), admin, nil))
+	if len(acts.Items) != 1 || acts.Items[0].Item != "fees_match" || acts.Items[0].State != "open" {
+		t.Fatalf("corrective actions %+v", acts)
+	}
+	if got := text(t, s.ctx, "section[aria-labelledby=inspections]"); !strings.Contains(got, "بحرانی") {
+		t.Errorf("the office page does not show the open action: %q", got)
+	}
+	s.persian("office after the inspection")
+	s.shoot("office_inspected")
+}

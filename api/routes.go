@@ -253,6 +253,13 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.adminUser, Doc: doc{Summary: "One account"}},
 		{Method: http.MethodPost, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.updateUserPage, Doc: doc{Summary: "Change an account: role and office, disabled, password (form)"}},
 		{Method: http.MethodGet, Path: "/admin/audit", Access: adminOnly, Page: true, Handler: s.adminAudit, Doc: doc{Summary: "The audit log with filters; ?verify=1 walks the hash chain"}},
+		{Method: http.MethodGet, Path: "/admin/complaints/:id", Access: staff, Page: true, Handler: s.adminComplaint, Doc: doc{Summary: "One complaint case, its steps and the next ones"}},
+		{Method: http.MethodPost, Path: "/admin/complaints/:id/:action", Access: staff, Page: true, Handler: s.complaintActionPage, Doc: doc{Summary: "A step on a case with its note: triage, assign, investigate, resolve, close, reopen (form)"}},
+		{Method: http.MethodGet, Path: "/admin/inspections", Access: planners, Page: true, Handler: s.adminInspections, Doc: doc{Summary: "The risk worklist and the assignments"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/assignments", Access: planners, Page: true, Handler: s.assignPage, Doc: doc{Summary: "Assign an inspection to an inspector by a day (form)"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/assignments/:id/cancel", Access: planners, Page: true, Handler: s.cancelAssignmentPage, Doc: doc{Summary: "Cancel an assignment with a reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/inspections/offices/:id", Access: planners, Page: true, Handler: s.recordInspectionForm, Doc: doc{Summary: "Record an inspection of an office against the checklist"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/offices/:id", Access: planners, Page: true, Handler: s.recordInspectionPage, Doc: doc{Summary: "Record an inspection (form)"}},
 	}
 }
 
