@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
@@ -136,6 +137,7 @@ func complaintBadge(s complaints.State) string {
 
 type complaintEventRow struct {
 	When, Step, From, To, Actor, Role, Note, Outcome, Inspector string
+	Person                                                      string // who, when no account: the citizen, the system
 }
 
 type complaintData struct {
@@ -193,8 +195,15 @@ func (s *Server) buildComplaint(c *gin.Context, v *staffView, form staffForm, st
 		}
 	}
 	for _, e := range events {
-		row := complaintEventRow{When: v.dateTime(e.At), Step: v.word("complaint_step_", string(e.Action)), Actor: e.ActorName,
-			Role: v.word("role_", string(e.ActorRole)), Note: e.Note}
+		row := complaintEventRow{When: v.dateTime(e.At), Step: v.word("complaint_step_", string(e.Action)), Actor: e.ActorName, Note: e.Note}
+		switch {
+		case e.ActorRole == "": // the citizen who filed
+			row.Actor, row.Person = "", v.word("actor_", e.ActorName)
+		case strings.HasPrefix(e.ActorName, "system:"): // a job
+			row.Actor, row.Person = "", v.t("actor_system")
+		default:
+			row.Role = v.word("role_", string(e.ActorRole))
+		}
 		if e.From != e.To && e.To != "" {
 			row.To = v.t("cs_" + string(e.To))
 			if e.From != "" {

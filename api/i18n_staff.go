@@ -936,5 +936,9 @@ func staffDictionary() map[string][2]string {
 		"action_state_done":      {"انجام‌شده به گفته دفتر", "done, as the office says"},
 		"action_state_confirmed": {"تأییدشده", "confirmed"},
 		"action_state_reopened":  {"بازگشوده", "reopened"},
+
+		// Actors without an account.
+		"actor_citizen": {"شهروند", "the citizen"},
+		"actor_system":  {"سامانه", "the system"},
 	}
 }
