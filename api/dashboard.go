@@ -7,14 +7,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
 	"net/http"
-	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/gin-gonic/gin"
@@ -23,7 +19,8 @@ import (
 //go:embed web/templates/*.html web/static/*
 var webFS embed.FS
 
-// pages holds one parsed template set per page (layout + the page).
+// pages holds one parsed template set per page (layout, the partials
+// (files named _*.html, shared by several pages) and the page).
 type pages map[string]*template.Template
 
 func loadPages() (pages, error) {
@@ -31,14 +28,18 @@ func loadPages() (pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	partials, err := fs.Glob(webFS, "web/templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
 	out := pages{}
 	funcs := template.FuncMap{"t": func(string) string { return "" }, "num": func(any) string { return "" }}
 	for _, n := range names {
 		base := strings.TrimSuffix(n[strings.LastIndex(n, "/")+1:], ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(webFS, "web/templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs).ParseFS(webFS, append(append([]string{"web/templates/layout.html"}, partials...), n)...)
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", base, err)
 		}
@@ -54,7 +55,8 @@ type pageData struct {
 	LangAmp          string // "&lang=en" or ""
 	User             *accounts.User
 	Staff            bool
-	Licensing        bool // may read the licensing rounds (admin, ministry)
+	Licensing        bool      // may read the licensing rounds (admin, ministry)
+	Nav              []navLink // the staff pages the caller may open
 	Error            string
 	RequestID        string
 	Next, Username   string
@@ -74,6 +76,7 @@ func (s *Server) render(c *gin.Context, status int, page, title string, d pageDa
 		d.User = &user
 		d.Staff = daftar.Role(user.Role).Staff()
 		d.Licensing = user.Role == string(daftar.RoleAdmin) || user.Role == string(daftar.RoleMinistry)
+		d.Nav = s.staffNav(c, user.Actor())
 	}
 	tmpl, ok := s.pages[page]
 	if !ok {
@@ -115,42 +118,6 @@ func (s *Server) mountDashboard(e *gin.Engine) error {
 	}
 	e.Group("/static", staticHeaders(static)).StaticFS("", http.FS(static))
 	return nil
-}
-
-type countFigure struct {
-	Label string
-	Value int64
-}
-
-type provinceRow struct {
-	Code, Name         string
-	Population, Active int64
-	PerOffice          int64
-}
-
-func (s *Server) adminHome(c *gin.Context) (any, error) {
-	ctx := c.Request.Context()
-	counts, err := s.Offices.Count(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byStatus, total, active := counts.ByStatus, counts.Total, counts.ActiveByProvince
-	users, _ := s.Accounts.Count(ctx)
-	lang := s.langOf(c)
-	var rows []provinceRow
-	for _, p := range s.Gazetteer.Level(geo.LevelProvince) {
-		r := provinceRow{Code: p.Code, Name: nameIn(lang, p.NameFa, p.NameEn), Population: p.Population, Active: active[p.Code]}
-		if r.Active > 0 {
-			r.PerOffice = int64(math.Round(float64(p.Population) / float64(r.Active)))
-		}
-		rows = append(rows, r)
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].PerOffice > rows[j].PerOffice })
-	return page{Name: "admin_home", Title: "admin_home", Data: pageData{Data: map[string]any{
-		"Counts": []countFigure{{"offices_total", total}, {"offices_active", byStatus[offices.Active]},
-			{"offices_suspended", byStatus[offices.Suspended]}, {"users_total", users}},
-		"Provinces": rows,
-	}}}, nil
 }
 
 func nameIn(lang, fa, en string) string {
@@ -197,56 +164,6 @@ func (s *Server) officeRowOf(lang string, o offices.Office) officeRow {
 		r.Hours = append(r.Hours, dayHours{Day: key, Spans: strings.Join(spans, "، ")})
 	}
 	return r
-}
-
-func (s *Server) officesPage(c *gin.Context) (any, error) {
-	lang := s.langOf(c)
-	q := s.query(c)
-	p := q.page(50, 200)
-	f := offices.Filter{Query: q.text("q", 200), Status: q.oneOf("status", offices.Statuses), Province: q.province("province"), Limit: p.PageSize, Offset: p.Offset()}
-	if err := q.errAs("invalid_query", "the filter is not valid"); err != nil {
-		return nil, err
-	}
-	list, total, err := s.Offices.List(c.Request.Context(), f)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]officeRow, len(list))
-	for i, o := range list {
-		rows[i] = s.officeRowOf(lang, o)
-	}
-	var provinces []provinceRow
-	for _, r := range s.Gazetteer.Level(geo.LevelProvince) {
-		provinces = append(provinces, provinceRow{Code: r.Code, Name: nameIn(lang, r.NameFa, r.NameEn)})
-	}
-	pagesN := int((total + int64(p.PageSize) - 1) / int64(p.PageSize))
-	link := func(page int) string {
-		q := url.Values{}
-		for _, k := range []string{"q", "status", "province", "lang", "page_size"} {
-			if v := c.Query(k); v != "" {
-				q.Set(k, v)
-			}
-		}
-		q.Set("page", fmt.Sprint(page))
-		return "/admin/offices?" + q.Encode()
-	}
-	data := map[string]any{"Offices": rows, "Total": total, "Page": p.Page, "Pages": max(pagesN, 1), "Q": f.Query,
-		"Province": f.Province, "Status": f.Status, "Statuses": offices.Statuses, "ProvinceOptions": provinces}
-	if p.Page > 1 {
-		data["Prev"] = link(p.Page - 1)
-	}
-	if p.Page < pagesN {
-		data["Next"] = link(p.Page + 1)
-	}
-	return page{Name: "offices", Title: "offices", Data: pageData{Data: data}}, nil
-}
-
-func (s *Server) officePage(c *gin.Context) (any, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.showOffice(c, id)
 }
 
 func (s *Server) showOffice(c *gin.Context, id int64) (any, error) {
