@@ -10,9 +10,18 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// dictionary holds the dashboard's words in Persian and English.
+// dictionary holds every page's words in Persian and English: the shared
+// words and the staff workbench's, whose keys never overlap (a test checks).
 func dictionary() map[string][2]string {
-	d := map[string][2]string{
+	d := sharedDictionary()
+	maps.Copy(d, staffDictionary())
+	maps.Copy(d, staffWorkDictionary())
+	return d
+}
+
+// sharedDictionary holds the words of the public, owner and shared pages.
+func sharedDictionary() map[string][2]string {
+	return map[string][2]string{
 		"app":                   {"دفتر — سامانه دفاتر خدمات الکترونیک قضائی", "Daftar — judicial e-services offices"},
 		"preparing_title":       {"در حال آماده‌سازی داده‌های نمایشی", "Preparing the demo data"},
 		"preparing_text":        {"دفتر در نخستین راه‌اندازی داده‌های نمایشی را می‌سازد: ۱٬۲۰۰ دفتر، مراجعه‌ها، نظرسنجی‌ها، داوطلبان، دوره‌های صدور مجوز و رتبه‌بندی. پیشرفت:", "On this first start Daftar is building its demo data: 1,200 offices, visits, surveys, candidates, licensing rounds and rankings. Done:"},
@@ -246,8 +255,6 @@ func dictionary() map[string][2]string {
 		// The owners' comment rule (hardening), for every page that shows survey comments to an owner.
 		"comments_rule": {"برای حفظ بی‌نامی مراجعان، نظرها فقط برای ماه یا فصلی نشان داده می‌شوند که به پایان رسیده و به حداقل پاسخ لازم (به‌طور پیش‌فرض ۱۰ پاسخ) رسیده است؛ بدون تاریخ، امتیاز یا شمارهٔ نوبت و به ترتیب تصادفی.", "To keep citizens anonymous, comments show only for a month or quarter that has ended with at least the minimum number of answers (10 by default): without day, score or ticket, in random order."},
 	}
-	maps.Copy(d, staffDictionary())
-	return d
 }
 
 // langOf picks the dashboard language: ?lang= wins and is remembered in a
