@@ -28,7 +28,7 @@ func NormalizeNationalCode(s string) (string, error) {
 	b.Grow(len(s))
 	numeric := false // has '.' or an exponent: a spreadsheet number
 	for _, r := range s {
-		switch v := digitValue(r); {
+		switch v := DigitValue(r); {
 		case v >= 0:
 			b.WriteByte(byte('0' + v))
 		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r): // spaces, direction marks, ZWNJ

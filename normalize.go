@@ -15,9 +15,9 @@ import (
 
 const zwnj = '\u200C'
 
-// digitValue returns the value of an ASCII, Persian (U+06F0-U+06F9) or
+// DigitValue returns the value of an ASCII, Persian (U+06F0-U+06F9) or
 // Arabic-Indic (U+0660-U+0669) digit, or -1.
-func digitValue(r rune) int {
+func DigitValue(r rune) int {
 	switch {
 	case r >= '0' && r <= '9':
 		return int(r - '0')
@@ -48,7 +48,7 @@ func NormalizeDigits(s string) string {
 			b.WriteByte('.')
 		case r == '٬':
 		case r >= '۰' && r <= '۹' || r >= '٠' && r <= '٩':
-			b.WriteByte(byte('0' + digitValue(r)))
+			b.WriteByte(byte('0' + DigitValue(r)))
 		default:
 			b.WriteRune(r)
 		}
@@ -270,7 +270,7 @@ func scanNumber(s string, float bool) (string, error) {
 	intDigits, group, seps := 0, 0, 0
 	for ; i < len(rs); i++ {
 		r := rs[i]
-		if v := digitValue(r); v >= 0 {
+		if v := DigitValue(r); v >= 0 {
 			b.WriteByte(byte('0' + v))
 			intDigits++
 			group++
@@ -299,7 +299,7 @@ func scanNumber(s string, float bool) (string, error) {
 	if i < len(rs) && (rs[i] == '.' || rs[i] == '٫') {
 		b.WriteByte('.')
 		for i++; i < len(rs); i++ {
-			v := digitValue(rs[i])
+			v := DigitValue(rs[i])
 			if v < 0 {
 				break
 			}
@@ -322,7 +322,7 @@ func scanNumber(s string, float bool) (string, error) {
 		}
 		expDigits := 0
 		for ; i < len(rs); i++ {
-			v := digitValue(rs[i])
+			v := DigitValue(rs[i])
 			if v < 0 {
 				break
 			}

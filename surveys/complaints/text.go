@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/daftar-ir/daftar"
 )
 
 // Free text from citizens and staff (descriptions, notes) is cleaned the
@@ -65,20 +67,6 @@ func trimTrailingSpace(b *strings.Builder) {
 // runeLen is the length people count: characters, not bytes.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
 
-// digitOf returns the value of an ASCII, Persian or Arabic-Indic digit, or
-// -1.
-func digitOf(r rune) int {
-	switch {
-	case r >= '0' && r <= '9':
-		return int(r - '0')
-	case r >= '۰' && r <= '۹':
-		return int(r - '۰')
-	case r >= '٠' && r <= '٩':
-		return int(r - '٠')
-	}
-	return -1
-}
-
 // isDigitSeparator is what people put inside a number they write out:
 // spaces, hyphens, and invisible marks copied from right-to-left text.
 func isDigitSeparator(r rune) bool {
@@ -135,14 +123,14 @@ func MaskIdentifiers(s string) string {
 func digitGroups(rs []rune) []digitGroup {
 	var out []digitGroup
 	for i := 0; i < len(rs); {
-		if digitOf(rs[i]) < 0 {
+		if daftar.DigitValue(rs[i]) < 0 {
 			i++
 			continue
 		}
 		g := digitGroup{start: i}
 		var d strings.Builder
-		for ; i < len(rs) && digitOf(rs[i]) >= 0; i++ {
-			d.WriteByte(byte('0' + digitOf(rs[i])))
+		for ; i < len(rs) && daftar.DigitValue(rs[i]) >= 0; i++ {
+			d.WriteByte(byte('0' + daftar.DigitValue(rs[i])))
 		}
 		g.end, g.digits = i, d.String()
 		out = append(out, g)
@@ -208,7 +196,7 @@ func isMobileDigits(d string) bool {
 func maskSpan(span []rune) string {
 	var digits []rune
 	for _, r := range span {
-		if digitOf(r) >= 0 {
+		if daftar.DigitValue(r) >= 0 {
 			digits = append(digits, r)
 		}
 	}
@@ -223,8 +211,8 @@ func NormalizeMobile(s string) (string, bool) {
 	var d strings.Builder
 	for i, r := range s {
 		switch {
-		case digitOf(r) >= 0:
-			d.WriteByte(byte('0' + digitOf(r)))
+		case daftar.DigitValue(r) >= 0:
+			d.WriteByte(byte('0' + daftar.DigitValue(r)))
 		case r == '+' && d.Len() == 0 && strings.TrimSpace(s[:i]) == "":
 		case isDigitSeparator(r) || r == '(' || r == ')':
 		default:
