@@ -46,6 +46,14 @@ type ImportOptions struct {
 	// MaxRejections bounds the rejections kept in the report (default 1000);
 	// the counts are always complete.
 	MaxRejections int
+	// OfficeID, when set, restricts the file to that office (an owner's
+	// upload from the dashboard): a row of any other office, existing or
+	// not, is refused with the same reason, so an owner learns nothing of
+	// the others.
+	OfficeID int64
+	// MaxRows, when set, refuses a longer file as a whole (413), before
+	// anything is written.
+	MaxRows int
 }
 
 // ImportRejection is one row not loaded.
@@ -163,7 +171,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		}
 		return ImportReport{}, daftar.Unprocessable("unreadable_file", "the file is not readable CSV: "+err.Error())
 	}
-	col, err := importHeader(header)
+	col, err := importHeader(header, opt.OfficeID != 0)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -206,6 +214,10 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 				}
 				line, _ := cr.FieldPos(0)
 				read++
+				if opt.MaxRows > 0 && read > int64(opt.MaxRows) {
+					send(chunkMsg{err: daftar.TooLarge("too_many_rows", fmt.Sprintf("the file holds more than %d visits; split it", opt.MaxRows)).With("max_rows", opt.MaxRows)})
+					return
+				}
 				if row, ok := im.row(line, rec, col); ok {
 					chunk = append(chunk, row)
 				}
@@ -267,8 +279,9 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	return rep, nil
 }
 
-// importHeader maps column names to positions.
-func importHeader(header []string) (map[string]int, error) {
+// importHeader maps column names to positions. A file restricted to one
+// office may leave both office columns out.
+func importHeader(header []string, restricted bool) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -283,7 +296,7 @@ func importHeader(header []string) (map[string]int, error) {
 	}
 	_, hasCode := col["office"]
 	_, hasID := col["office_id"]
-	if hasCode == hasID {
+	if hasCode && hasID || !hasCode && !hasID && !restricted {
 		return nil, daftar.Unprocessable("missing_column", "the file needs exactly one of the columns office (code) and office_id")
 	}
 	for _, req := range []string{"ticket", "service", "arrived_at", "outcome"} {
@@ -319,19 +332,38 @@ func (im *importer) row(line int, rec []string, col map[string]int) (importRow, 
 		FinishedAt: get("finished_at"), Outcome: get("outcome"), Counter: get("counter"), Channel: get("channel"), Mobile: get("mobile")}
 	ticket := truncate(NormalizeTicket(in.Ticket), 64)
 	var off *offices.Serving
-	if _, byCode := col["office"]; byCode {
+	_, byCode := col["office"]
+	_, byID := col["office_id"]
+	if !byCode && !byID { // restricted to one office (importHeader)
+		if off = im.byID[im.opt.OfficeID]; off == nil {
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
+	} else if byCode {
 		code := strings.ToUpper(strings.TrimSpace(daftar.NormalizeDigits(get("office"))))
 		off = im.byCode[code]
+		if off == nil && im.opt.OfficeID != 0 {
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
 		if off == nil {
 			im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("office %q is not in the register", truncate(code, 40)))
 			return importRow{}, false
 		}
 	} else {
 		id, err := strconv.ParseInt(strings.TrimSpace(daftar.NormalizeDigits(get("office_id"))), 10, 64)
-		if off = im.byID[id]; err != nil || off == nil {
+		if off = im.byID[id]; (err != nil || off == nil) && im.opt.OfficeID != 0 {
+			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
+		if err != nil || off == nil {
 			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "is not the id of an office of the register")
 			return importRow{}, false
 		}
+	}
+	if im.opt.OfficeID != 0 && off.ID != im.opt.OfficeID {
+		im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+		return importRow{}, false
 	}
 	if off.Status != offices.Active && !im.opt.AllowInactive {
 		im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("the office is %s: it records no visits (see -allow-inactive)", off.Status))
