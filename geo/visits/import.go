@@ -62,6 +62,10 @@ type ImportRejection struct {
 	Ticket string
 	Status string // refused or duplicate
 	Field  string
+	// Code is the machine-readable reason, for a page to say it in its
+	// own words: a field error's code (invalid, too_old, ...) or one of
+	// not_your_office, unknown_office, office_inactive, repeated, recorded.
+	Code   string
 	Reason string
 }
 
@@ -107,10 +111,10 @@ type rejections struct {
 	list []ImportRejection
 }
 
-func (im *importer) reject(to *rejections, line int, ticket, status, field, reason string) {
+func (im *importer) reject(to *rejections, line int, ticket, status, field, code, reason string) {
 	to.n++
 	if len(to.list) < im.opt.MaxRejections {
-		to.list = append(to.list, ImportRejection{Line: line, Ticket: ticket, Status: status, Field: field, Reason: reason})
+		to.list = append(to.list, ImportRejection{Line: line, Ticket: ticket, Status: status, Field: field, Code: code, Reason: reason})
 	}
 }
 
@@ -336,42 +340,42 @@ func (im *importer) row(line int, rec []string, col map[string]int) (importRow, 
 	_, byID := col["office_id"]
 	if !byCode && !byID { // restricted to one office (importHeader)
 		if off = im.byID[im.opt.OfficeID]; off == nil {
-			im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
 			return importRow{}, false
 		}
 	} else if byCode {
 		code := strings.ToUpper(strings.TrimSpace(daftar.NormalizeDigits(get("office"))))
 		off = im.byCode[code]
 		if off == nil && im.opt.OfficeID != 0 {
-			im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
 			return importRow{}, false
 		}
 		if off == nil {
-			im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("office %q is not in the register", truncate(code, 40)))
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "unknown_office", fmt.Sprintf("office %q is not in the register", truncate(code, 40)))
 			return importRow{}, false
 		}
 	} else {
 		id, err := strconv.ParseInt(strings.TrimSpace(daftar.NormalizeDigits(get("office_id"))), 10, 64)
 		if off = im.byID[id]; (err != nil || off == nil) && im.opt.OfficeID != 0 {
-			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "is not your office: the file may hold only your office's visits")
+			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "not_your_office", "is not your office: the file may hold only your office's visits")
 			return importRow{}, false
 		}
 		if err != nil || off == nil {
-			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "is not the id of an office of the register")
+			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "unknown_office", "is not the id of an office of the register")
 			return importRow{}, false
 		}
 	}
 	if im.opt.OfficeID != 0 && off.ID != im.opt.OfficeID {
-		im.reject(&im.read, line, ticket, StatusRefused, "office", "is not your office: the file may hold only your office's visits")
+		im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
 		return importRow{}, false
 	}
 	if off.Status != offices.Active && !im.opt.AllowInactive {
-		im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("the office is %s: it records no visits (see -allow-inactive)", off.Status))
+		im.reject(&im.read, line, ticket, StatusRefused, "office", "office_inactive", fmt.Sprintf("the office is %s: it records no visits (see -allow-inactive)", off.Status))
 		return importRow{}, false
 	}
 	v, fe := im.rules.check(in, off)
 	if len(fe) > 0 {
-		im.reject(&im.read, line, ticket, StatusRefused, fe[0].Field, reasonOf(fe))
+		im.reject(&im.read, line, ticket, StatusRefused, fe[0].Field, fe[0].Code, reasonOf(fe))
 		return importRow{}, false
 	}
 	return importRow{line: line, v: v}, true
@@ -403,7 +407,7 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 	for _, row := range chunk {
 		k := visitKey{row.v.OfficeID, row.v.Ticket}
 		if first, dup := inChunk[k]; dup {
-			im.reject(&im.wrote, row.line, row.v.Ticket, StatusDuplicate, "ticket", fmt.Sprintf("repeats the ticket of line %d", first))
+			im.reject(&im.wrote, row.line, row.v.Ticket, StatusDuplicate, "ticket", "repeated", fmt.Sprintf("repeats the ticket of line %d", first))
 			continue
 		}
 		inChunk[k] = row.line
@@ -421,7 +425,7 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 		if _, ok := ids[visitKey{rows[i].v.OfficeID, rows[i].v.Ticket}]; ok {
 			im.touch(&rows[i].v)
 		} else {
-			im.reject(&im.wrote, rows[i].line, rows[i].v.Ticket, StatusDuplicate, "ticket", "this ticket is already recorded")
+			im.reject(&im.wrote, rows[i].line, rows[i].v.Ticket, StatusDuplicate, "ticket", "recorded", "this ticket is already recorded")
 		}
 	}
 	return nil

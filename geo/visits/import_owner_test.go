@@ -31,7 +31,7 @@ func TestImportRestrictedToOneOffice(t *testing.T) {
 		if rep.Rows != 4 || rep.Accepted != 2 || rep.Refused != 2 || len(rep.Rejections) != 2 {
 			t.Fatalf("%+v", rep)
 		}
-		if a, b := rep.Rejections[0], rep.Rejections[1]; a.Line != 3 || b.Line != 4 || a.Reason != b.Reason || a.Field != "office" || strings.Contains(a.Reason, "THR") {
+		if a, b := rep.Rejections[0], rep.Rejections[1]; a.Line != 3 || b.Line != 4 || a.Reason != b.Reason || a.Field != "office" || a.Code != "not_your_office" || b.Code != a.Code || strings.Contains(a.Reason, "THR") {
 			t.Fatalf("rejections %+v", rep.Rejections)
 		}
 		// By id, another office's id and a made-up one alike.

@@ -1,0 +1,157 @@
+package api
+
+import (
+	"html/template"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/api/chart"
+	"github.com/gin-gonic/gin"
+)
+
+// kit writes what a page shows a person, in the page's language: numbers
+// rounded for people (Persian digits and separators on Persian pages),
+// Jalali dates, clock times, and left-to-right codes wrapped so they keep
+// their place in right-to-left text. Handlers build their view models with
+// it, so templates only place strings. It is for every page (owner, staff,
+// citizen); nothing in it is specific to one.
+type kit struct {
+	lang string
+	t    func(string) string
+}
+
+func (s *Server) kitOf(c *gin.Context) kit {
+	lang := s.langOf(c)
+	return kit{lang: lang, t: translator(lang)}
+}
+
+func (k kit) fa() bool { return k.lang != "en" }
+
+// Num writes v with at most decimals places, trailing zeros dropped; NaN
+// is "—".
+func (k kit) Num(v float64, decimals int) string { return chart.FormatNumber(v, decimals, k.fa()) }
+
+// NumP is Num for an optional figure: nil is "—".
+func (k kit) NumP(p *float64, decimals int) string {
+	if p == nil {
+		return "—"
+	}
+	return k.Num(*p, decimals)
+}
+
+// Int writes a count with thousands grouped.
+func (k kit) Int(n int64) string { return k.Num(float64(n), 0) }
+
+// Digits writes a string's ASCII digits as Persian digits on Persian pages
+// (a date or time already formatted).
+func (k kit) Digits(s string) string {
+	if k.fa() {
+		return daftar.PersianDigits(s)
+	}
+	return s
+}
+
+// Pct writes a share (0.123) as a percentage ("۱۲٫۳٪", "12.3%").
+func (k kit) Pct(share float64, decimals int) string {
+	if math.IsNaN(share) {
+		return "—"
+	}
+	if k.fa() {
+		return k.Num(share*100, decimals) + "٪"
+	}
+	return k.Num(share*100, decimals) + "%"
+}
+
+// PctP is Pct for an optional share.
+func (k kit) PctP(p *float64, decimals int) string {
+	if p == nil {
+		return "—"
+	}
+	return k.Pct(*p, decimals)
+}
+
+// Minutes writes a duration in minutes, whole above ten, with its unit.
+func (k kit) Minutes(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	d := 1
+	if math.Abs(*p) >= 10 {
+		d = 0
+	}
+	return k.Num(*p, d) + " " + k.t("minutes")
+}
+
+// Rials writes an amount of rials with its unit.
+func (k kit) Rials(n int64) string { return k.Int(n) + " " + k.t("rials") }
+
+// Date writes t's Tehran day as a Jalali date (۱۴۰۵/۰۹/۱۰).
+func (k kit) Date(t time.Time) string { return k.Digits(daftar.ToJalali(t).String()) }
+
+// DateTime writes t as a Jalali date and a Tehran clock time.
+func (k kit) DateTime(t time.Time) string { return k.Digits(daftar.FormatJalaliDateTime(t)) }
+
+// Clock writes a minute of the day as HH:MM.
+func (k kit) Clock(minute int) string {
+	return k.Digits(pad2(minute/60) + ":" + pad2(minute%60))
+}
+
+// Hour writes an hour of the day as a span ("۱۰ تا ۱۱", "10-11").
+func (k kit) Hour(h int) string {
+	if k.fa() {
+		return k.Num(float64(h), 0) + " " + k.t("to") + " " + k.Num(float64(h+1), 0)
+	}
+	return pad2(h) + ":00-" + pad2(h+1) + ":00"
+}
+
+// Period writes a Jalali month or quarter ("آبان ۱۴۰۵", "Aban 1405").
+func (k kit) Period(p daftar.Period) string {
+	if k.fa() {
+		return p.LabelFa()
+	}
+	return p.LabelEn()
+}
+
+// DayShort writes a day as month/day (۹/۱۰) for a chart's axis.
+func (k kit) DayShort(t time.Time) string {
+	d := daftar.ToJalali(t)
+	return k.Num(float64(d.Month), 0) + "/" + k.Num(float64(d.Day), 0)
+}
+
+// LTR wraps text that reads left to right (a code, a username, a phone
+// number, a ticket) so that it keeps its own order and its place inside
+// right-to-left text.
+func (k kit) LTR(s string) template.HTML {
+	return template.HTML(`<bdi dir="ltr">` + template.HTMLEscapeString(s) + `</bdi>`)
+}
+
+// Chart is the chart options of the page's language, every word from the
+// dictionary.
+func (k kit) Chart(title, desc string) chart.Options {
+	o := chart.ForLang(k.lang)
+	o.Title, o.Desc, o.NoData = title, desc, k.t("no_data")
+	return o
+}
+
+// Figure draws a chart with its table alternative.
+func (k kit) Figure(c chart.Chart, o chart.Options) template.HTML {
+	return chart.Figure(c, o, k.t("show_as_table"))
+}
+
+// Weekday is the name of a weekday (0 Saturday).
+func (k kit) Weekday(i int) string {
+	keys := [7]string{"sat", "sun", "mon", "tue", "wed", "thu", "fri"}
+	if i < 0 || i > 6 {
+		return ""
+	}
+	return k.t(keys[i])
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + string(rune('0'+n))
+	}
+	return strings.TrimSpace(itoa(n))
+}
