@@ -97,6 +97,10 @@ var expectedAccess = map[string]string{
 	"GET /admin/demand":         "admin ministry inspector",
 	"GET /admin/licensing":      "admin ministry",
 	"GET /dashboard":            "office_owner",
+
+	"POST /dashboard/contact":           "office_owner",
+	"POST /dashboard/visits":            "office_owner",
+	"PATCH /api/v1/offices/:id/contact": "admin office_owner",
 }
 
 // fill substitutes path parameters with values that exist.

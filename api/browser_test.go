@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,9 +22,28 @@ import (
 // tests fail with a hint, unless DAFTAR_BROWSER_TESTS=0 leaves them out on
 // purpose (docs/testing.md).
 
-// browser starts chromium for one test and returns its context, with a
-// deadline for the test's actions (the browser itself starts without one,
-// as chromedp requires).
+// One chromium serves every browser test of the binary (starting it is the
+// slow part); each test gets its own browser context, so cookies and
+// storage never cross from one test to the next. TestMain closes it.
+var sharedBrowser struct {
+	once   sync.Once
+	ctx    context.Context // the first tab, kept open while tests run
+	cancel func()
+	err    error
+}
+
+// TestMain runs the tests, then closes the shared browser.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedBrowser.cancel != nil {
+		sharedBrowser.cancel()
+	}
+	os.Exit(code)
+}
+
+// browser returns a fresh browser context (a new tab with its own cookies)
+// in the shared chromium, with a deadline for the test's actions (the
+// browser itself starts without one, as chromedp requires).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if os.Getenv("DAFTAR_BROWSER_TESTS") == "0" {
@@ -42,13 +63,23 @@ func browser(t *testing.T) context.Context {
 		t.Fatal("chromium not found: run the tests through scripts/test (it installs chromium), set CHROME_PATH, " +
 			"or set DAFTAR_BROWSER_TESTS=0 to leave the browser tests out")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(412, 900)) // a phone's width
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	sharedBrowser.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+			chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(412, 900)) // a phone's width
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(actx)
+		sharedBrowser.ctx, sharedBrowser.cancel = ctx, func() { cancelCtx(); cancelAlloc() }
+		if err := chromedp.Do(ctx); err != nil {
+			sharedBrowser.err = fmt.Errorf("start chromium at %s: %w", path, err)
+		}
+	})
+	if sharedBrowser.err != nil {
+		t.Fatal(sharedBrowser.err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(sharedBrowser.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelCtx)
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium at %s: %v", path, err)
+		t.Fatalf("open a browser context: %v", err)
 	}
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -360,14 +359,4 @@ func (s *Server) showOffice(c *gin.Context, id int64) {
 		return
 	}
 	s.render(c, http.StatusOK, "office", "offices", pageData{Data: map[string]any{"Office": s.officeRowOf(s.langOf(c), o)}})
-}
-
-// ownerHome is an office owner's dashboard: their own office.
-func (s *Server) ownerHome(c *gin.Context) {
-	a, _ := daftar.ActorFrom(c.Request.Context())
-	if a.OfficeID == 0 {
-		s.failPage(c, errors.New("owner without an office"))
-		return
-	}
-	s.showOffice(c, a.OfficeID)
 }

@@ -160,6 +160,9 @@ func (s *Server) langOf(c *gin.Context) string {
 // translator returns the word for key in lang, the key itself when missing.
 func translator(lang string) func(string) string {
 	dict := dictionary()
+	for k, v := range ownerWords() {
+		dict[k] = v
+	}
 	i := 0
 	if lang == "en" {
 		i = 1

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"html/template"
 	"math"
 	"strings"
@@ -149,9 +150,52 @@ func (k kit) Weekday(i int) string {
 	return k.t(keys[i])
 }
 
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + string(rune('0'+n))
+func pad2(n int) string { return fmt.Sprintf("%02d", n) }
+
+// Text writes free text from the register (a name, an address) for the
+// page: on Persian pages its digits become Persian, and a code inside it
+// (a run of Latin letters with digits or hyphens, THR-1405-0036) is
+// wrapped to read left to right. English pages get it as it is.
+func (k kit) Text(s string) template.HTML {
+	return template.HTML(k.mixed(s, template.HTMLEscapeString, func(code string) string {
+		return `<bdi dir="ltr">` + template.HTMLEscapeString(code) + `</bdi>`
+	}))
+}
+
+// Plain is Text for places that take plain text (a chart's labels): a code
+// is isolated left to right by Unicode's LRI and PDI marks.
+func (k kit) Plain(s string) string {
+	return k.mixed(s, func(s string) string { return s }, func(code string) string { return "\u2066" + code + "\u2069" })
+}
+
+func (k kit) mixed(s string, esc func(string) string, code func(string) string) string {
+	if !k.fa() {
+		return esc(s)
 	}
-	return strings.TrimSpace(itoa(n))
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !isCodeRune(rs[i]) {
+			b.WriteString(esc(string(rs[i])))
+			i++
+			continue
+		}
+		j := i
+		letters := false
+		for j < len(rs) && (isCodeRune(rs[j]) || (rs[j] == '-' || rs[j] == '/' || rs[j] == '.') && j+1 < len(rs) && isCodeRune(rs[j+1])) {
+			letters = letters || rs[j] >= 'A' && rs[j] <= 'Z' || rs[j] >= 'a' && rs[j] <= 'z'
+			j++
+		}
+		if run := string(rs[i:j]); letters {
+			b.WriteString(code(run))
+		} else {
+			b.WriteString(esc(daftar.PersianDigits(run)))
+		}
+		i = j
+	}
+	return b.String()
+}
+
+func isCodeRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
 }

@@ -121,6 +121,14 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/finder", Access: anyone, Page: true, Handler: s.finderPage, Doc: doc{Summary: "Citizens' office finder"}},
 		{Method: http.MethodGet, Path: "/dashboard", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.ownerHome, Doc: doc{Summary: "Office owner's dashboard"}},
 
+		// The owner's dashboard: what the owner changes and sends (issue 14).
+		{Method: http.MethodPost, Path: "/dashboard/contact", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.updateContactPage,
+			Doc: doc{Summary: "The owner changes the office's phone and opening hours (form; the version read, else 409)"}},
+		{Method: http.MethodPost, Path: "/dashboard/visits", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Upload: true, Handler: s.uploadVisits,
+			Doc: doc{Summary: "The owner uploads a visits CSV of their own office (form, field file): the import of daftar import visits, with each refused row"}},
+		{Method: http.MethodPatch, Path: "/api/v1/offices/:id/contact", Access: officeAdmin, Handler: s.updateContact,
+			Doc: doc{Summary: "The owner's own change of the office's phone and opening hours; If-Match with its version refuses a stale write (409); a change that changes nothing leaves the version", Tag: "offices", Request: contactRequest{}, Response: officeResponse{}, Errors: []int{400, 404, 409, 422}, Headers: []param{ifMatchHeader}}},
+
 		// Licensing: exam-result intake and candidates.
 		{Method: http.MethodPost, Path: "/api/v1/exam-imports", Access: adminOrMin, Upload: true, Handler: s.createExamImport,
 			Doc: doc{Summary: "Import an exam-result file (multipart field file: CSV or XLSX); the same content again answers 200 with the first report", Tag: "licensing", Form: true, Response: examImportResponse{}, Status: http.StatusCreated, Query: examImportQuery, Errors: []int{400, 422}}},
