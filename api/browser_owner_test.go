@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/api/chart"
@@ -68,11 +70,15 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []int64{1280, 390} {
+	for _, w := range []int64{390, 1280} {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
 			t.Fatal(err)
 		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		// Two frames: the page lays itself out at the new width first.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := fullPage(ctx)
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
@@ -80,6 +86,29 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 			t.Fatal(err)
 		}
 	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 900)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fullPage captures the whole page; a page shorter than the viewport is
+// captured as it shows (beyond the viewport, chromium draws a short
+// right-to-left page shifted).
+func fullPage(ctx context.Context) ([]byte, error) {
+	m, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
+	if err != nil {
+		return nil, err
+	}
+	c, v := m.CSSContentSize, m.CSSLayoutViewport
+	params := page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng, FromSurface: ptr(true)}
+	if c.Height > float64(v.ClientHeight) || c.Width > float64(v.ClientWidth) {
+		params.Clip, params.CaptureBeyondViewport = &page.Viewport{X: c.X, Y: c.Y, Width: c.Width, Height: c.Height, Scale: 1}, ptr(true)
+	}
+	r, err := chromedp.Call(ctx, page.CaptureScreenshot, params)
+	if err != nil {
+		return nil, err
+	}
+	return r.Data, nil
 }
 
 // scanned fails the test on every problem the Persian-page scan finds in

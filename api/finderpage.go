@@ -40,6 +40,7 @@ type finderView struct {
 	Map            template.HTML
 	MapPoints      int
 	Found          string
+	NotFound       string
 }
 
 // finderCard is one office of the answer, every field a citizen needs.
@@ -113,6 +114,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		s.failPage(c, err)
 		return
 	}
+	v.NotFound = strings.ReplaceAll(k.t("no_office_found_in"), "{place}", v.Place)
 	v.Found = strings.NewReplacer("{n}", k.Int(int64(len(res))), "{place}", v.Place).Replace(k.t("finder_found"))
 	m := chart.Map{Here: &chart.Here{Lat: q.Lat, Lon: q.Lon, Label: v.Here}, LegendTitle: k.t("predicted_wait"),
 		MissingLabel: k.t("wait_unknown"), LabelTitle: k.t("office"), ValueTitle: k.t("predicted_wait")}

@@ -54,7 +54,7 @@ func TestOwnerWords(t *testing.T) {
 	// Keys built at run time: criteria, report kinds, states, codes.
 	for _, prefix := range []string{"crit_satisfaction", "crit_waiting_p90", "crit_waiting_over_target", "crit_extra_fee", "crit_productivity",
 		"crit_compliance", "report_offices", "report_crowding", "report_surveys", "report_rankings", "waiting_today", "waiting_days30",
-		"visit_refused", "visit_duplicate", "field_name", "field_address", "field_location", "field_counters", "field_services", "field_status"} {
+		"visit_refused", "visit_duplicate", "no_visits_today", "no_visits_days30", "field_name", "field_address", "field_location", "field_counters", "field_services", "field_status"} {
 		if tr(prefix) == prefix || strings.ContainsAny(tr(prefix), "abcdefghijklmnopqrstuvwxyz") {
 			t.Errorf("word %q is missing", prefix)
 		}

@@ -73,7 +73,7 @@ type rejectionRow struct {
 	Line   string
 	Ticket template.HTML
 	Status string
-	Reason string
+	Reason template.HTML
 }
 
 // uploadVisits is POST /dashboard/visits: a CSV of the owner's visits.
@@ -122,7 +122,7 @@ func (s *Server) uploadVisits(c *gin.Context) {
 			{Key: "status", Fa: "وضعیت", En: "Status"}, {Key: "field", Fa: "ستون", En: "Column"}, {Key: "reason", Fa: "دلیل", En: "Reason"}}}
 	for _, r := range rep.Rejections {
 		reason := rejectionReason(k, r)
-		v.Rejections = append(v.Rejections, rejectionRow{Line: k.Int(int64(r.Line)), Ticket: k.LTR(r.Ticket), Status: k.t("visit_" + r.Status), Reason: reason})
+		v.Rejections = append(v.Rejections, rejectionRow{Line: k.Int(int64(r.Line)), Ticket: k.LTR(r.Ticket), Status: k.t("visit_" + r.Status), Reason: k.Text(reason)})
 		table.Rows = append(table.Rows, []any{float64(r.Line), r.Ticket, k.t("visit_" + r.Status), r.Field, reason})
 	}
 	if missing := rep.Refused + rep.Duplicates - len(rep.Rejections); missing > 0 {
@@ -143,7 +143,10 @@ func (s *Server) uploadVisits(c *gin.Context) {
 // rejectionReason says why a row was not loaded, in the page's words:
 // the column and what was wrong with it.
 func rejectionReason(k kit, r visits.ImportRejection) string {
-	what := k.t("visit_err_" + r.Code)
+	what := k.t("visit_err_" + r.Field + "_" + r.Code) // the column's own words first
+	if what == "visit_err_"+r.Field+"_"+r.Code {
+		what = k.t("visit_err_" + r.Code)
+	}
 	if what == "visit_err_"+r.Code {
 		what = k.t("visit_err_other")
 	}

@@ -136,8 +136,12 @@ func (k kit) Chart(title, desc string) chart.Options {
 	return o
 }
 
-// Figure draws a chart with its table alternative.
+// Figure draws a chart with its table alternative; with nothing to draw
+// it is one line saying so, not an empty frame.
 func (k kit) Figure(c chart.Chart, o chart.Options) template.HTML {
+	if c.Marks() == 0 {
+		return template.HTML(`<p class="chart-nodata" data-empty="true">` + template.HTMLEscapeString(o.NoData) + `</p>`)
+	}
 	return chart.Figure(c, o, k.t("show_as_table"))
 }
 
@@ -155,8 +159,12 @@ func pad2(n int) string { return fmt.Sprintf("%02d", n) }
 // Text writes free text from the register (a name, an address) for the
 // page: on Persian pages its digits become Persian, and a code inside it
 // (a run of Latin letters with digits or hyphens, THR-1405-0036) is
-// wrapped to read left to right. English pages get it as it is.
+// wrapped to read left to right. On English pages it is isolated, so that
+// Persian text keeps its own direction.
 func (k kit) Text(s string) template.HTML {
+	if !k.fa() { // Persian text on an English page keeps its own direction
+		return template.HTML("<bdi>" + template.HTMLEscapeString(s) + "</bdi>")
+	}
 	return template.HTML(k.mixed(s, template.HTMLEscapeString, func(code string) string {
 		return `<bdi dir="ltr">` + template.HTMLEscapeString(code) + `</bdi>`
 	}))
