@@ -56,7 +56,7 @@ type finderCard struct {
 }
 
 // finderPage is GET /finder.
-func (s *Server) finderPage(c *gin.Context) {
+func (s *Server) finderPage(c *gin.Context) (any, error) {
 	k := s.kitOf(c)
 	v := finderView{Service: strings.TrimSpace(c.Query("service")), City: strings.TrimSpace(c.Query("city")),
 		Lat: strings.TrimSpace(c.Query("lat")), Lon: strings.TrimSpace(c.Query("lon"))}
@@ -66,10 +66,11 @@ func (s *Server) finderPage(c *gin.Context) {
 	for _, r := range s.Gazetteer.Level(geo.LevelCity) {
 		v.Cities = append(v.Cities, nameIn(k.lang, r.NameFa, r.NameEn))
 	}
-	render := func(status int) { s.render(c, status, "finder", "finder", pageData{Data: v}) }
+	render := func(status int) (any, error) {
+		return page{Status: status, Name: "finder", Title: "finder", Data: pageData{Data: &v}}, nil
+	}
 	if v.Service == "" && v.City == "" && v.Lat == "" && v.Lon == "" {
-		render(http.StatusOK)
-		return
+		return render(http.StatusOK)
 	}
 	v.Asked = true
 	q := finder.Query{Service: v.Service, Lat: math.NaN(), Lon: math.NaN()}
@@ -79,16 +80,14 @@ func (s *Server) finderPage(c *gin.Context) {
 		lon, err2 := daftar.ParseFloat(v.Lon)
 		if err1 != nil || err2 != nil {
 			v.Error = k.t("finder_bad_location")
-			render(http.StatusBadRequest)
-			return
+			return render(http.StatusBadRequest)
 		}
 		q.Lat, q.Lon, v.Located, v.Place, v.Here = lat, lon, true, k.t("finder_near_you"), k.t("you_are_here")
 	case v.City != "":
 		r, ok := s.Gazetteer.MatchCity(v.City)
 		if !ok {
 			v.Error = k.t("finder_bad_city")
-			render(http.StatusBadRequest)
-			return
+			return render(http.StatusBadRequest)
 		}
 		v.City = nameIn(k.lang, r.NameFa, r.NameEn)
 		v.Place = strings.ReplaceAll(k.t("finder_in_city"), "{city}", v.City)
@@ -96,23 +95,20 @@ func (s *Server) finderPage(c *gin.Context) {
 		q.Lat, q.Lon = r.Latitude, r.Longitude
 	default:
 		v.Error = k.t("finder_no_place")
-		render(http.StatusBadRequest)
-		return
+		return render(http.StatusBadRequest)
 	}
 	if fe := s.Finder.Validate(&q); len(fe) > 0 {
 		v.Error = k.t("finder_bad_location")
 		if fe[0].Field == "service" {
 			v.Error = k.t("finder_bad_service")
 		}
-		render(http.StatusBadRequest)
-		return
+		return render(http.StatusBadRequest)
 	}
 	sv, _ := s.Catalogue.Get(q.Service)
 	v.ServiceName, v.Fee, v.Online = nameIn(k.lang, sv.NameFa, sv.NameEn), k.Rials(sv.FeeRials), sv.Channel == geo.ChannelOfficeOrSelfService
 	res, err := s.Finder.Find(c.Request.Context(), q)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	v.NotFound = strings.ReplaceAll(k.t("no_office_found_in"), "{place}", v.Place)
 	v.Found = strings.NewReplacer("{n}", k.Int(int64(len(res))), "{place}", v.Place).Replace(k.t("finder_found"))
@@ -143,7 +139,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		}
 		v.Map, v.MapPoints = k.Figure(m, o), m.Marks()
 	}
-	render(http.StatusOK)
+	return render(http.StatusOK)
 }
 
 func (s *Server) finderCardOf(k kit, i int, r finder.Result) finderCard {

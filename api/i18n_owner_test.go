@@ -13,7 +13,7 @@ import (
 // and finder's templates and handlers ask for is there (a missing key
 // would show its English name on a Persian page).
 func TestOwnerWords(t *testing.T) {
-	dict, own := dictionary(), ownerWords()
+	dict, own := dictionary(), ownerDictionary()
 	for k, v := range own {
 		if d, ok := dict[k]; ok && d != v {
 			t.Errorf("%q is in the dictionary already, differently", k)
@@ -34,7 +34,7 @@ func TestOwnerWords(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"ownerpages.go", "ownerpages_waiting.go", "ownerpages_surveys.go", "ownerpages_ranking.go",
-		"ownerpages_licence.go", "ownerpages_visits.go", "ownerpages_contact.go", "finderpage.go", "pagekit.go"} {
+		"ownerpages_licence.go", "ownerpages_visits.go", "ownerpages_contact.go", "ownerpages_cases.go", "ownerpages_inspections.go", "finderpage.go", "pagekit.go"} {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"net/http"
-
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/gin-gonic/gin"
@@ -18,16 +16,14 @@ type contactRequest struct {
 
 // updateContact is PATCH /api/v1/offices/{id}/contact: the owner's own
 // change of phone and opening hours, with PATCH's If-Match semantics.
-func (s *Server) updateContact(c *gin.Context) {
+func (s *Server) updateContact(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req contactRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var fe daftar.FieldErrors
 	if req.Phone.Null {
@@ -37,13 +33,14 @@ func (s *Server) updateContact(c *gin.Context) {
 		fe.Add("opening_hours", "null", "may not be null")
 	}
 	if err := fe.Err(daftar.KindInvalid, "invalid_contact", "the change is not valid"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	version, err := versionFrom(c, req.Version.ptr())
+	version, err := versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		off, err := s.Offices.Get(c.Request.Context(), id)
+		return off.Version, err
+	})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	in := offices.Contact{Phone: req.Phone.ptr()}
 	if req.OpeningHours.Set {
@@ -54,9 +51,7 @@ func (s *Server) updateContact(c *gin.Context) {
 	}
 	off, err := s.Offices.UpdateContact(c.Request.Context(), id, in, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(off.Version))
-	writeJSON(c, http.StatusOK, officeOf(off))
+	return tagged(officeOf(off), off.Version), nil
 }

@@ -21,10 +21,13 @@ import (
 type dashboardView struct {
 	Office       officeHead
 	Notice       string // after a change was saved
+	Problem      string // why a reply or a "done" was refused
 	Waiting      waitingView
 	Satisfaction satisfactionView
 	Ranking      rankingView
 	Licence      licenceView
+	Complaints   complaintsView
+	Inspections  inspectionsView
 	Visits       visitsView
 	Contact      contactView
 	Downloads    []downloadLink
@@ -48,47 +51,51 @@ func ownerOffice(c *gin.Context) (int64, error) {
 }
 
 // ownerHome is GET /dashboard.
-func (s *Server) ownerHome(c *gin.Context) {
+func (s *Server) ownerHome(c *gin.Context) (any, error) {
 	id, err := ownerOffice(c)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	var notice string
-	if c.Query("saved") == "contact" {
-		notice = translator(s.langOf(c))("contact_saved")
+	if key := c.Query("saved"); key == "contact" || key == "reply" || key == "action" {
+		notice = translator(s.langOf(c))(key + "_saved")
 	}
-	s.renderDashboard(c, http.StatusOK, id, notice, nil)
+	return s.dashboardPage(c, http.StatusOK, id, notice, nil)
 }
 
-// renderDashboard gathers every section; form, when set, is a contact
-// change that was refused, shown again with its errors.
-func (s *Server) renderDashboard(c *gin.Context, status int, id int64, notice string, form *contactForm) {
+// dashboardPage gathers every section; form, when set, is a change that
+// was refused, shown again in its section with its errors.
+func (s *Server) dashboardPage(c *gin.Context, status int, id int64, notice string, form *ownerForm) (any, error) {
 	ctx := c.Request.Context()
 	k := s.kitOf(c)
 	off, err := s.Offices.Get(ctx, id)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	v := dashboardView{Office: s.officeHeadOf(k, off), Notice: notice}
+	for _, f := range []*noteForm{form.reply(), form.done()} {
+		if f != nil {
+			v.Problem = f.Error
+		}
+	}
 	steps := []func() error{
 		func() (err error) { v.Waiting, err = s.waitingSection(c, k, id); return },
 		func() (err error) { v.Satisfaction, err = s.satisfactionSection(c, k, id); return },
 		func() (err error) { v.Ranking, err = s.rankingSection(c, k, id); return },
 		func() (err error) { v.Licence, err = s.licenceSection(c, k, id); return },
+		func() (err error) { v.Complaints, err = s.complaintsSection(c, k, id, form); return },
+		func() (err error) { v.Inspections, err = s.inspectionsSection(c, k, id, form); return },
 		func() (err error) { v.Visits, err = s.visitsSection(c, k, id); return },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			s.failPage(c, err)
-			return
+			return nil, err
 		}
 	}
-	v.Contact = s.contactSection(k, off, form)
+	v.Contact = s.contactSection(k, off, form.contact())
 	v.Downloads = s.downloadLinks(k)
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "dashboard", "my_office", pageData{Data: v})
+	return page{Status: status, Name: "dashboard", Title: "my_office", Data: pageData{Data: v}}, nil
 }
 
 func (s *Server) officeHeadOf(k kit, o offices.Office) officeHead {
@@ -125,3 +132,62 @@ func (s *Server) downloadLinks(k kit) []downloadLink {
 // ownerMayRead is the report route's rule for owners: every kind but the
 // staff's.
 func (s *Server) ownerMayRead(kind string) bool { return !reports.StaffOnly(kind) }
+
+// ownerForm is a change the dashboard refused, shown again in its section
+// with what was typed: one of the contact details, a reply to a complaint
+// or a corrective action marked done.
+type ownerForm struct {
+	Contact *contactForm
+	Reply   *noteForm
+	Done    *noteForm
+}
+
+// noteForm is a refused note on one record (a complaint, an action).
+type noteForm struct {
+	ID    int64
+	Note  string
+	Error string
+}
+
+func (f *ownerForm) contact() *contactForm {
+	if f == nil {
+		return nil
+	}
+	return f.Contact
+}
+
+func (f *ownerForm) reply() *noteForm {
+	if f == nil {
+		return nil
+	}
+	return f.Reply
+}
+
+func (f *ownerForm) done() *noteForm {
+	if f == nil {
+		return nil
+	}
+	return f.Done
+}
+
+// back is the dashboard after a saved change, at its section, saying so.
+func (k kit) back(saved, section string) string {
+	path := "/dashboard?saved=" + saved
+	if k.lang == "en" {
+		path += "&lang=en"
+	}
+	return path + "#" + section
+}
+
+// noteProblem says why a note was refused, in the page's words.
+func (k kit) noteProblem(err error) string {
+	de, _ := daftar.AsError(err)
+	for _, f := range de.Fields {
+		if f.Field == "note" {
+			if w := k.t("note_err_" + f.Code); w != "note_err_"+f.Code {
+				return w
+			}
+		}
+	}
+	return k.t("note_err_invalid")
+}

@@ -68,11 +68,10 @@ func (s *Server) contactSection(k kit, o offices.Office, form *contactForm) cont
 }
 
 // updateContactPage is POST /dashboard/contact.
-func (s *Server) updateContactPage(c *gin.Context) {
+func (s *Server) updateContactPage(c *gin.Context) (any, error) {
 	id, err := ownerOffice(c)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	k := s.kitOf(c)
 	form := &contactForm{Phone: strings.TrimSpace(c.PostForm("phone")), Hours: map[string]string{}, Version: c.PostForm("version"), Fields: map[string]string{}}
@@ -86,17 +85,16 @@ func (s *Server) updateContactPage(c *gin.Context) {
 	}
 	version, verr := daftar.ParseInt(form.Version)
 	if verr != nil || version <= 0 {
-		s.renderDashboard(c, http.StatusBadRequest, id, "", &contactForm{Error: k.t("contact_reload")})
-		return
+		return s.dashboardPage(c, http.StatusBadRequest, id, "", &ownerForm{Contact: &contactForm{Error: k.t("contact_reload")}})
 	}
 	_, err = s.Offices.UpdateContact(c.Request.Context(), id, in, version)
 	switch {
 	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/dashboard?saved=contact#contact")
+		return redirect(k.back("contact", "contact")), nil
 	case daftar.IsKind(err, daftar.KindConflict):
 		// Someone changed the office meanwhile: show what is stored now,
 		// for the owner to make their change again over it.
-		s.renderDashboard(c, http.StatusConflict, id, "", &contactForm{Error: k.t("contact_stale")})
+		return s.dashboardPage(c, http.StatusConflict, id, "", &ownerForm{Contact: &contactForm{Error: k.t("contact_stale")}})
 	case daftar.IsKind(err, daftar.KindUnprocessable):
 		de, _ := daftar.AsError(err)
 		form.Error = k.t("contact_fix")
@@ -111,9 +109,9 @@ func (s *Server) updateContactPage(c *gin.Context) {
 			}
 			form.Fields[key] = msg
 		}
-		s.renderDashboard(c, http.StatusUnprocessableEntity, id, "", form)
+		return s.dashboardPage(c, http.StatusUnprocessableEntity, id, "", &ownerForm{Contact: form})
 	default:
-		s.failPage(c, err)
+		return nil, err
 	}
 }
 

@@ -69,7 +69,7 @@ func (s *Server) rankingSection(c *gin.Context, k kit, id int64) (rankingView, e
 		LabelTitle: k.t("criterion"), ValueTitle: k.t("criterion_score"), NoteTitle: k.t("weight_and_contribution")}
 	for _, comp := range res.Components {
 		med, best := d.OnScale(comp)
-		label := k.t("crit_" + comp.Criterion)
+		label := criterionLabel(k, comp.Criterion)
 		note := k.t("weight") + " " + k.Pct(comp.Weight, 0) + k.t("sep") + k.t("contribution") + " " + k.Num(comp.Contribution, 1)
 		bars.Rows = append(bars.Rows, chart.Criterion{Label: label, Score: comp.Score, Note: note,
 			Peers: &chart.Peers{Median: valueOr(med), Best: valueOr(best)}})
@@ -85,7 +85,7 @@ func (s *Server) rankingSection(c *gin.Context, k kit, id int64) (rankingView, e
 		if lv.Target != nil {
 			text, target = k.t("lever_to_best"), criterionFigure(k, lv.Criterion, lv.Target)
 		}
-		v.Lever = strings.NewReplacer("{criterion}", k.t("crit_"+lv.Criterion), "{target}", target, "{gain}", k.Num(lv.Gain, 1)).Replace(text)
+		v.Lever = strings.NewReplacer("{criterion}", criterionLabel(k, lv.Criterion), "{target}", target, "{gain}", k.Num(lv.Gain, 1)).Replace(text)
 	}
 	// The score over the published runs, oldest first.
 	runs := slices.Clone(list)
@@ -122,6 +122,16 @@ func (s *Server) periodLabel(k kit, period string) string {
 		return k.Digits(period)
 	}
 	return k.Period(p)
+}
+
+// criterionLabel names a criterion of the directive: in the dictionary's
+// words, or, for one a newer directive added that the dictionary does not
+// know yet, "criterion" and its code, left to right.
+func criterionLabel(k kit, criterion string) string {
+	if w := k.t("crit_" + criterion); w != "crit_"+criterion {
+		return w
+	}
+	return k.t("criterion") + " \u2066" + criterion + "\u2069"
 }
 
 // criterionFigure writes a criterion's raw figure in its own unit.

@@ -20,9 +20,17 @@ type satisfactionView struct {
 	WithheldText string
 	Rows         []figureRow
 	Trend        template.HTML
-	Comments     []template.HTML
-	NoComments   bool
+	// Comments are the last ended month's (CommentsPeriod), withheld
+	// when it had fewer answers than the minimum.
+	CommentsPeriod   string
+	CommentsWithheld bool
+	Comments         []template.HTML
+	NoComments       bool
 }
+
+// ownerCommentsShown is how many comments the section shows, as the
+// owner's summary route does.
+const ownerCommentsShown = 20
 
 // trendMonths is how many months the trend chart covers, this one last.
 const trendMonths = 6
@@ -38,7 +46,7 @@ func (s *Server) satisfactionSection(c *gin.Context, k kit, id int64) (satisfact
 	}
 	f := figs[id]
 	minN := s.Surveys.Config().MinResponses
-	v.Rows = []figureRow{{Key: "responses", Label: k.t("responses"), Value: k.Int(f.Responses)}}
+	v.Rows = []figureRow{{Key: "responses", Label: k.t("own_responses"), Value: k.Int(f.Responses)}}
 	if f.Withheld {
 		v.Withheld = true
 		v.WithheldText = k.t("withheld_fewer_than") + " " + k.Int(int64(minN)) + " " + k.t("withheld_answers")
@@ -51,23 +59,29 @@ func (s *Server) satisfactionSection(c *gin.Context, k kit, id int64) (satisfact
 		between := func(lo, hi string) string { return lo + " " + k.t("to") + " " + hi }
 		v.Rows = append(v.Rows,
 			figureRow{Key: "response_rate", Label: k.t("response_rate"), Value: k.Pct(f.ResponseRate, 0)},
-			figureRow{Key: "csat", Label: k.t("csat"), Value: k.Pct(f.CSAT, 0)},
-			figureRow{Key: "nps", Label: k.t("nps"), Value: k.Num(f.NPS, 0)},
-			figureRow{Key: "adjusted", Label: k.t("adjusted_satisfaction"), Value: k.Num(f.Adjusted, 2) + " " + k.t("of_five"),
+			figureRow{Key: "csat", Label: k.t("own_csat"), Value: k.Pct(f.CSAT, 0)},
+			figureRow{Key: "nps", Label: k.t("own_nps"), Value: k.Num(f.NPS, 0)},
+			figureRow{Key: "adjusted", Label: k.t("own_adjusted_satisfaction"), Value: k.Num(f.Adjusted, 2) + " " + k.t("of_five"),
 				Peer: between(k.Num(iv.Low, 2), k.Num(iv.High, 2))},
 			figureRow{Key: "extra_fee", Label: k.t("extra_fee_reports"), Value: k.Pct(f.ExtraFeeRate, 1),
 				Peer: between(k.Pct(f.ExtraFeeLow, 1), k.Pct(f.ExtraFeeHigh, 1))},
 			figureRow{Key: "national_mean", Label: k.t("national_mean"), Value: k.Num(f.NationalMean, 2) + " " + k.t("of_five")},
 		)
-		comments, err := s.Surveys.Comments(ctx, id, r, 20)
-		if err != nil {
-			return v, err
-		}
-		for _, cm := range comments {
-			v.Comments = append(v.Comments, k.Text(cm.Comment))
-		}
-		v.NoComments = len(v.Comments) == 0
 	}
+	// Comments under the owners' rule (the owner's summary route reads
+	// them the same way): only for a month that has ended with enough
+	// answers, so the last month's, never this one's.
+	prev := per.Previous()
+	v.CommentsPeriod = k.Period(prev)
+	texts, shown, err := s.Surveys.OwnerComments(ctx, id, prev, ownerCommentsShown)
+	if err != nil {
+		return v, err
+	}
+	v.CommentsWithheld = !shown
+	for _, t := range texts {
+		v.Comments = append(v.Comments, k.Text(t))
+	}
+	v.NoComments = shown && len(v.Comments) == 0
 	v.Trend, err = s.satisfactionTrend(c, k, id, per)
 	return v, err
 }
@@ -83,7 +97,7 @@ func (s *Server) satisfactionTrend(c *gin.Context, k kit, id int64, last daftar.
 		p = p.Previous()
 	}
 	lc := chart.LineChart{Min: 1, Max: 5, XTitle: k.t("month"), Band: &chart.Band{Label: k.t("interval_95")}}
-	series := chart.Series{Name: k.t("adjusted_satisfaction")}
+	series := chart.Series{Name: k.t("own_adjusted_satisfaction")}
 	started := false // months before the first with figures are left off
 	for _, m := range months {
 		r := surveys.RangeOf(m)

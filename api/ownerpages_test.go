@@ -30,7 +30,7 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 		}
 		scan := func(name, body string) {
 			t.Helper()
-			for _, p := range scanPersianPage(t, body) {
+			for _, p := range scanStaffPage(t, body) {
 				t.Errorf("%s: %s", name, p)
 			}
 		}
@@ -133,7 +133,7 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 			}
 		}
 		res = get("/finder?service=criminal_record&city="+url.QueryEscape("یزد"), "")
-		if res.Code != 200 || !strings.Contains(res.Body.String(), `class="empty"`) {
+		if res.Code != 200 || !strings.Contains(res.Body.String(), `class="none-found"`) {
 			t.Errorf("nothing near: %d", res.Code)
 		}
 		scan("/finder (nothing near)", res.Body.String())

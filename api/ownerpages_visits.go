@@ -62,14 +62,14 @@ func (s *Server) visitsSection(c *gin.Context, k kit, id int64) (visitsView, err
 type uploadView struct {
 	Error                           string
 	Rows, Accepted, Dupes, Refused  string
-	Rejections                      []rejectionRow
+	Rejections                      []ownerRejectionRow
 	More                            string // rejections past those listed
 	Download                        template.URL
 	DownloadName                    string
 	RowsN, AcceptedN, DupesN, RefsN int
 }
 
-type rejectionRow struct {
+type ownerRejectionRow struct {
 	Line   string
 	Ticket template.HTML
 	Status string
@@ -77,43 +77,40 @@ type rejectionRow struct {
 }
 
 // uploadVisits is POST /dashboard/visits: a CSV of the owner's visits.
-func (s *Server) uploadVisits(c *gin.Context) {
+func (s *Server) uploadVisits(c *gin.Context) (any, error) {
 	id, err := ownerOffice(c)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	k := s.kitOf(c)
 	c.Header("Cache-Control", "no-store")
+	answer := func(status int, v uploadView) (any, error) {
+		return page{Status: status, Name: "dashboard_visits", Title: "visits_upload", Data: pageData{Data: v}}, nil
+	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.render(c, http.StatusRequestEntityTooLarge, "dashboard_visits", "visits_upload", pageData{Data: uploadView{Error: k.t("upload_too_large")}})
-			return
+			return answer(http.StatusRequestEntityTooLarge, uploadView{Error: k.t("upload_too_large")})
 		}
-		s.render(c, http.StatusBadRequest, "dashboard_visits", "visits_upload", pageData{Data: uploadView{Error: k.t("upload_choose_file")}})
-		return
+		return answer(http.StatusBadRequest, uploadView{Error: k.t("upload_choose_file")})
 	}
 	f, err := fh.Open()
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	defer f.Close()
 	rep, err := s.Visits.Import(c.Request.Context(), f, visits.ImportOptions{OfficeID: id, MaxRows: ownerImportRows})
 	if err != nil {
 		de, ok := daftar.AsError(err)
 		if !ok || (de.Kind != daftar.KindUnprocessable && de.Kind != daftar.KindTooLarge && de.Kind != daftar.KindInvalid) {
-			s.failPage(c, err)
-			return
+			return nil, err
 		}
 		msg := k.t("upload_err_" + de.Code)
 		if msg == "upload_err_"+de.Code {
 			msg = k.t("upload_unreadable")
 		}
-		s.render(c, statusOf(de.Kind), "dashboard_visits", "visits_upload", pageData{Data: uploadView{Error: msg}})
-		return
+		return answer(statusOf(de.Kind), uploadView{Error: msg})
 	}
 	v := uploadView{Rows: k.Int(int64(rep.Rows)), Accepted: k.Int(int64(rep.Accepted)), Dupes: k.Int(int64(rep.Duplicates)),
 		Refused: k.Int(int64(rep.Refused)), RowsN: rep.Rows, AcceptedN: rep.Accepted, DupesN: rep.Duplicates, RefsN: rep.Refused}
@@ -122,7 +119,7 @@ func (s *Server) uploadVisits(c *gin.Context) {
 			{Key: "status", Fa: "وضعیت", En: "Status"}, {Key: "field", Fa: "ستون", En: "Column"}, {Key: "reason", Fa: "دلیل", En: "Reason"}}}
 	for _, r := range rep.Rejections {
 		reason := rejectionReason(k, r)
-		v.Rejections = append(v.Rejections, rejectionRow{Line: k.Int(int64(r.Line)), Ticket: k.LTR(r.Ticket), Status: k.t("visit_" + r.Status), Reason: k.Text(reason)})
+		v.Rejections = append(v.Rejections, ownerRejectionRow{Line: k.Int(int64(r.Line)), Ticket: k.LTR(r.Ticket), Status: k.t("visit_" + r.Status), Reason: k.Text(reason)})
 		table.Rows = append(table.Rows, []any{float64(r.Line), r.Ticket, k.t("visit_" + r.Status), r.Field, reason})
 	}
 	if missing := rep.Refused + rep.Duplicates - len(rep.Rejections); missing > 0 {
@@ -131,13 +128,12 @@ func (s *Server) uploadVisits(c *gin.Context) {
 	if len(table.Rows) > 0 {
 		var buf bytes.Buffer
 		if err := reports.WriteCSV(&buf, table, k.lang); err != nil {
-			s.failPage(c, err)
-			return
+			return nil, err
 		}
 		v.Download = template.URL("data:text/csv;charset=utf-8;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 		v.DownloadName = "visits-rejections.csv"
 	}
-	s.render(c, http.StatusOK, "dashboard_visits", "visits_upload", pageData{Data: v})
+	return answer(http.StatusOK, v)
 }
 
 // rejectionReason says why a row was not loaded, in the page's words:

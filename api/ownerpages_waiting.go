@@ -94,7 +94,7 @@ func (s *Server) waitingSection(c *gin.Context, k kit, id int64) (waitingView, e
 	if err != nil {
 		return v, err
 	}
-	wb := chart.BarChart{Unit: k.t("visits_unit"), XTitle: k.t("weekday"), ValueTitle: k.t("arrivals")}
+	wb := chart.BarChart{Unit: k.t("visits_unit"), XTitle: k.t("weekday"), ValueTitle: k.t("own_arrivals")}
 	for _, g := range byWd.Groups {
 		wb.Labels = append(wb.Labels, k.Weekday(*g.Weekday))
 		wb.Values = append(wb.Values, float64(g.Figures.Arrivals))
@@ -121,7 +121,7 @@ func waitingTableOf(k kit, r visits.CrowdingRange, f visits.Figures, p visits.Pe
 		qmax = count(*f.QueueMax)
 	}
 	t.Rows = []figureRow{
-		{"arrivals", k.t("arrivals"), k.Int(f.Arrivals), k.NumP(p.Arrivals, 1)},
+		{"arrivals", k.t("own_arrivals"), k.Int(f.Arrivals), k.NumP(p.Arrivals, 1)},
 		{"served", k.t("served"), k.Int(f.Served), k.NumP(p.Served, 1)},
 		{"wait_p50", k.t("fig_wait_p50"), k.Minutes(round2(f.WaitP50)), k.Minutes(p.WaitP50)},
 		{"wait_p90", k.t("fig_wait_p90"), k.Minutes(round2(f.WaitP90)), k.Minutes(p.WaitP90)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -26,6 +28,11 @@ type ownerScene struct {
 	licensed  int64 // the office the licence opened
 	licenceID int64
 	newOwner  string
+	// Complaints: two against A, one against B (another office's).
+	complaintA, complaintA2, complaintB int64
+	// Corrective actions opened by today's inspections of A and of B.
+	actionsA []int64
+	actionB  int64
 }
 
 func newOwnerScene(t *testing.T, h *harness) *ownerScene {
@@ -143,8 +150,48 @@ func newOwnerScene(t *testing.T, h *harness) *ownerScene {
 	if err := h.srv.Finder.RefreshProfiles(ctx); err != nil {
 		t.Fatal(err)
 	}
+	sc.cases(t)
 	sc.licence(t)
 	return sc
+}
+
+// cases files complaints against A and B and records today's inspections
+// of both against the default checklist: A fails fees_match and
+// staff_identified, B fails queue_order, each opening corrective actions.
+func (sc *ownerScene) cases(t *testing.T) {
+	t.Helper()
+	h := sc.h
+	_, sc.complaintA = h.fileOK(t, h.officeA, map[string]any{"category": "extra_fee", "service": "criminal_record", "amount_paid_rials": 900000,
+		"description": "برای گواهی عدم سوء پیشینه ۹۰۰ هزار ریال از من گرفتند، بیش از تعرفه"})
+	_, sc.complaintA2 = h.fileOK(t, h.officeA, map[string]any{"category": "delay", "description": "دو ساعت در صف ماندم و کسی پاسخگو نبود"})
+	_, sc.complaintB = h.fileOK(t, h.officeB, nil)
+	insp := h.tokens[daftar.RoleInspector]
+	record := func(office int64, fail ...string) []int64 {
+		t.Helper()
+		var results []map[string]string
+		for _, it := range inspections.DefaultChecklist().Items {
+			r := map[string]string{"item": it.Code, "result": "pass"}
+			if slices.Contains(fail, it.Code) {
+				r["result"], r["note"] = "fail", "در روز بازرسی رعایت نشده بود"
+			}
+			results = append(results, r)
+		}
+		res := h.do("POST", fmt.Sprintf("/api/v1/offices/%d/inspections", office), insp,
+			map[string]any{"inspected_on": daftar.TehranDate(h.clock.Now()), "results": results, "notes": "یادداشت داخلی بازرس"})
+		if res.Code != 201 {
+			t.Fatalf("inspection: %d %s", res.Code, res.Body)
+		}
+		return decode[struct {
+			CorrectiveActions struct{ Opened []int64 } `json:"corrective_actions"`
+		}](t, res).CorrectiveActions.Opened
+	}
+	sc.actionsA = record(h.officeA, "fees_match", "staff_identified")
+	if b := record(h.officeB, "queue_order"); len(b) == 1 {
+		sc.actionB = b[0]
+	}
+	if len(sc.actionsA) != 2 || sc.actionB == 0 {
+		t.Fatalf("corrective actions: A %v, B %d", sc.actionsA, sc.actionB)
+	}
 }
 
 // licence runs a licence from the exam to an active office in Tehran and

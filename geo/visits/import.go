@@ -54,6 +54,11 @@ type ImportOptions struct {
 	// MaxRows, when set, refuses a longer file as a whole (413), before
 	// anything is written.
 	MaxRows int
+	// BeforeCommit, when set, runs inside the import's transaction once
+	// every row and rollup is written, with the import's report: the
+	// caller records its audit event there, so the visits and their event
+	// commit together or not at all. Its error rolls the import back.
+	BeforeCommit func(ctx context.Context, tx *db.Tx, rep ImportReport) error
 }
 
 // ImportRejection is one row not loaded.
@@ -163,7 +168,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MaxRejections <= 0 {
 		opt.MaxRejections = 1000
 	}
-	im := &importer{v: v, opt: opt, rules: v.rules(), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
+	im := &importer{v: v, opt: opt, rules: v.rules(ctx), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
 		mem: map[int64][]rawVisit{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true
@@ -260,7 +265,13 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return v.rebuildImported(ctx, tx, im.touched, im.mem)
+		if err := v.rebuildImported(ctx, tx, im.touched, im.mem); err != nil {
+			return err
+		}
+		if opt.BeforeCommit != nil {
+			return opt.BeforeCommit(ctx, tx, im.report())
+		}
+		return nil
 	}
 	if v.db.Dialect == db.Postgres {
 		err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {

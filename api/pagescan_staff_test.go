@@ -10,9 +10,11 @@ import (
 )
 
 // The Persian-page scanner: what a reader of a Persian page must not meet.
+// The one scanner of every page test (the staff workbench, the owner's
+// dashboard, the finder and the other citizens' pages).
 // Every page test may run it on the HTML the server (or the browser) gave:
 //
-//	for _, p := range scanPersianPage(t, body) { t.Error(p) }
+//	for _, p := range scanStaffPage(t, body) { t.Error(p) }
 //
 // It reads the text a person reads (text nodes, including an SVG chart's
 // text, title and desc, and the title, alt, aria-label and placeholder
@@ -26,18 +28,18 @@ import (
 // <bdi dir="ltr"> around a code, a username or a phone number), or between
 // the Unicode isolates LRI (U+2066) or FSI (U+2068) and PDI (U+2069).
 
-// problem is one thing found, with the text around it.
-type problem struct {
+// staffProblem is one thing found, with the text around it.
+type staffProblem struct {
 	Kind    string // ascii_digit, english or middle_dot
 	Text    string // what was found
 	Context string // the text it was found in
 }
 
-func (p problem) String() string { return fmt.Sprintf("%s %q in %q", p.Kind, p.Text, p.Context) }
+func (p staffProblem) String() string { return fmt.Sprintf("%s %q in %q", p.Kind, p.Text, p.Context) }
 
-// scanPersianPage lists the problems of a Persian page's HTML; a page that
+// scanStaffPage lists the problems of a Persian page's HTML; a page that
 // cannot be parsed fails the test.
-func scanPersianPage(t testing.TB, page string) []problem {
+func scanStaffPage(t testing.TB, page string) []staffProblem {
 	t.Helper()
 	z := html.NewTokenizer(strings.NewReader(page))
 	type open struct {
@@ -53,7 +55,7 @@ func scanPersianPage(t testing.TB, page string) []problem {
 		}
 		return false
 	}
-	var out []problem
+	var out []staffProblem
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
@@ -70,15 +72,15 @@ func scanPersianPage(t testing.TB, page string) []problem {
 					marked = strings.EqualFold(a.Val, "ltr")
 				case "title", "alt", "aria-label", "placeholder":
 					if !ltr() {
-						out = append(out, scanText(a.Val)...)
+						out = append(out, scanStaffText(a.Val)...)
 					}
 				}
 			}
-			if tok.Type == html.StartTagToken && !voidElement(tok.Data) {
+			if tok.Type == html.StartTagToken && !staffVoidElement(tok.Data) {
 				stack = append(stack, open{tok.Data, marked})
 			}
 			if tok.Data == "script" || tok.Data == "style" {
-				skipRaw(z, tok.Data)
+				skipStaffRaw(z, tok.Data)
 				stack = stack[:len(stack)-1]
 			}
 		case html.EndTagToken:
@@ -91,14 +93,14 @@ func scanPersianPage(t testing.TB, page string) []problem {
 			}
 		case html.TextToken:
 			if !ltr() {
-				out = append(out, scanText(string(z.Text()))...)
+				out = append(out, scanStaffText(string(z.Text()))...)
 			}
 		}
 	}
 }
 
-// skipRaw passes over a script's or style's text.
-func skipRaw(z *html.Tokenizer, tag string) {
+// skipStaffRaw passes over a script's or style's text.
+func skipStaffRaw(z *html.Tokenizer, tag string) {
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -112,7 +114,7 @@ func skipRaw(z *html.Tokenizer, tag string) {
 	}
 }
 
-func voidElement(tag string) bool {
+func staffVoidElement(tag string) bool {
 	switch tag {
 	case "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr":
 		return true
@@ -120,10 +122,10 @@ func voidElement(tag string) bool {
 	return false
 }
 
-// scanText finds the problems of one piece of text, leaving out the runs
+// scanStaffText finds the problems of one piece of text, leaving out the runs
 // isolated left to right.
-func scanText(s string) []problem {
-	var out []problem
+func scanStaffText(s string) []staffProblem {
+	var out []staffProblem
 	context := strings.Join(strings.Fields(s), " ")
 	if len(context) > 120 {
 		context = context[:120] + "…"
@@ -142,29 +144,29 @@ func scanText(s string) []problem {
 		case depth > 0:
 			continue
 		case r == '·' || r == '•' || r == '∙' || r == '⋅':
-			out = append(out, problem{"middle_dot", string(r), context})
+			out = append(out, staffProblem{"middle_dot", string(r), context})
 		case r >= '0' && r <= '9':
 			j := i
 			for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
 				j++
 			}
-			out = append(out, problem{"ascii_digit", string(rs[i:j]), context})
+			out = append(out, staffProblem{"ascii_digit", string(rs[i:j]), context})
 			i = j - 1
 		case r < unicode.MaxASCII && unicode.IsLetter(r):
 			j := i
 			for j < len(rs) && rs[j] < unicode.MaxASCII && unicode.IsLetter(rs[j]) {
 				j++
 			}
-			out = append(out, problem{"english", string(rs[i:j]), context})
+			out = append(out, staffProblem{"english", string(rs[i:j]), context})
 			i = j - 1
 		}
 	}
 	return out
 }
 
-// TestScanPersianPage: the scanner finds what it should and nothing that
+// TestScanStaffPage: the scanner finds what it should and nothing that
 // is marked left to right, in scripts, styles or plain attributes.
-func TestScanPersianPage(t *testing.T) {
+func TestScanStaffPage(t *testing.T) {
 	for _, c := range []struct {
 		name, page string
 		want       []string // kind:text, in order
@@ -182,7 +184,7 @@ func TestScanPersianPage(t *testing.T) {
 		{"void elements", `<p>الف<br>ب<img alt="C" src="a.png"></p><span dir="ltr">OK<br>OK</span>`, []string{"english:C"}},
 	} {
 		var got []string
-		for _, p := range scanPersianPage(t, c.page) {
+		for _, p := range scanStaffPage(t, c.page) {
 			got = append(got, p.Kind+":"+p.Text)
 		}
 		if strings.Join(got, " ") != strings.Join(c.want, " ") {
