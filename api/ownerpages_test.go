@@ -121,6 +121,64 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 			t.Fatalf("after the form: %+v", off)
 		}
 
+		// Inspections as the owner reads them: results, no inspector or
+		// notes; another office's are not found.
+		ins := decode[struct {
+			Items []struct {
+				Inspector   string
+				InspectorID *int64 `json:"inspector_id"`
+				Notes       string
+				Results     []struct{ Result, Note string }
+			}
+		}](t, h.do("GET", fmt.Sprintf("/api/v1/offices/%d/inspections", h.officeA), owner, nil))
+		if len(ins.Items) != 1 || ins.Items[0].Inspector != "" || ins.Items[0].InspectorID != nil || ins.Items[0].Notes != "" || len(ins.Items[0].Results) != 6 {
+			t.Errorf("the owner's inspections: %+v", ins)
+		}
+		for _, r := range ins.Items[0].Results {
+			if (r.Result == "fail") != (r.Note != "") {
+				t.Errorf("result %+v: only a failed item keeps its note", r)
+			}
+		}
+		staffView := decode[struct {
+			Items []struct{ Inspector, Notes string }
+		}](t, h.do("GET", fmt.Sprintf("/api/v1/offices/%d/inspections", h.officeA), h.tokens[daftar.RoleAdmin], nil))
+		if len(staffView.Items) != 1 || staffView.Items[0].Inspector == "" || staffView.Items[0].Notes == "" {
+			t.Errorf("staff's inspections: %+v", staffView)
+		}
+		if res := h.do("GET", fmt.Sprintf("/api/v1/offices/%d/inspections", h.officeB), owner, nil); res.Code != 404 {
+			t.Errorf("another office's inspections: %d", res.Code)
+		}
+		// The reply and "done" forms: another office's record is a Persian
+		// 404 page; a stale "done" (done already) is refused on the page.
+		post := func(path, note string) *httptest.ResponseRecorder {
+			t.Helper()
+			return h.do("POST", path, owner, url.Values{"note": {note}}.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
+		}
+		for _, path := range []string{fmt.Sprintf("/dashboard/complaints/%d/reply", sc.complaintB), fmt.Sprintf("/dashboard/corrective-actions/%d/done", sc.actionB),
+			"/dashboard/complaints/999999/reply", "/dashboard/corrective-actions/abc/done"} {
+			res := post(path, "یادداشت")
+			if res.Code != 404 && res.Code != 400 || !strings.Contains(res.Body.String(), `lang="fa"`) {
+				t.Errorf("POST %s: %d", path, res.Code)
+			}
+			scan("POST "+path, res.Body.String())
+		}
+		done := fmt.Sprintf("/dashboard/corrective-actions/%d/done", sc.actionsA[0])
+		if res := post(done, "تعرفه نصب شد"); res.Code != 303 {
+			t.Errorf("done: %d", res.Code)
+		}
+		res = post(done, "دوباره")
+		if res.Code != 409 || !strings.Contains(res.Body.String(), `data-problem="true"`) {
+			t.Errorf("done again: %d", res.Code)
+		}
+		scan("/dashboard (done again)", res.Body.String())
+		reply := fmt.Sprintf("/dashboard/complaints/%d/reply", sc.complaintA)
+		if res := post(reply, ""); res.Code != 422 {
+			t.Errorf("an empty reply: %d", res.Code)
+		}
+		if res := post(reply, "پاسخ دفتر"); res.Code != 303 || !strings.HasSuffix(res.Header().Get("Location"), fmt.Sprintf("#complaint-%d", sc.complaintA)) {
+			t.Errorf("reply: %d %s", res.Code, res.Header().Get("Location"))
+		}
+
 		// The finder: by a Persian city name, an English one, a code;
 		// nothing near; a city unknown.
 		for _, city := range []string{"تهران", "Tehran", "tehran"} {
