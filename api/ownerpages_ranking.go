@@ -112,7 +112,9 @@ func (s *Server) directiveOf(c *gin.Context, version int) (ranking.Directive, er
 			return d, nil
 		}
 	}
-	return ranking.DefaultDirective(), nil
+	// Not stored (cannot happen for a published run): no scale to place
+	// the peers on, rather than another version's.
+	return ranking.Directive{Version: version}, nil
 }
 
 // periodLabel writes a run's period ("1405-08") in words.

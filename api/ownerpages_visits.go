@@ -28,6 +28,7 @@ const batchesShown = 10
 
 type visitsView struct {
 	MaxRows   string
+	Window    string // how far back an owner's visits may go
 	Columns   []template.HTML
 	Batches   []batchRow
 	NoBatches bool
@@ -42,7 +43,8 @@ func (s *Server) visitsSection(c *gin.Context, k kit, id int64) (visitsView, err
 	if err != nil {
 		return visitsView{}, err
 	}
-	v := visitsView{MaxRows: k.Int(ownerImportRows), NoBatches: len(list) == 0}
+	v := visitsView{MaxRows: k.Int(ownerImportRows), NoBatches: len(list) == 0,
+		Window: strings.ReplaceAll(k.t("visits_file_window"), "{days}", k.Num(s.Visits.Config().OwnerMaxAge.Hours()/24, 1))}
 	for _, col := range []string{"ticket", "service", "arrived_at", "called_at", "finished_at", "outcome", "counter", "channel", "mobile"} {
 		v.Columns = append(v.Columns, k.LTR(col))
 	}
