@@ -178,6 +178,27 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 		if res := post(reply, "پاسخ دفتر"); res.Code != 303 || !strings.HasSuffix(res.Header().Get("Location"), fmt.Sprintf("#complaint-%d", sc.complaintA)) {
 			t.Errorf("reply: %d %s", res.Code, res.Header().Get("Location"))
 		}
+		// The owner's list puts the cases still open first: A is due
+		// first, but once closed it goes below A2.
+		order := func() []int64 {
+			var ids []int64
+			for _, c := range decode[struct{ Items []struct{ ID int64 } }](t, h.do("GET", fmt.Sprintf("/api/v1/offices/%d/complaints", h.officeA), owner, nil)).Items {
+				ids = append(ids, c.ID)
+			}
+			return ids
+		}
+		if got := order(); fmt.Sprint(got) != fmt.Sprint([]int64{sc.complaintA, sc.complaintA2}) {
+			t.Errorf("complaints %v, want A then A2 (by deadline)", got)
+		}
+		if res := h.do("POST", fmt.Sprintf("/api/v1/complaints/%d/close", sc.complaintA), h.tokens[daftar.RoleAdmin], map[string]any{"note": "رسیدگی شد"}); res.Code != 200 {
+			t.Fatalf("close: %d %s", res.Code, res.Body)
+		}
+		if got := order(); fmt.Sprint(got) != fmt.Sprint([]int64{sc.complaintA2, sc.complaintA}) {
+			t.Errorf("complaints %v, want A2 (open) then A (closed)", got)
+		}
+		if res := get("/dashboard", owner); !strings.Contains(res.Body.String(), fmt.Sprintf(`data-complaint="%d" data-state="closed"`, sc.complaintA)) {
+			t.Errorf("the closed complaint on the dashboard: %d", res.Code)
+		}
 
 		// The finder: by a Persian city name, an English one, a code;
 		// nothing near; a city unknown.
