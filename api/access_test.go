@@ -88,7 +88,7 @@ var expectedAccess = map[string]string{
 
 	// Inspections.
 	"POST /api/v1/offices/:id/inspections":                     "admin inspector",
-	"GET /api/v1/offices/:id/inspections":                      "admin ministry inspector",
+	"GET /api/v1/offices/:id/inspections":                      "admin ministry inspector office_owner",
 	"GET /api/v1/inspections/worklist":                         "admin inspector",
 	"GET /api/v1/inspections/assignments":                      "admin inspector",
 	"POST /api/v1/inspections/assignments":                     "admin inspector",
@@ -123,6 +123,12 @@ var expectedAccess = map[string]string{
 	"GET /admin/demand":         "admin ministry inspector",
 	"GET /admin/licensing":      "admin ministry",
 	"GET /dashboard":            "office_owner",
+
+	"POST /dashboard/contact":                      "office_owner",
+	"POST /dashboard/visits":                       "office_owner",
+	"POST /dashboard/complaints/:id/reply":         "office_owner",
+	"POST /dashboard/corrective-actions/:cid/done": "office_owner",
+	"PATCH /api/v1/offices/:id/contact":            "admin office_owner",
 
 	// The staff workbench: each page and form takes its API route's rule.
 	"GET /admin/crowding":                            "admin ministry inspector",

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/api/chart"
 	"github.com/gin-gonic/gin"
 )
 
@@ -19,7 +18,8 @@ import (
 // table). Each page file holds one section: adminpages_<section>.go with
 // its template admin_<section>.html. This file is what they share: the
 // page adapter (one error exit), number and date formatting in the page's
-// language, paging and sorting links, reading forms, and the refusal of a
+// language (the page kit's, pagekit.go, as every page writes them), paging
+// and sorting links, reading forms, and the refusal of a
 // form in the reader's words.
 
 // staffResult is what a staff page handler answers: a page, or a redirect
@@ -79,6 +79,7 @@ func (s *Server) staffPage(h staffHandler) gin.HandlerFunc {
 type staffView struct {
 	s    *Server
 	c    *gin.Context
+	k    kit // numbers, dates and codes, as every page writes them (pagekit.go)
 	lang string
 	t    func(string) string
 	fa   bool
@@ -90,7 +91,7 @@ type staffView struct {
 
 func (s *Server) staffView(c *gin.Context) *staffView {
 	lang := s.langOf(c)
-	return &staffView{s: s, c: c, lang: lang, t: translator(lang), fa: lang != "en", path: c.Request.URL.Path}
+	return &staffView{s: s, c: c, k: s.kitOf(c), lang: lang, t: translator(lang), fa: lang != "en", path: c.Request.URL.Path}
 }
 
 // at makes the links lead to the page at path: a form posted elsewhere
@@ -115,47 +116,27 @@ func (v *staffView) word(prefix, key string) string {
 
 // digits writes the digits of free text (a round's name) in the page's
 // script.
-func (v *staffView) digits(s string) string {
-	if v.fa {
-		return daftar.PersianDigits(s)
-	}
-	return s
-}
+func (v *staffView) digits(s string) string { return v.k.Digits(s) }
 
 // count writes a whole number with thousands grouped.
-func (v *staffView) count(n int64) string { return chart.FormatNumber(float64(n), 0, v.fa) }
+func (v *staffView) count(n int64) string { return v.k.Int(n) }
 
 // num writes x rounded to at most decimals places.
-func (v *staffView) num(x float64, decimals int) string { return chart.FormatNumber(x, decimals, v.fa) }
+func (v *staffView) num(x float64, decimals int) string { return v.k.Num(x, decimals) }
 
 // numPtr writes an optional figure; nil is a dash.
-func (v *staffView) numPtr(p *float64, decimals int) string {
-	if p == nil {
-		return "—"
-	}
-	return v.num(*p, decimals)
-}
+func (v *staffView) numPtr(p *float64, decimals int) string { return v.k.NumP(p, decimals) }
 
 // pct writes a share (0-1) as a percentage.
-func (v *staffView) pct(share float64, decimals int) string {
-	if math.IsNaN(share) {
-		return "—"
-	}
-	return v.num(share*100, decimals) + "٪"
-}
+func (v *staffView) pct(share float64, decimals int) string { return v.k.Pct(share, decimals) }
 
-func (v *staffView) pctPtr(p *float64, decimals int) string {
-	if p == nil {
-		return "—"
-	}
-	return v.pct(*p, decimals)
-}
+func (v *staffView) pctPtr(p *float64, decimals int) string { return v.k.PctP(p, decimals) }
 
 // date writes a day in the Jalali calendar (Tehran).
-func (v *staffView) date(t time.Time) string { return v.digits(daftar.ToJalali(t).String()) }
+func (v *staffView) date(t time.Time) string { return v.k.Date(t) }
 
 // dateTime writes a Jalali day and the Tehran time of day.
-func (v *staffView) dateTime(t time.Time) string { return v.digits(daftar.FormatJalaliDateTime(t)) }
+func (v *staffView) dateTime(t time.Time) string { return v.k.DateTime(t) }
 
 func (v *staffView) dateTimePtr(t *time.Time) string {
 	if t == nil {
@@ -170,10 +151,7 @@ func (v *staffView) period(code string) string {
 	if err != nil {
 		return v.digits(code)
 	}
-	if v.fa {
-		return p.LabelFa()
-	}
-	return p.LabelEn()
+	return v.k.Period(p)
 }
 
 // region names a region in the page's language.

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -176,13 +175,4 @@ func (s *Server) showOffice(c *gin.Context, id int64) (any, error) {
 		return nil, err
 	}
 	return page{Name: "office", Title: "offices", Data: pageData{Data: data}}, nil
-}
-
-// ownerHome is an office owner's dashboard: their own office.
-func (s *Server) ownerHome(c *gin.Context) (any, error) {
-	a, _ := daftar.ActorFrom(c.Request.Context())
-	if a.OfficeID == 0 {
-		return nil, errors.New("owner without an office")
-	}
-	return s.showOffice(c, a.OfficeID)
 }

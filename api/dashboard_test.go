@@ -136,11 +136,11 @@ func TestFinderPage(t *testing.T) {
 			t.Fatalf("finder page: %d", res.Code)
 		}
 		res := h.page("GET", "/finder?service=criminal_record&city=tehran", "", nil)
-		if res.Code != 200 || !strings.Contains(res.Body.String(), "دفتر THR-0001") {
+		if res.Code != 200 || !strings.Contains(res.Body.String(), `دفتر <bdi dir="ltr">THR-0001</bdi>`) {
 			t.Fatalf("finder results: %d %.2000s", res.Code, res.Body)
 		}
 		res = h.page("GET", "/finder?service=criminal_record&lat=35.7&lon=51.4&lang=en", "", nil)
-		if res.Code != 200 || !strings.Contains(res.Body.String(), "km") {
+		if res.Code != 200 || !strings.Contains(res.Body.String(), `<dd data-key="distance">0 m</dd>`) {
 			t.Fatalf("finder by location: %d", res.Code)
 		}
 		for _, q := range []string{"?service=criminal_record&city=atlantis", "?service=nothing&city=tehran", "?service=criminal_record&lat=north&lon=51", "?service=criminal_record&lat=10&lon=10"} {

@@ -22,7 +22,10 @@ type finderItem struct {
 	Latitude         float64          `json:"latitude"`
 	Longitude        float64          `json:"longitude"`
 	DistanceM        int64            `json:"distance_m" doc:"great-circle distance in metres"`
-	PredictedWaitMin *float64         `json:"predicted_wait_min" doc:"mean wait at this weekday and hour over recent weeks (at the next opening when closed now); null without history"`
+	PredictedWaitMin *float64         `json:"predicted_wait_min" doc:"mean wait at this weekday and hour over recent weeks (at the next opening when closed now); for an office without history its city's offices' (predicted_wait_estimated); null when neither has any"`
+	WaitEstimated    bool             `json:"predicted_wait_estimated" doc:"the office has no history: predicted_wait_min is its city's offices' wait"`
+	BestHourToday    *int             `json:"best_hour_today" doc:"the hour of the day (Tehran, 0-23) still ahead today, while the office is open, with the least predicted wait; null when it is closed for the rest of the day or nothing is known"`
+	BestHourWaitMin  *float64         `json:"best_hour_wait_min" doc:"the predicted wait at best_hour_today"`
 	Grade            *string          `json:"grade" doc:"the office's published ranking grade; null until rankings exist"`
 	OpenNow          bool             `json:"open_now"`
 	OpensAt          *time.Time       `json:"opens_at" doc:"when a closed office opens next"`
@@ -89,7 +92,8 @@ func (s *Server) finder(c *gin.Context) (any, error) {
 		o := r.Office
 		out.Items[i] = finderItem{OfficeID: o.ID, Code: o.Code, Name: o.NameFa, NameEn: o.NameEn, City: o.CityCode, Address: o.Address,
 			Phone: o.Phone, Latitude: o.Latitude, Longitude: o.Longitude, DistanceM: int64(math.Round(r.DistanceM)),
-			PredictedWaitMin: round2(r.PredictedWaitMin), Grade: r.Grade, OpenNow: r.OpenNow, OpensAt: r.NextOpen,
+			PredictedWaitMin: round2(r.PredictedWaitMin), WaitEstimated: r.WaitEstimated, BestHourToday: r.BestHour,
+			BestHourWaitMin: round2(r.BestHourWaitMin), Grade: r.Grade, OpenNow: r.OpenNow, OpensAt: r.NextOpen,
 			OpeningHours: o.Hours, Score: math.Round(r.Score*100) / 100}
 	}
 	publicCache(c, "public, max-age=60")

@@ -16,6 +16,7 @@ func dictionary() map[string][2]string {
 	d := sharedDictionary()
 	maps.Copy(d, staffDictionary())
 	maps.Copy(d, staffWorkDictionary())
+	maps.Copy(d, ownerDictionary())
 	return d
 }
 

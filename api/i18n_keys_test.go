@@ -5,7 +5,7 @@ import "testing"
 // The dictionaries are merged into one map, so a key in two of them would
 // silently lose one of its translations.
 func TestDictionariesDoNotOverlap(t *testing.T) {
-	parts := map[string]map[string][2]string{"shared": sharedDictionary(), "staff": staffDictionary(), "staff work": staffWorkDictionary()}
+	parts := map[string]map[string][2]string{"shared": sharedDictionary(), "staff": staffDictionary(), "staff work": staffWorkDictionary(), "owner": ownerDictionary()}
 	seen := map[string]string{}
 	for name, d := range parts {
 		for k := range d {

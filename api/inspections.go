@@ -134,8 +134,15 @@ func (s *Server) listInspections(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	owner := false
+	if a, _ := daftar.ActorFrom(c.Request.Context()); a.Role == daftar.RoleOfficeOwner {
+		owner = true
+	}
 	out := make([]inspectionResponse, len(list))
 	for i, in := range list {
+		if owner {
+			in = in.ForOwner()
+		}
 		out[i] = inspectionOf(in)
 	}
 	return listOf(out, p, total), nil

@@ -9,10 +9,9 @@ import (
 	"golang.org/x/net/html"
 )
 
-// The Persian-page scanner of the staff pages' tests: what a reader of a
-// Persian page must not meet. It is the owner pages' scanner (written beside
-// this one at the same time) under other names, so both files build in one
-// package until the two are made one.
+// The Persian-page scanner: what a reader of a Persian page must not meet.
+// The one scanner of every page test (the staff workbench, the owner's
+// dashboard, the finder and the other citizens' pages).
 // Every page test may run it on the HTML the server (or the browser) gave:
 //
 //	for _, p := range scanStaffPage(t, body) { t.Error(p) }

@@ -91,7 +91,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/complaints/:id/:action", Access: signedIn, Handler: s.complaintAction,
 			Doc: doc{Summary: "A step on a case: triage, assign (inspector_id), reply (the office's owner only; answered as the owner sees the case), investigate, resolve (outcome upheld or not_upheld, from assigned or investigating; an inspector only on their own case), close, reopen; each with a note, audited; 409 when the state forbids it", Tag: "complaints", Request: complaintActionRequest{}, Response: complaintResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/complaints", Access: officeOwner, Handler: s.officeComplaints,
-			Doc: doc{Summary: "The complaints against an office, as its owner sees them: never the citizen's contact, the tracking code or the visit day", Tag: "complaints", Response: ListResponse[ownerComplaintResponse]{}, Query: complaintsQuery, Errors: []int{400, 404}}},
+			Doc: doc{Summary: "The complaints against an office, as its owner sees them (the open cases first, each group soonest deadline first): never the citizen's contact, the tracking code or the visit day", Tag: "complaints", Response: ListResponse[ownerComplaintResponse]{}, Query: complaintsQuery, Errors: []int{400, 404}}},
 		{Method: http.MethodGet, Path: "/complaint", Access: anyone, Page: true, Handler: s.complaintPage, Doc: doc{Summary: "File a complaint (citizens; mobile, right-to-left)"}},
 		{Method: http.MethodGet, Path: "/complaint/track", Access: anyone, Page: true, Handler: s.complaintTrackPage, Doc: doc{Summary: "Follow a complaint by its tracking code"}},
 		{Method: http.MethodGet, Path: "/admin/complaints", Access: staff, Page: true, Handler: s.adminComplaintsPage, Doc: doc{Summary: "The complaints queue (staff)"}},
@@ -119,8 +119,8 @@ func (s *Server) table() []route {
 		// Inspections.
 		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: planners, Handler: s.recordInspection,
 			Doc: doc{Summary: "Record an inspection: an answer to every checklist item and/or free-text findings; failures open corrective actions, passes confirm them, the office's open assignment is done", Tag: "inspections", Request: inspectionRequest{}, Response: inspectionResponse{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
-		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: staff, Handler: s.listInspections,
-			Doc: doc{Summary: "An office's inspections, newest first", Tag: "inspections", Response: ListResponse[inspectionResponse]{}, Query: pageQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: officeOwner, Handler: s.listInspections,
+			Doc: doc{Summary: "An office's inspections, newest first; its owner gets each item's result and the findings, not the inspector, the inspector's notes or the assignment", Tag: "inspections", Response: ListResponse[inspectionResponse]{}, Query: pageQuery, Errors: []int{404}}},
 		{Method: http.MethodGet, Path: "/api/v1/inspections/worklist", Access: planners, Handler: s.worklist,
 			Doc: doc{Summary: "Active offices by risk score, highest first, each with the reasons that add up to it", Tag: "inspections", Response: ListResponse[worklistItem]{}, Query: worklistQuery, Errors: []int{400}}},
 		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments", Access: planners, Handler: s.listAssignments,
@@ -158,6 +158,18 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/admin/licensing", Access: adminOrMin, Page: true, Handler: s.roundsPage, Doc: doc{Summary: "Licensing rounds, quotas and licences by state"}},
 		{Method: http.MethodGet, Path: "/finder", Access: anyone, Page: true, Handler: s.finderPage, Doc: doc{Summary: "Citizens' office finder"}},
 		{Method: http.MethodGet, Path: "/dashboard", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.ownerHome, Doc: doc{Summary: "Office owner's dashboard"}},
+
+		// The owner's dashboard: what the owner changes and sends (issue 14).
+		{Method: http.MethodPost, Path: "/dashboard/contact", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.updateContactPage,
+			Doc: doc{Summary: "The owner changes the office's phone and opening hours (form; the version read, else 409)"}},
+		{Method: http.MethodPost, Path: "/dashboard/complaints/:id/reply", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.replyComplaintPage,
+			Doc: doc{Summary: "The owner answers a complaint against their office (form, field note): the reply of POST /api/v1/complaints/{id}/reply"}},
+		{Method: http.MethodPost, Path: "/dashboard/corrective-actions/:cid/done", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Handler: s.correctiveDonePage,
+			Doc: doc{Summary: "The owner marks a corrective action of their office done (form, field note): the done of POST /api/v1/offices/{id}/corrective-actions/{cid}/done"}},
+		{Method: http.MethodPost, Path: "/dashboard/visits", Access: access{Roles: []daftar.Role{daftar.RoleOfficeOwner}}, Page: true, Upload: true, Handler: s.uploadVisits,
+			Doc: doc{Summary: "The owner uploads a visits CSV of their own office (form, field file): the import of daftar import visits, with each refused row"}},
+		{Method: http.MethodPatch, Path: "/api/v1/offices/:id/contact", Access: officeAdmin, Handler: s.updateContact,
+			Doc: doc{Summary: "The owner's own change of the office's phone and opening hours; If-Match with its version refuses a stale write (409); a change that changes nothing leaves the version", Tag: "offices", Request: contactRequest{}, Response: officeResponse{}, Errors: []int{400, 404, 409, 422}, Headers: []param{ifMatchHeader}}},
 
 		// Licensing: exam-result intake and candidates.
 		{Method: http.MethodPost, Path: "/api/v1/exam-imports", Access: adminOrMin, Upload: true, Handler: s.createExamImport,

@@ -29,7 +29,9 @@ import (
 // next open (now, when it is open). The predicted wait is the mean observed
 // wait of the office at that weekday and hour over the last ProfileWeeks
 // weeks; with fewer than MinSamples waits there, the office's mean over all
-// its hours; with none at all, DefaultWaitMin (reported as null). Ties go
+// its hours; with no history of its own (a new office), the same figures of
+// its city's offices taken together, reported as an estimate; with none at
+// all, DefaultWaitMin (reported as null). Ties go
 // to the nearer office. Limiting the choice to the nearest offices keeps
 // citizens close to home (a 40-minute shorter wait never sends anyone
 // across Tehran) and the search as cheap as a nearest-neighbour query.
@@ -141,6 +143,9 @@ type Finder struct {
 	trees    []*quadtree.Quadtree // one per service, by bit
 	byID     map[int64]*finderEntry
 	profiles map[int64]*waitProfile
+	// cities are each city's profile over its offices' waits: the
+	// estimate for an office with no history of its own (estimate.go).
+	cities map[string]*waitProfile
 }
 
 // New builds the index from the register and the wait profiles from the
@@ -155,7 +160,7 @@ func New(ctx context.Context, register *offices.Register, changes *offices.Chang
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Finder{offices: register, crowding: crowding, grades: grades, clock: clock, cfg: cfg.withDefaults(), log: log,
-		bits: map[string]int{}, profiles: map[int64]*waitProfile{}}
+		bits: map[string]int{}, profiles: map[int64]*waitProfile{}, cities: map[string]*waitProfile{}}
 	for i, s := range register.Catalogue().All() {
 		f.bits[s.Code] = i
 	}
@@ -246,28 +251,14 @@ func (f *Finder) RefreshProfiles(ctx context.Context) error {
 	}
 	profiles := make(map[int64]*waitProfile, len(sums))
 	for id, a := range sums {
-		p := &waitProfile{overall: float32(math.NaN())}
-		var sum, n float64
-		for wd := range p.slot {
-			for h := range p.slot[wd] {
-				p.slot[wd][h] = float32(math.NaN())
-				if a.N[wd][h] >= float64(f.cfg.MinSamples) {
-					p.slot[wd][h] = float32(a.Sum[wd][h] / a.N[wd][h] / 60)
-				}
-				sum += a.Sum[wd][h]
-				n += a.N[wd][h]
-			}
-		}
-		if n >= float64(f.cfg.MinSamples) {
-			p.overall = float32(sum / n / 60)
-		}
-		profiles[id] = p
+		profiles[id] = f.profileOf(a)
 	}
 	f.mu.Lock()
 	f.profiles = profiles
 	for id, e := range f.byID {
 		e.profile = profiles[id]
 	}
+	f.cities = f.cityProfiles(sums)
 	f.mu.Unlock()
 	return nil
 }
@@ -288,9 +279,19 @@ type Result struct {
 	OpenNow          bool
 	NextOpen         *time.Time // when it opens next, if closed now
 	Grade            *string
+	// WaitEstimated is set when the office has no history of its own and
+	// PredictedWaitMin is its city's offices' wait at that hour instead.
+	WaitEstimated bool
+	// BestHour is the hour of the day (Tehran, 0-23) still ahead today,
+	// while the office is open, with the least predicted wait, and
+	// BestHourWaitMin that wait; nil when it is closed for the rest of the
+	// day or nothing is known of its hours (estimate.go).
+	BestHour        *int
+	BestHourWaitMin *float64
 
-	wait float64 // PredictedWaitMin points here
-	next time.Time
+	wait, bestWait float64 // PredictedWaitMin and BestHourWaitMin point here
+	bestHour       int
+	next           time.Time
 }
 
 // Validate checks a query; the errors name the fields.
@@ -326,6 +327,8 @@ type candidate struct {
 	dayOff  int8    // ... and days ahead (-1: never open)
 	known   bool
 	open    bool
+	// estimated: wait is the city's, the office has no history
+	estimated bool
 }
 
 // clockAt is the Tehran weekday (0 Saturday) and minute of the day of t.
@@ -392,7 +395,11 @@ func (f *Finder) Find(ctx context.Context, q Query) ([]Result, error) {
 		r.Office, r.DistanceM, r.Score, r.OpenNow = &c.e.office, c.dist, c.score, c.open
 		if c.known {
 			r.wait = float64(c.wait)
-			r.PredictedWaitMin = &r.wait
+			r.PredictedWaitMin, r.WaitEstimated = &r.wait, c.estimated
+		}
+		if h, w, ok := f.bestHour(c.e, at); ok {
+			r.bestHour, r.bestWait = h, float64(w)
+			r.BestHour, r.BestHourWaitMin = &r.bestHour, &r.bestWait
 		}
 		if !c.open && c.dayOff >= 0 {
 			r.next = at.midnight.AddDate(0, 0, int(c.dayOff)).Add(time.Duration(c.openMin) * time.Minute).UTC()
@@ -467,14 +474,21 @@ func (f *Finder) predict(e *finderEntry, at clockAt) candidate {
 			return c
 		}
 	}
-	p := e.profile
-	if p == nil {
-		return c
+	if p := e.profile; p != nil {
+		if v := p.slot[wd][c.openMin/60]; v == v { // not NaN
+			c.wait, c.known = v, true
+		} else if v := p.overall; v == v {
+			c.wait, c.known = v, true
+		}
 	}
-	if v := p.slot[wd][c.openMin/60]; v == v { // not NaN
-		c.wait, c.known = v, true
-	} else if v := p.overall; v == v {
-		c.wait, c.known = v, true
+	if !c.known {
+		if p := f.cities[e.office.CityCode]; p != nil {
+			if v := p.slot[wd][c.openMin/60]; v == v {
+				c.wait, c.known, c.estimated = v, true, true
+			} else if v := p.overall; v == v {
+				c.wait, c.known, c.estimated = v, true, true
+			}
+		}
 	}
 	return c
 }

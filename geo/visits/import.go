@@ -46,6 +46,14 @@ type ImportOptions struct {
 	// MaxRejections bounds the rejections kept in the report (default 1000);
 	// the counts are always complete.
 	MaxRejections int
+	// OfficeID, when set, restricts the file to that office (an owner's
+	// upload from the dashboard): a row of any other office, existing or
+	// not, is refused with the same reason, so an owner learns nothing of
+	// the others.
+	OfficeID int64
+	// MaxRows, when set, refuses a longer file as a whole (413), before
+	// anything is written.
+	MaxRows int
 	// BeforeCommit, when set, runs inside the import's transaction once
 	// every row and rollup is written, with the import's report: the
 	// caller records its audit event there, so the visits and their event
@@ -59,6 +67,10 @@ type ImportRejection struct {
 	Ticket string
 	Status string // refused or duplicate
 	Field  string
+	// Code is the machine-readable reason, for a page to say it in its
+	// own words: a field error's code (invalid, too_old, ...) or one of
+	// not_your_office, unknown_office, office_inactive, repeated, recorded.
+	Code   string
 	Reason string
 }
 
@@ -104,10 +116,10 @@ type rejections struct {
 	list []ImportRejection
 }
 
-func (im *importer) reject(to *rejections, line int, ticket, status, field, reason string) {
+func (im *importer) reject(to *rejections, line int, ticket, status, field, code, reason string) {
 	to.n++
 	if len(to.list) < im.opt.MaxRejections {
-		to.list = append(to.list, ImportRejection{Line: line, Ticket: ticket, Status: status, Field: field, Reason: reason})
+		to.list = append(to.list, ImportRejection{Line: line, Ticket: ticket, Status: status, Field: field, Code: code, Reason: reason})
 	}
 }
 
@@ -168,7 +180,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		}
 		return ImportReport{}, daftar.Unprocessable("unreadable_file", "the file is not readable CSV: "+err.Error())
 	}
-	col, err := importHeader(header)
+	col, err := importHeader(header, opt.OfficeID != 0)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -211,6 +223,10 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 				}
 				line, _ := cr.FieldPos(0)
 				read++
+				if opt.MaxRows > 0 && read > int64(opt.MaxRows) {
+					send(chunkMsg{err: daftar.TooLarge("too_many_rows", fmt.Sprintf("the file holds more than %d visits; split it", opt.MaxRows)).With("max_rows", opt.MaxRows)})
+					return
+				}
 				if row, ok := im.row(line, rec, col); ok {
 					chunk = append(chunk, row)
 				}
@@ -278,8 +294,9 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	return rep, nil
 }
 
-// importHeader maps column names to positions.
-func importHeader(header []string) (map[string]int, error) {
+// importHeader maps column names to positions. A file restricted to one
+// office may leave both office columns out.
+func importHeader(header []string, restricted bool) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -294,7 +311,7 @@ func importHeader(header []string) (map[string]int, error) {
 	}
 	_, hasCode := col["office"]
 	_, hasID := col["office_id"]
-	if hasCode == hasID {
+	if hasCode && hasID || !hasCode && !hasID && !restricted {
 		return nil, daftar.Unprocessable("missing_column", "the file needs exactly one of the columns office (code) and office_id")
 	}
 	for _, req := range []string{"ticket", "service", "arrived_at", "outcome"} {
@@ -330,27 +347,46 @@ func (im *importer) row(line int, rec []string, col map[string]int) (importRow, 
 		FinishedAt: get("finished_at"), Outcome: get("outcome"), Counter: get("counter"), Channel: get("channel"), Mobile: get("mobile")}
 	ticket := truncate(NormalizeTicket(in.Ticket), 64)
 	var off *offices.Serving
-	if _, byCode := col["office"]; byCode {
+	_, byCode := col["office"]
+	_, byID := col["office_id"]
+	if !byCode && !byID { // restricted to one office (importHeader)
+		if off = im.byID[im.opt.OfficeID]; off == nil {
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
+	} else if byCode {
 		code := strings.ToUpper(strings.TrimSpace(daftar.NormalizeDigits(get("office"))))
 		off = im.byCode[code]
+		if off == nil && im.opt.OfficeID != 0 {
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
 		if off == nil {
-			im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("office %q is not in the register", truncate(code, 40)))
+			im.reject(&im.read, line, ticket, StatusRefused, "office", "unknown_office", fmt.Sprintf("office %q is not in the register", truncate(code, 40)))
 			return importRow{}, false
 		}
 	} else {
 		id, err := strconv.ParseInt(strings.TrimSpace(daftar.NormalizeDigits(get("office_id"))), 10, 64)
-		if off = im.byID[id]; err != nil || off == nil {
-			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "is not the id of an office of the register")
+		if off = im.byID[id]; (err != nil || off == nil) && im.opt.OfficeID != 0 {
+			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "not_your_office", "is not your office: the file may hold only your office's visits")
+			return importRow{}, false
+		}
+		if err != nil || off == nil {
+			im.reject(&im.read, line, ticket, StatusRefused, "office_id", "unknown_office", "is not the id of an office of the register")
 			return importRow{}, false
 		}
 	}
+	if im.opt.OfficeID != 0 && off.ID != im.opt.OfficeID {
+		im.reject(&im.read, line, ticket, StatusRefused, "office", "not_your_office", "is not your office: the file may hold only your office's visits")
+		return importRow{}, false
+	}
 	if off.Status != offices.Active && !im.opt.AllowInactive {
-		im.reject(&im.read, line, ticket, StatusRefused, "office", fmt.Sprintf("the office is %s: it records no visits (see -allow-inactive)", off.Status))
+		im.reject(&im.read, line, ticket, StatusRefused, "office", "office_inactive", fmt.Sprintf("the office is %s: it records no visits (see -allow-inactive)", off.Status))
 		return importRow{}, false
 	}
 	v, fe := im.rules.check(in, off)
 	if len(fe) > 0 {
-		im.reject(&im.read, line, ticket, StatusRefused, fe[0].Field, reasonOf(fe))
+		im.reject(&im.read, line, ticket, StatusRefused, fe[0].Field, fe[0].Code, reasonOf(fe))
 		return importRow{}, false
 	}
 	return importRow{line: line, v: v}, true
@@ -382,7 +418,7 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 	for _, row := range chunk {
 		k := visitKey{row.v.OfficeID, row.v.Ticket}
 		if first, dup := inChunk[k]; dup {
-			im.reject(&im.wrote, row.line, row.v.Ticket, StatusDuplicate, "ticket", fmt.Sprintf("repeats the ticket of line %d", first))
+			im.reject(&im.wrote, row.line, row.v.Ticket, StatusDuplicate, "ticket", "repeated", fmt.Sprintf("repeats the ticket of line %d", first))
 			continue
 		}
 		inChunk[k] = row.line
@@ -400,7 +436,7 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 		if _, ok := ids[visitKey{rows[i].v.OfficeID, rows[i].v.Ticket}]; ok {
 			im.touch(&rows[i].v)
 		} else {
-			im.reject(&im.wrote, rows[i].line, rows[i].v.Ticket, StatusDuplicate, "ticket", "this ticket is already recorded")
+			im.reject(&im.wrote, rows[i].line, rows[i].v.Ticket, StatusDuplicate, "ticket", "recorded", "this ticket is already recorded")
 		}
 	}
 	return nil

@@ -63,6 +63,24 @@ type Inspection struct {
 	Actions *ActionChanges
 }
 
+// ForOwner is the inspection as its office's owner may read it: the day,
+// the checklist answered, each item's result and severity and the
+// findings, which the owner must fix; not who inspected, the inspector's
+// notes (a failed item's note stays: it is the finding of its corrective
+// action) or the assignment behind it.
+func (in Inspection) ForOwner() Inspection {
+	out := in
+	out.Inspector, out.InspectorID, out.Notes, out.AssignmentID, out.Actions = "", nil, "", nil, nil
+	out.Results = make([]Result, len(in.Results))
+	for i, r := range in.Results {
+		if r.Result != ResultFail {
+			r.Note = ""
+		}
+		out.Results[i] = r
+	}
+	return out
+}
+
 // ActionChanges are the ids of the corrective actions an inspection opened
 // (a new failure), reopened (a failure the owner had marked done) and
 // confirmed (an item that now passes).

@@ -164,6 +164,9 @@ type Filter struct {
 	FiledTo   time.Time
 	Page      int // from 1
 	PageSize  int // default 50, at most 200
+	// OpenFirst lists the cases still waiting for a decision before the
+	// decided ones (the owner's list: what still needs an answer on top).
+	OpenFirst bool
 }
 
 // ActionInput is one step a person takes on a case.

@@ -127,7 +127,7 @@ func (s *Service) list(ctx context.Context, f Filter) ([]Complaint, int64, error
 	now := s.clock.Now()
 	limit, offset := f.paging()
 	where, args := f.where(now)
-	rows, total, err := listComplaints(ctx, s.db, where, args, limit, offset)
+	rows, total, err := listComplaints(ctx, s.db, where, args, limit, offset, f.OpenFirst)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -139,7 +139,8 @@ func (s *Service) list(ctx context.Context, f Filter) ([]Complaint, int64, error
 }
 
 // OfficeComplaints lists the complaints against one office for its owner
-// (or staff), as the owner may see them. Another office's list is NotFound
+// (or staff), as the owner may see them: the open cases first, each group
+// soonest deadline first. Another office's list is NotFound
 // to an owner, as if it did not exist.
 func (s *Service) OfficeComplaints(ctx context.Context, officeID int64, f Filter) ([]OwnerView, int64, error) {
 	a, _ := daftar.ActorFrom(ctx)
@@ -149,7 +150,7 @@ func (s *Service) OfficeComplaints(ctx context.Context, officeID int64, f Filter
 	if err := f.check(); err != nil {
 		return nil, 0, err
 	}
-	f.OfficeID, f.Province, f.InspectorID = officeID, "", 0
+	f.OfficeID, f.Province, f.InspectorID, f.OpenFirst = officeID, "", 0, true
 	list, total, err := s.list(ctx, f)
 	if err != nil {
 		return nil, 0, err

@@ -270,9 +270,9 @@ func stateArgs(states []State) []any {
 	return out
 }
 
-// listComplaints reads one page of cases, soonest deadline first, and the
-// total matching.
-func listComplaints(ctx context.Context, q db.Querier, where string, args []any, limit, offset int) ([]row, int64, error) {
+// listComplaints reads one page of cases, soonest deadline first (the open
+// ones before the others when openFirst), and the total matching.
+func listComplaints(ctx context.Context, q db.Querier, where string, args []any, limit, offset int, openFirst bool) ([]row, int64, error) {
 	var total int64
 	if err := q.Query(ctx, "SELECT COUNT(*) FROM complaints"+where, args, func(scan func(...any) error) error {
 		return scan(&total)
@@ -280,8 +280,13 @@ func listComplaints(ctx context.Context, q db.Querier, where string, args []any,
 		return nil, 0, err
 	}
 	var out []row
-	err := q.Query(ctx, "SELECT "+complaintCols+" FROM complaints"+where+" ORDER BY due_at, id LIMIT ? OFFSET ?",
-		append(append([]any(nil), args...), limit, offset),
+	order, orderArgs := " ORDER BY due_at, id", []any(nil)
+	if openFirst {
+		order = " ORDER BY CASE WHEN state IN (" + db.Placeholders(len(openStates)) + ") THEN 0 ELSE 1 END, due_at, id"
+		orderArgs = stateArgs(openStates)
+	}
+	err := q.Query(ctx, "SELECT "+complaintCols+" FROM complaints"+where+order+" LIMIT ? OFFSET ?",
+		append(append(append([]any(nil), args...), orderArgs...), limit, offset),
 		func(scan func(...any) error) error {
 			var r row
 			if err := scan(r.dest()...); err != nil {
