@@ -124,6 +124,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initVisits(); err != nil {
 		return err
 	}
+	if err := a.maintainPartitions(ctx); err != nil {
+		return err
+	}
 	if err := a.initLicensing(); err != nil {
 		return err
 	}

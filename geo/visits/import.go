@@ -396,30 +396,42 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 }
 
 // visitSource streams a chunk to COPY (pgx encodes each row before
-// asking for the next, so one buffer serves).
+// asking for the next, so one buffer serves); keys streams the chunk's
+// rows of visit_keys instead.
 type visitSource struct {
 	rows []importRow
 	i    int
 	buf  []any
+	keys bool
 }
 
 func (s *visitSource) Next() bool { s.i++; return s.i <= len(s.rows) }
 func (s *visitSource) Values() ([]any, error) {
-	s.buf = s.rows[s.i-1].v.appendValues(s.buf[:0])
+	v := &s.rows[s.i-1].v
+	if s.keys {
+		s.buf = append(s.buf[:0], v.OfficeID, v.Ticket, v.Arrived)
+		return s.buf, nil
+	}
+	s.buf = v.appendValues(s.buf[:0])
 	return s.buf, nil
 }
 func (s *visitSource) Err() error { return nil }
 
-// copyChunk COPYs a chunk under a savepoint; when a ticket already exists
-// (unique violation) it rolls back to the savepoint and inserts the chunk
-// row by row with ON CONFLICT DO NOTHING instead.
+// copyChunk COPYs a chunk's keys and visits under a savepoint; when a
+// ticket already exists (a unique violation of visit_keys) it rolls back
+// to the savepoint and inserts the chunk with ON CONFLICT DO NOTHING
+// instead.
 func (im *importer) copyChunk(ctx context.Context, tx *db.Tx, rows []importRow) error {
 	sp, err := tx.Pgx().Begin(ctx) // a savepoint
 	if err != nil {
 		return err
 	}
-	src := &visitSource{rows: rows, buf: im.values}
-	_, err = sp.CopyFrom(ctx, pgx.Identifier{"visits"}, visitCols, src)
+	src := &visitSource{rows: rows, buf: im.values, keys: true}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"visit_keys"}, keyCols, src)
+	if err == nil {
+		src.i, src.keys = 0, false
+		_, err = sp.CopyFrom(ctx, pgx.Identifier{"visits"}, visitCols, src)
+	}
 	im.values = src.buf
 	if err == nil {
 		if err := sp.Commit(ctx); err != nil { // releases the savepoint

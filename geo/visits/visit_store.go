@@ -45,15 +45,49 @@ type visitKey struct {
 	ticket string
 }
 
+// The idempotency key of every visit, (office_id, ticket), is kept in
+// visit_keys beside it (visits is partitioned by month on PostgreSQL, and a
+// partitioned table cannot hold a unique index without the partition
+// column): a visit is written only when its key is new, in the same
+// transaction.
+var keyCols = []string{"office_id", "ticket", "arrived_at"}
+
+func (v *Visit) keyValues() []any { return []any{v.OfficeID, v.Ticket, v.Arrived} }
+
 // insertVisits writes visits, skipping tickets already stored, and returns
 // the id of each one written.
 func insertVisits(ctx context.Context, tx *db.Tx, list []Visit) (map[visitKey]int64, error) {
 	out := make(map[visitKey]int64, len(list))
-	rows := make([][]any, len(list))
-	for i := range list {
-		rows[i] = list[i].values()
+	if len(list) == 0 {
+		return out, nil
 	}
-	err := tx.InsertReturning(ctx, "visits", visitCols, rows, " ON CONFLICT (office_id, ticket) DO NOTHING RETURNING id, office_id, ticket",
+	keys := make([][]any, len(list))
+	for i := range list {
+		keys[i] = list[i].keyValues()
+	}
+	fresh := make(map[visitKey]bool, len(list))
+	err := tx.InsertReturning(ctx, "visit_keys", keyCols, keys, " ON CONFLICT (office_id, ticket) DO NOTHING RETURNING office_id, ticket",
+		func(scan func(...any) error) error {
+			var k visitKey
+			if err := scan(&k.office, &k.ticket); err != nil {
+				return err
+			}
+			fresh[k] = true
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("insert visit keys: %w", err)
+	}
+	rows := make([][]any, 0, len(fresh))
+	for i := range list {
+		if fresh[visitKey{list[i].OfficeID, list[i].Ticket}] {
+			rows = append(rows, list[i].values())
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	err = tx.InsertReturning(ctx, "visits", visitCols, rows, " RETURNING id, office_id, ticket",
 		func(scan func(...any) error) error {
 			var id int64
 			var k visitKey

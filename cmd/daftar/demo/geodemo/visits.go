@@ -298,6 +298,11 @@ func SeedVisits(ctx context.Context, v *visits.Service, register *offices.Regist
 	g := NewSimulator(register.Catalogue(), register.Gazetteer(), all, SimOptions{Seed: opt.Seed, Scale: opt.Scale})
 	days := HistoryDays(now, opt.Days)
 	rep := VisitReport{Offices: len(all), Days: opt.Days}
+	if len(days) > 0 {
+		if _, err := v.PreparePartitions(ctx, days[0], days[len(days)-1]+daftar.DaySeconds); err != nil {
+			return rep, fmt.Errorf("demo visits: %w", err)
+		}
+	}
 	loaded, err := v.LoadHistory(ctx, len(all), func(i int, out []visits.Visit) []visits.Visit { return g.Visits(&all[i], days, out) })
 	rep.Visits, rep.DayRows, rep.MonthRows = loaded.Visits, loaded.DayRows, loaded.MonthRows
 	if err != nil {
