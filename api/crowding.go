@@ -199,6 +199,7 @@ type regionsCrowdingResponse struct {
 	ToJalali   string  `json:"to_jalali"`
 	Level      string  `json:"level"`
 	TargetMin  float64 `json:"target_min"`
+	computedStamp
 }
 
 var regionsCrowdingQuery = append(append([]param{{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelProvince, visits.LevelAll}, Description: "default city"}}, crowdingRangeQuery...), pageQuery...)
@@ -214,7 +215,7 @@ func (s *Server) regionsCrowding(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Crowding.Regions(c.Request.Context(), level, r)
+	list, st, err := s.RegionModels.Regions(c.Request.Context(), level, r)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -231,7 +232,8 @@ func (s *Server) regionsCrowding(c *gin.Context) {
 		}
 		items[i] = it
 	}
-	out := regionsCrowdingResponse{ListResponse: listOf(items, p, total), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes()}
+	out := regionsCrowdingResponse{ListResponse: listOf(items, p, total), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes(),
+		computedStamp: stampOf(st)}
 	out.From, out.FromJalali = dayStrings(r.From)
 	out.To, out.ToJalali = dayStrings(r.To - 86400)
 	writeJSON(c, http.StatusOK, out)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/snapshots"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/gin-gonic/gin"
 )
@@ -34,6 +35,19 @@ type demandResponse struct {
 	PageSize int                      `json:"page_size"`
 	Total    int64                    `json:"total"`
 	Model    demandModelResponse      `json:"model" doc:"the window, the targets and the national levels every figure is measured against"`
+	computedStamp
+}
+
+// computedStamp says when a stored model's figures were computed: the
+// demand model and the regional crowding figures are computed in the
+// background when their inputs change, and requests read them.
+type computedStamp struct {
+	ComputedAt    time.Time `json:"computed_at" doc:"when these figures were computed (they are recomputed in the background when their inputs change)"`
+	InputsVersion string    `json:"inputs_version" doc:"fingerprint of the inputs they were computed from"`
+}
+
+func stampOf(st snapshots.Stamp) computedStamp {
+	return computedStamp{ComputedAt: st.ComputedAt.UTC(), InputsVersion: st.InputsVersion}
 }
 
 var demandQuery = append([]param{
@@ -101,7 +115,7 @@ func (s *Server) getDemand(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.Demand.Compute(c.Request.Context(), q)
+	res, st, err := s.DemandModels.Get(c.Request.Context(), q)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -118,7 +132,8 @@ func (s *Server) getDemand(c *gin.Context) {
 	if page == nil {
 		page = []licensing.RegionDemand{}
 	}
-	writeJSON(c, http.StatusOK, demandResponse{Items: page, Page: p.Page, PageSize: p.PageSize, Total: total, Model: demandModelOf(res.Model)})
+	writeJSON(c, http.StatusOK, demandResponse{Items: page, Page: p.Page, PageSize: p.PageSize, Total: total, Model: demandModelOf(res.Model),
+		computedStamp: stampOf(st)})
 }
 
 var whatIfQuery = append([]param{
@@ -143,13 +158,17 @@ func (s *Server) demandWhatIf(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	w, err := s.Demand.WhatIf(c.Request.Context(), c.Param("code"), add, q)
+	w, st, err := s.DemandModels.WhatIf(c.Request.Context(), c.Param("code"), add, q)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, w)
+	writeJSON(c, http.StatusOK, whatIfResponse{WhatIf: w, computedStamp: stampOf(st)})
 }
 
-// whatIfResponse is the what-if answer.
-type whatIfResponse = licensing.WhatIf
+// whatIfResponse is the what-if answer, computed on demand over the
+// stored model.
+type whatIfResponse struct {
+	licensing.WhatIf
+	computedStamp
+}

@@ -45,7 +45,7 @@ func (s *Server) demandPage(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := s.Demand.Compute(ctx, licensing.DemandQuery{})
+	res, _, err := s.DemandModels.Get(ctx, licensing.DemandQuery{})
 	if err != nil {
 		s.failPage(c, err)
 		return

@@ -12,6 +12,9 @@ import (
 type healthResponse struct {
 	Status  string `json:"status"`
 	Version string `json:"version"`
+	// Replicas are the read replicas, when there are any: a replica out
+	// of use never makes the server unready (reads go to the primary).
+	Replicas []replicaStatus `json:"replicas,omitempty" doc:"read replicas (DATABASE_REPLICA_URLS): lag behind the primary, and whether reads go to each"`
 }
 
 func (s *Server) healthz(c *gin.Context) {
@@ -26,7 +29,7 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, daftar.Unavailable("database_unavailable", "the database does not answer"))
 		return
 	}
-	writeJSON(c, http.StatusOK, healthResponse{Status: "ready", Version: s.cfg.Version})
+	writeJSON(c, http.StatusOK, healthResponse{Status: "ready", Version: s.cfg.Version, Replicas: replicaStatuses(s.DB.Replicas())})
 }
 
 func (s *Server) metricsHandler(c *gin.Context) {

@@ -42,6 +42,9 @@ type Config struct {
 	SecureCookies bool
 	// Version is the build version shown by /healthz.
 	Version string
+	// ReadYourWrites is how long after a change a person's reads go to
+	// the primary rather than a read replica (default 15s).
+	ReadYourWrites time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -50,6 +53,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UploadMaxBytes == 0 {
 		c.UploadMaxBytes = 50 << 20
+	}
+	if c.ReadYourWrites == 0 {
+		c.ReadYourWrites = 15 * time.Second
 	}
 	return c
 }
@@ -83,6 +89,10 @@ type Deps struct {
 	Demand   *licensing.Demand
 	Rounds   *licensing.Rounds
 	Licences *licensing.Licences
+	// Scale: the demand model and the regional crowding figures as stored
+	// models, computed in the background; requests read them.
+	DemandModels *licensing.DemandModels
+	RegionModels *visits.RegionModels
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
@@ -100,7 +110,8 @@ func (d Deps) missing() []string {
 		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
-		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
+		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
+		"DemandModels": d.DemandModels != nil, "RegionModels": d.RegionModels != nil} {
 		if !set {
 			out = append(out, name)
 		}
@@ -123,6 +134,8 @@ type Server struct {
 	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
+	// writes are who wrote lately: they read from the primary (replicas.go).
+	writes *recentWrites
 }
 
 // New builds the server and its routes.
@@ -133,6 +146,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
 		readiness: deps.Readiness}
+	s.writes = newRecentWrites(s.cfg.ReadYourWrites)
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
@@ -157,7 +171,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.engine = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r), s.routeReads(r)}
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}

@@ -27,6 +27,9 @@ type Reports struct {
 	Licences   *licensing.Licences
 	Rounds     *licensing.Rounds
 	Demand     *licensing.Demand
+	// DemandModels, when set, serves the demand report from the stored
+	// model (scale); without it the model is computed.
+	DemandModels *licensing.DemandModels
 }
 
 // Params narrow a report.

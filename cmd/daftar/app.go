@@ -58,6 +58,10 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	reports *reports.Reports
+
+	// scale: the stored models (scale.go)
+	regionModels *visits.RegionModels
+	demandModels *licensing.DemandModels
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -136,8 +140,12 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initFinder(ctx, changes); err != nil {
 		return err
 	}
+	if err := a.initModels(); err != nil {
+		return err
+	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
+		DemandModels: a.demandModels}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -161,7 +169,7 @@ func (a *app) registerJobs() error {
 			return err
 		}
 	}
-	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()} {
+	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.modelJobs()} {
 		for _, j := range group {
 			if err := a.jobs.Register(j); err != nil {
 				return err
@@ -179,9 +187,11 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
+		DemandModels: a.demandModels, RegionModels: a.regionModels,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
+		ReadYourWrites: a.cfg.ReplicaMaxLag + 5*time.Second,
 	})
 }
 

@@ -54,6 +54,10 @@ type config struct {
 	ExpiryWarning      time.Duration
 	DemandWindowDays   int
 	DemandWaitTarget   time.Duration
+	// scale: read replicas, stored models
+	ReplicaURLs   []string
+	ReplicaMaxLag time.Duration
+	ModelRefresh  time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -216,6 +220,35 @@ func settings() []setting {
 			return nil
 		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
+		// Scale: read replicas and stored models.
+		{env: "DATABASE_REPLICA_URLS", flag: "database-replica-urls", def: "", help: "comma-separated PostgreSQL streaming replicas of DATABASE_URL that reports, lists and the stored models read from", secret: true, set: func(c *config, v string) error {
+			c.ReplicaURLs = nil
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+						return fmt.Errorf("each must be a postgres:// URL")
+					}
+					c.ReplicaURLs = append(c.ReplicaURLs, u)
+				}
+			}
+			return nil
+		}},
+		{env: "DAFTAR_REPLICA_MAX_LAG", flag: "replica-max-lag", def: "10s", help: "a read replica further behind the primary than this is left out of reads until it catches up", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 100*time.Millisecond || d > time.Hour {
+				return fmt.Errorf("must be a duration like 10s (100ms to 1h)")
+			}
+			c.ReplicaMaxLag = d
+			return nil
+		}},
+		{env: "DAFTAR_MODEL_REFRESH", flag: "model-refresh", def: "1m", help: "how often the stored models (demand, regional crowding) check their inputs and are recomputed when they changed", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 5*time.Second || d > 24*time.Hour {
+				return fmt.Errorf("must be a duration like 1m (5s to 24h)")
+			}
+			c.ModelRefresh = d
+			return nil
+		}},
 	}
 }
 
@@ -299,6 +332,8 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
 		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
 		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
+		"DATABASE_REPLICA_URLS": strings.Join(c.ReplicaURLs, ","), "DAFTAR_REPLICA_MAX_LAG": c.ReplicaMaxLag.String(),
+		"DAFTAR_MODEL_REFRESH": c.ModelRefresh.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {
@@ -306,6 +341,12 @@ func (c config) print(log *slog.Logger) {
 		switch {
 		case s.env == "DATABASE_URL" && v != "":
 			v = db.RedactURL(v)
+		case s.env == "DATABASE_REPLICA_URLS" && v != "":
+			var shown []string
+			for _, u := range c.ReplicaURLs {
+				shown = append(shown, db.RedactURL(u))
+			}
+			v = strings.Join(shown, ",")
 		case s.secret && v != "":
 			v = "*****"
 		}
@@ -364,7 +405,8 @@ func (c config) secret(log *slog.Logger) (string, error) {
 
 func (c config) dbConfig() db.Config {
 	return db.Config{URL: c.DatabaseURL, SQLitePath: filepath.Join(c.DataDir, "daftar.db"), MaxOpenConns: c.DBMaxOpen,
-		MaxIdleConns: c.DBMaxIdle, ConnMaxLifetime: c.DBConnLifetime, ConnMaxIdleTime: c.DBConnIdleTime}
+		MaxIdleConns: c.DBMaxIdle, ConnMaxLifetime: c.DBConnLifetime, ConnMaxIdleTime: c.DBConnIdleTime,
+		ReplicaURLs: c.ReplicaURLs, MaxReplicaLag: c.ReplicaMaxLag}
 }
 
 func newLogger(c config, w io.Writer) *slog.Logger {
