@@ -28,6 +28,9 @@ func commands() []command {
 		{name: "seed", summary: "fill an empty database with a dataset", subs: []command{
 			{name: "demo", summary: "the demo dataset (1,200 offices, visits, surveys, candidates, rounds, rankings)",
 				config: true, quiet: true, maxArgs: 0, run: seedDemoCmd},
+			{name: "national", summary: "a national year on PostgreSQL (2,000 offices, 30 million visits over 12 months, 10 million survey answers) to measure at scale",
+				detail: "COPY all the way, in flat memory; it takes a long time and many gigabytes (docs/scale.md).",
+				flags:  nationalFlags, config: true, quiet: true, maxArgs: 0, run: seedNationalCmd},
 		}},
 		{name: "user", summary: "manage accounts (passwords are read from standard input, never from flags)", subs: userCommands()},
 		{name: "audit", summary: "check the audit log", subs: []command{

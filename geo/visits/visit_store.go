@@ -111,15 +111,14 @@ type ServedVisit struct {
 	Arrived, Called, Finished int64
 }
 
-// Served lists every served visit in id order, with its office, service
-// and times: how a generator of survey history (cmd/daftar/demo) reads the
-// visits it answers without querying the visits table itself. The slice
-// holds all of them at once, about 60 bytes a visit, and the few dozen
-// service codes are shared strings.
-func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
-	var out []ServedVisit
+// EachServed hands every served visit to fn in id order, with its office,
+// service and times, streaming them from the database: how a generator of
+// survey history (cmd/daftar/demo) reads the visits it answers without
+// querying the visits table itself, in memory that does not grow with the
+// history. The few dozen service codes are shared strings.
+func (v *Service) EachServed(ctx context.Context, fn func(ServedVisit) error) error {
 	codes := map[string]string{}
-	err := v.db.Query(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
+	return v.db.Query(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
 		FROM visits WHERE outcome = ? ORDER BY id`, []any{OutcomeServed}, func(scan func(...any) error) error {
 		var x ServedVisit
 		if err := scan(&x.ID, &x.OfficeID, &x.Service, &x.Arrived, &x.Called, &x.Finished); err != nil {
@@ -130,6 +129,23 @@ func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
 		} else {
 			codes[x.Service] = x.Service
 		}
+		return fn(x)
+	})
+}
+
+// CountServed is the number of served visits (what EachServed hands out).
+func (v *Service) CountServed(ctx context.Context) (int64, error) {
+	var n int64
+	err := v.db.Query(ctx, "SELECT COUNT(*) FROM visits WHERE outcome = ?", []any{OutcomeServed},
+		func(scan func(...any) error) error { return scan(&n) })
+	return n, err
+}
+
+// Served lists every served visit in id order (EachServed, gathered: about
+// 60 bytes a visit, for small histories and tests).
+func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
+	var out []ServedVisit
+	err := v.EachServed(ctx, func(x ServedVisit) error {
 		out = append(out, x)
 		return nil
 	})
