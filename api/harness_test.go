@@ -116,7 +116,7 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 		t.Fatal(err)
 	}
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, DemandModels: h.demandModels}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, DemandModels: h.demandModels, Visits: visits}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -50,23 +49,34 @@ func (s *Server) report(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var buf bytes.Buffer
+	// The file is written straight to the response, row by row (a visits
+	// report is millions of rows): an error before anything was sent is a
+	// problem+json answer; one after cuts the connection, so the client
+	// sees a failed download rather than a short file that looks whole.
 	ctype := "text/csv; charset=utf-8"
 	if format == "xlsx" {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = reports.WriteXLSX(&buf, t, lang)
-	} else {
-		err = reports.WriteCSV(&buf, t, lang)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
 	}
 	name := kind
 	if sp.Period != "" {
 		name += "-" + sp.Period
 	}
+	c.Header("Content-Type", ctype)
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="daftar-%s.%s"`, name, format))
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, ctype, buf.Bytes())
+	if format == "xlsx" {
+		err = reports.WriteXLSX(c.Writer, t, lang)
+	} else {
+		err = reports.WriteCSV(c.Writer, t, lang)
+	}
+	if err == nil {
+		return
+	}
+	if !c.Writer.Written() {
+		c.Writer.Header().Del("Content-Disposition")
+		s.fail(c, err)
+		return
+	}
+	s.log.ErrorContext(c.Request.Context(), "report cut off", "request_id", requestID(c), "kind", kind, "error", err.Error())
+	panic(http.ErrAbortHandler)
 }

@@ -30,6 +30,8 @@ type Reports struct {
 	// DemandModels, when set, serves the demand report from the stored
 	// model (scale); without it the model is computed.
 	DemandModels *licensing.DemandModels
+	// Visits streams the visits report's rows.
+	Visits *visits.Service
 }
 
 // Params narrow a report.
@@ -52,7 +54,7 @@ func StaffOnly(kind string) bool { return staffOnly[kind] }
 
 // Kinds lists the kinds available.
 func (r *Reports) Kinds() []string {
-	out := []string{"offices", "crowding", "surveys", "rankings", "candidates"}
+	out := []string{"offices", "crowding", "surveys", "rankings", "candidates", "visits"}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		out = append(out, "licences", "allocations", "demand")
 	}
@@ -73,6 +75,8 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		return r.rankings(ctx, p)
 	case "candidates":
 		return r.candidates(ctx, p)
+	case "visits":
+		return r.visits(ctx, p)
 	}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		switch kind {

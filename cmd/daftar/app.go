@@ -145,7 +145,7 @@ func (a *app) init(ctx context.Context) error {
 	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
 		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
-		DemandModels: a.demandModels}
+		DemandModels: a.demandModels, Visits: a.visits}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err

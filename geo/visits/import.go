@@ -46,6 +46,11 @@ type ImportOptions struct {
 	// MaxRejections bounds the rejections kept in the report (default 1000);
 	// the counts are always complete.
 	MaxRejections int
+	// MemoryVisits bounds the visits kept in memory to build their rollups
+	// from (default 500,000, about 20 MB); beyond it the rollups of the
+	// offices concerned are built by reading their visits back, so memory
+	// stays flat whatever the file's size.
+	MemoryVisits int
 }
 
 // ImportRejection is one row not loaded.
@@ -87,6 +92,8 @@ type importer struct {
 	touched map[int64][]int64
 	seen    map[int64]map[int64]bool // office → days already in touched
 	mem     map[int64][]rawVisit     // the visits inserted, per office
+	memN    int                      // visits in mem
+	spilled map[int64]bool           // offices whose visits are read back instead
 	read    rejections               // the reader's
 	wrote   rejections               // the writer's
 	rows    int
@@ -107,7 +114,19 @@ func (im *importer) reject(to *rejections, line int, ticket, status, field, reas
 }
 
 func (im *importer) touch(v *Visit) {
-	im.mem[v.OfficeID] = append(im.mem[v.OfficeID], rawVisit{Arrived: v.Arrived, Called: v.Called, Finished: v.Finished, Outcome: v.Outcome})
+	if !im.spilled[v.OfficeID] {
+		// The outcome is one of four constants: keeping the row's own
+		// string would keep its whole CSV line alive.
+		im.mem[v.OfficeID] = append(im.mem[v.OfficeID], rawVisit{Arrived: v.Arrived, Called: v.Called, Finished: v.Finished, Outcome: internOutcome(v.Outcome)})
+		if im.memN++; im.memN > im.opt.MemoryVisits {
+			// Over the budget: every office held so far is rebuilt from
+			// the database at the end instead.
+			for id := range im.mem {
+				im.spilled[id] = true
+			}
+			im.mem, im.memN = map[int64][]rawVisit{}, 0
+		}
+	}
 	day := daftar.DayStart(v.Arrived)
 	if im.lastDay == [2]int64{v.OfficeID, day} {
 		return
@@ -122,6 +141,15 @@ func (im *importer) touch(v *Visit) {
 		s[day] = true
 		im.touched[v.OfficeID] = append(im.touched[v.OfficeID], day)
 	}
+}
+
+func internOutcome(o string) string {
+	for _, c := range Outcomes {
+		if o == c {
+			return c
+		}
+	}
+	return o
 }
 
 // report assembles the import's report.
@@ -151,8 +179,11 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MaxRejections <= 0 {
 		opt.MaxRejections = 1000
 	}
+	if opt.MemoryVisits <= 0 {
+		opt.MemoryVisits = 500_000
+	}
 	im := &importer{v: v, opt: opt, rules: v.rules(), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
-		mem: map[int64][]rawVisit{}}
+		mem: map[int64][]rawVisit{}, spilled: map[int64]bool{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
@@ -244,7 +275,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return v.rebuildImported(ctx, tx, im.touched, im.mem)
+		return v.rebuildImported(ctx, tx, im.touched, im.mem, im.spilled)
 	}
 	if v.db.Dialect == db.Postgres {
 		err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {

@@ -88,6 +88,7 @@ type replicaSet struct {
 	list    []*replica
 	maxLag  time.Duration
 	next    atomic.Uint64
+	reads   atomic.Int64 // statements sent to a replica
 	log     *slog.Logger
 	stop    chan struct{}
 	done    chan struct{}
@@ -160,6 +161,7 @@ func (rs *replicaSet) pick() *sql.DB {
 		ok := r.state.InUse
 		r.mu.Unlock()
 		if ok {
+			rs.reads.Add(1)
 			return r.pool
 		}
 	}
@@ -317,3 +319,11 @@ func (d *DB) readPool(ctx context.Context) *sql.DB {
 
 // HasReplicas reports whether read replicas are configured.
 func (d *DB) HasReplicas() bool { return d.replicas != nil }
+
+// ReplicaReads counts the statements sent to a replica so far.
+func (d *DB) ReplicaReads() int64 {
+	if d.replicas == nil {
+		return 0
+	}
+	return d.replicas.reads.Load()
+}
