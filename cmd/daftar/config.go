@@ -332,7 +332,7 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
 		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
 		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
-		"DATABASE_REPLICA_URLS": strings.Join(c.ReplicaURLs, ","), "DAFTAR_REPLICA_MAX_LAG": c.ReplicaMaxLag.String(),
+		"DATABASE_REPLICA_URLS":     strings.Join(c.ReplicaURLs, ","), "DAFTAR_REPLICA_MAX_LAG": c.ReplicaMaxLag.String(),
 		"DAFTAR_MODEL_REFRESH": c.ModelRefresh.String(),
 	}
 	var attrs []any

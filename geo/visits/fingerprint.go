@@ -19,7 +19,9 @@ func (c *Crowding) RollupsVersion(ctx context.Context, r CrowdingRange) (string,
 		CAST(COALESCE(SUM(wait_sum), 0) AS BIGINT), CAST(COALESCE(SUM(service_sum), 0) AS BIGINT),
 		CAST(COALESCE(SUM(busy_s), 0) AS BIGINT), CAST(COALESCE(SUM(queue_area), 0) AS BIGINT)
 		FROM crowding_months WHERE month_at >= ? AND month_at < ?`, []any{daftar.MonthStart(r.From), r.To},
-		func(scan func(...any) error) error { return scan(&n, &arrivals, &served, &waits, &services, &busy, &queue) })
+		func(scan func(...any) error) error {
+			return scan(&n, &arrivals, &served, &waits, &services, &busy, &queue)
+		})
 	if err != nil {
 		return "", fmt.Errorf("rollups version: %w", err)
 	}

@@ -124,7 +124,9 @@ func TestImportBeyondMemory(t *testing.T) {
 			for _, code := range []string{"THR-0501", "THR-0502", "THR-0503"} {
 				for h := 8; h < 13; h++ {
 					n++
-					at := func(m int) string { return "2026-11-" + strconv.Itoa(day) + " " + strconv.Itoa(h) + ":" + strconv.Itoa(m) }
+					at := func(m int) string {
+						return "2026-11-" + strconv.Itoa(day) + " " + strconv.Itoa(h) + ":" + strconv.Itoa(m)
+					}
 					b.WriteString(code + ",S" + strconv.Itoa(n) + ",criminal_record," + at(10) + "," + at(25) + "," + at(40) + ",served,1\n")
 				}
 			}
