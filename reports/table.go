@@ -68,6 +68,12 @@ func cellText(v any) string {
 		return ""
 	case string:
 		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
 	case *string:
 		if x == nil {
 			return ""
@@ -110,7 +116,7 @@ func cellText(v any) string {
 // opens Persian text correctly. Cells starting with = + - @ are prefixed
 // with ' against formula injection.
 func WriteCSV(w io.Writer, t Table, lang string) error {
-	bw := bufio.NewWriter(w)
+	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("\ufeff")
 	cw := csv.NewWriter(bw)
 	if err := cw.Write(t.header(lang)); err != nil {

@@ -24,7 +24,7 @@ import (
 
 var nationalFlags = []flagSpec{
 	{name: "offices", arg: "N", help: "offices in the register (default 2000)"},
-	{name: "visits", arg: "N", help: "visits over the history, about (default 30000000)"},
+	{name: "visits", arg: "N", help: "visits over the history, about (default 30000000; 0: the register alone)"},
 	{name: "days", arg: "N", help: "days of history ending yesterday (default 365)"},
 	{name: "answers", arg: "N", help: "survey answers, about (default 10000000; at most one per served visit)"},
 	{name: "seed", arg: "N", help: "random seed (default 1405): the same seed gives the same data"},
@@ -107,17 +107,21 @@ func (a *app) seedNational(ctx context.Context, e env, sp nationalSpec) error {
 	}
 	step(fmt.Sprintf("%d offices", len(list)), t)
 
-	// A year of visits with their rollups.
-	t = time.Now()
-	bar := progress.New(e.stderr, "visits by office", int64(len(list)), "offices")
-	rep, err := geodemo.SeedVisits(ctx, a.visits, a.offices, a.clock.Now(), geodemo.VisitOptions{Days: sp.days, Seed: sp.seed,
-		Target: sp.visits, Progress: func(i int) { bar.Set(int64(i)) }})
-	bar.Finish()
-	if err != nil {
-		return err
+	// A year of visits with their rollups (--visits 0: the register only,
+	// for loading visits some other way).
+	var rep geodemo.VisitReport
+	if sp.visits > 0 {
+		t = time.Now()
+		bar := progress.New(e.stderr, "visits by office", int64(len(list)), "offices")
+		rep, err = geodemo.SeedVisits(ctx, a.visits, a.offices, a.clock.Now(), geodemo.VisitOptions{Days: sp.days, Seed: sp.seed,
+			Target: sp.visits, Progress: func(i int) { bar.Set(int64(i)) }})
+		bar.Finish()
+		if err != nil {
+			return err
+		}
+		step(fmt.Sprintf("%d visits", rep.Visits), t)
+		fmt.Fprintf(e.stdout, "daftar: %d office-days and %d office-months of rollups\n", rep.DayRows, rep.MonthRows)
 	}
-	step(fmt.Sprintf("%d visits", rep.Visits), t)
-	fmt.Fprintf(e.stdout, "daftar: %d office-days and %d office-months of rollups\n", rep.DayRows, rep.MonthRows)
 
 	// Survey answers of a share of the served visits.
 	t = time.Now()

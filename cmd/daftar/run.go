@@ -42,6 +42,8 @@ func commands() []command {
 			detail: "Kinds: " + strings.Join(reportKinds, ", ") + ".", flags: reportFlags, config: true, quiet: true, run: reportCmd},
 		{name: "demand", summary: "where new offices are needed, with the figures", flags: demandFlags, config: true, quiet: true,
 			maxArgs: 0, run: demandCmd},
+		{name: "partitions", summary: "list the monthly partitions of visits (PostgreSQL) with their rows and size, for retention (docs/scale.md)",
+			config: true, quiet: true, maxArgs: 0, run: partitionsCmd},
 		{name: "healthcheck", summary: "exit 0 when the local server answers /healthz (the container's HEALTHCHECK)",
 			config: true, maxArgs: 0, run: healthcheckCmd},
 		{name: "version", summary: "print the version, the module version and the VCS revision", maxArgs: 0, run: versionCmd},
