@@ -32,7 +32,7 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 		months []rollupRow
 		err    error
 	}
-	ch := make(chan batch, 4)
+	ch := make(chan batch, 1)
 	genCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -40,7 +40,7 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 		var b dayBuilder
 		for i := 0; i < n; {
 			var bt batch
-			for ; i < n && len(bt.visits) < 40_000; i++ {
+			for ; i < n && len(bt.visits) < 20_000; i++ {
 				start := len(bt.visits)
 				bt.visits = office(i, bt.visits)
 				vs := bt.visits[start:]

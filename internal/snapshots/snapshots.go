@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -296,6 +297,11 @@ func (m *Model[T]) computeAndStore(ctx context.Context, key string) (T, Stamp, e
 	return v, st, nil
 }
 
+// MaxKeys is how many keys of one kind besides the defaults are kept up
+// to date: beyond them the least recently read are dropped, so that
+// asking for many windows cannot make every refresh recompute them all.
+const MaxKeys = 32
+
 // RefreshReport sums up a refresh.
 type RefreshReport struct {
 	Checked, Computed, Dropped int
@@ -304,10 +310,13 @@ type RefreshReport struct {
 // Refresh brings the stored models up to date: every key in want (the
 // defaults, computed even when nothing is stored yet) and every key stored
 // and read within idle is recomputed when the version of its inputs
-// differs from the stored one; keys read longer ago are dropped.
+// differs from the stored one; keys read longer ago are dropped, as are
+// the least recently read beyond MaxKeys.
 func (m *Model[T]) Refresh(ctx context.Context, want []string, idle time.Duration) (RefreshReport, error) {
 	var rep RefreshReport
-	stored, err := m.store.keys(ctx, m.spec.Kind)
+	// What is stored is read from the primary; the inputs, from wherever
+	// ctx reads.
+	stored, err := m.store.keys(db.Primary(ctx), m.spec.Kind)
 	if err != nil {
 		return rep, err
 	}
@@ -315,10 +324,16 @@ func (m *Model[T]) Refresh(ctx context.Context, want []string, idle time.Duratio
 	for _, k := range want {
 		wanted[k] = true
 	}
+	// The most recently read first: those beyond MaxKeys are dropped.
+	slices.SortStableFunc(stored, func(a, b keyInfo) int { return b.readAt.Compare(a.readAt) })
 	now := m.store.clock.Now()
 	have := map[string]string{}
+	others := 0
 	for _, k := range stored {
-		if !wanted[k.key] && now.Sub(k.readAt) > idle {
+		if !wanted[k.key] {
+			others++
+		}
+		if !wanted[k.key] && (now.Sub(k.readAt) > idle || others > MaxKeys) {
 			if err := m.store.drop(ctx, m.spec.Kind, k.key); err != nil {
 				return rep, err
 			}

@@ -3,6 +3,7 @@ package snapshots_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,6 +154,47 @@ func TestFirstRequestGivingUp(t *testing.T) {
 		}
 		if f.computes.Load() != 1 {
 			t.Fatalf("%d computations", f.computes.Load())
+		}
+	})
+}
+
+// TestRefreshKeepsMaxKeys: beyond MaxKeys, the least recently read keys
+// are dropped; the defaults are kept.
+func TestRefreshKeepsMaxKeys(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		clock := daftar.NewManualClock(time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC))
+		store, _ := snapshots.NewStore(d, clock, nil)
+		f := &fake{}
+		m, _ := snapshots.NewModel(store, f.spec())
+		if _, _, err := m.Get(ctx, "default"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range snapshots.MaxKeys + 3 {
+			clock.Advance(time.Minute)
+			if _, _, err := m.Get(ctx, fmt.Sprintf("k%02d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := m.Refresh(ctx, []string{"default"}, 24*time.Hour)
+		if err != nil || rep.Dropped != 3 || rep.Checked != snapshots.MaxKeys+1 {
+			t.Fatalf("%+v %v", rep, err)
+		}
+		// The oldest three went.
+		before := f.computes.Load()
+		for _, k := range []string{"default", "k03", "k34"} {
+			m2, _ := snapshots.NewModel(store, f.spec())
+			if _, _, err := m2.Get(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.computes.Load() != before {
+			t.Fatal("a kept key was computed again")
+		}
+		m3, _ := snapshots.NewModel(store, f.spec())
+		m3.Get(ctx, "k00")
+		if f.computes.Load() != before+1 {
+			t.Fatal("a dropped key was still stored")
 		}
 	})
 }
