@@ -155,7 +155,7 @@ func (rb *rebuilder) rebuildDays(ctx context.Context, off offices.Shape, days []
 // it wrote, but for the offices in spilled, whose visits were too many to
 // keep (ImportOptions.MemoryVisits): their days are all rebuilt from the
 // database, one office at a time. The caller holds the offices' locks.
-func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[int64][]int64, mem map[int64][]rawVisit, spilled map[int64]bool) error {
+func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[int64][]int64, mem map[int64][]memVisit, spilled map[int64]bool) error {
 	ids := make([]int64, 0, len(touched))
 	minDay, maxDay := int64(math.MaxInt64), int64(math.MinInt64)
 	for id, days := range touched {
@@ -215,7 +215,12 @@ func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[in
 			continue
 		}
 		had := existing[id]
-		vs := mem[id]
+		kept := mem[id]
+		vs := make([]rawVisit, len(kept))
+		for i := range kept {
+			vs[i] = kept[i].raw()
+		}
+		mem[id] = nil // the compact copy is no longer needed
 		slices.SortFunc(vs, func(a, b rawVisit) int { return cmp.Compare(a.Arrived, b.Arrived) })
 		var dbDays []int64
 		built := map[int64][]rollupRow{} // month → day rows built here

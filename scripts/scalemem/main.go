@@ -383,7 +383,8 @@ func measureWriters(t *table, n int, self, work string) error {
 	return nil
 }
 
-// child runs one writer: -child KIND N FILE.
+// child runs one writer: -child KIND N FILE (or writes the visits file:
+// -child gen-visits N FILE).
 func child(args []string) error {
 	if len(args) != 3 {
 		return fmt.Errorf("usage: -child KIND N FILE")
@@ -391,6 +392,9 @@ func child(args []string) error {
 	n, err := strconv.Atoi(args[1])
 	if err != nil {
 		return err
+	}
+	if args[0] == "gen-visits" { // the generated visits file alone, to measure another binary by hand
+		return visitsCSV(args[2], n, time.Now())
 	}
 	f, err := os.Create(args[2])
 	if err != nil {
