@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daftar-ir/daftar"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -86,5 +87,17 @@ func TestStreamError(t *testing.T) {
 		if err := write(); !errors.Is(err, boom) {
 			t.Fatalf("%v", err)
 		}
+	}
+}
+
+// TestStreamedXLSXTooLarge: more rows than three sheets hold are refused
+// before anything is written.
+func TestStreamedXLSXTooLarge(t *testing.T) {
+	defer SetXLSXMaxRows(3)()
+	tbl := Table{TitleEn: "Visits", Columns: []Column{{En: "Name"}, {En: "Number"}}, Stream: streamOf(10)}
+	var buf bytes.Buffer
+	err := WriteXLSX(&buf, tbl, "en")
+	if !daftar.IsKind(err, daftar.KindUnprocessable) || buf.Len() != 0 {
+		t.Fatalf("%v, %d bytes written", err, buf.Len())
 	}
 }

@@ -155,17 +155,23 @@ func defuse(s string, v any) string {
 }
 
 // xlsxMaxRows is the most data rows a sheet holds (Excel's 1,048,576 rows,
-// less the header); a larger report goes on to further sheets.
+// less the header); a larger report goes on to further sheets, up to
+// xlsxMaxSheets: excelize keeps every sheet's last 16-32 MB of XML in
+// memory until the workbook is written, so a report of more rows is
+// refused (as CSV it has no limit). Three sheets hold a month of the
+// national year.
 var xlsxMaxRows = 1_048_575
+
+const xlsxMaxSheets = 3
 
 // WriteXLSX writes the table as a right-to-left (for Persian) spreadsheet
 // with a bold, frozen, filterable header row on every sheet, streamed row
 // by row: each sheet goes through excelize's StreamWriter (which keeps its
 // rows in a temporary file, not in memory) and the workbook is zipped
-// straight into w, not into a buffer first, so memory stays flat however
-// many rows there are. Rows beyond a sheet's 1,048,575 continue on a new
-// sheet. Times are written as their Jalali date and time; numbers stay
-// numbers.
+// straight into w, not into a buffer first, so memory stays flat. Rows
+// beyond a sheet's 1,048,575 continue on a new sheet, up to three; more
+// are refused (Unprocessable) before anything is written to w. Times are
+// written as their Jalali date and time; numbers stay numbers.
 func WriteXLSX(w io.Writer, t Table, lang string) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -221,6 +227,10 @@ func WriteXLSX(w io.Writer, t Table, lang string) error {
 	}
 	err = t.each(func(row []any) error {
 		if n == xlsxMaxRows {
+			if sheets == xlsxMaxSheets {
+				return daftar.Unprocessable("report_too_large", fmt.Sprintf("the report has more than %d rows, more than a workbook of %d sheets holds; ask for a shorter span, or for the CSV",
+					xlsxMaxSheets*xlsxMaxRows, xlsxMaxSheets)).With("max_rows", xlsxMaxSheets*xlsxMaxRows)
+			}
 			if err := next(); err != nil {
 				return err
 			}
