@@ -2,7 +2,8 @@ package api
 
 import (
 	"fmt"
-	"net/http"
+	"io"
+	"slices"
 	"strings"
 
 	"github.com/daftar-ir/daftar"
@@ -14,69 +15,47 @@ var reportQuery = append([]param{
 	{Name: "lang", Type: "string", Enum: []string{"fa", "en"}, Description: "headers and names; default fa (right to left)"},
 }, surveyRangeQuery...)
 
-// report is GET /api/v1/reports/{kind}.xlsx or .csv. Office owners get
-// their own office's rows, and no report about people or the whole
-// country.
-func (s *Server) report(c *gin.Context) {
-	file := c.Param("file")
-	kind, format, ok := strings.Cut(file, ".")
+// report is GET /api/v1/reports/{kind}.xlsx or .csv. Each kind follows
+// the access rule of the routes whose records it holds (reportaccess.go):
+// office owners get their own office's rows of the kinds they may read.
+func (s *Server) report(c *gin.Context) (any, error) {
+	kind, format, ok := strings.Cut(c.Param("file"), ".")
 	if !ok || (format != "xlsx" && format != "csv") {
-		s.fail(c, daftar.NotFound("report_not_found", "reports are /api/v1/reports/{kind}.xlsx or .csv"))
-		return
+		return nil, daftar.NotFound("report_not_found", "reports are /api/v1/reports/{kind}.xlsx or .csv")
 	}
 	a, _ := daftar.ActorFrom(c.Request.Context())
-	var fe daftar.FieldErrors
-	sp := spanOf(c, s.Clock.Now(), &fe)
-	lang := c.DefaultQuery("lang", "fa")
-	if lang != "fa" && lang != "en" {
-		fe.Add("lang", "invalid", "must be fa or en")
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	sp := q.span()
+	lang := q.oneOfOr("lang", "fa", []string{"fa", "en"})
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	p := reports.Params{From: sp.From, To: sp.To, Period: sp.Period, Lang: lang,
 		SpanGiven: c.Query("period") != "" || c.Query("from") != "" || c.Query("to") != ""}
+	switch {
+	case !slices.Contains(s.Reports.Kinds(), kind):
+		return nil, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(s.Reports.Kinds(), ", "))
+	case !s.mayRead(kind, a):
+		return nil, daftar.Forbidden("forbidden", "your role may not read this report")
+	}
 	if a.Role == daftar.RoleOfficeOwner {
-		if reports.StaffOnly(kind) {
-			s.fail(c, daftar.Forbidden("forbidden", "this report is for staff"))
-			return
-		}
 		p.OfficeID = a.OfficeID
 	}
 	t, err := s.Reports.Build(c.Request.Context(), kind, p)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	// The file is written straight to the response, row by row (a visits
-	// report is millions of rows): an error before anything was sent is a
-	// problem+json answer; one after cuts the connection, so the client
-	// sees a failed download rather than a short file that looks whole.
 	ctype := "text/csv; charset=utf-8"
+	write := func(w io.Writer) error { return reports.WriteCSV(w, t, lang) }
 	if format == "xlsx" {
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		ctype = xlsxType
+		write = func(w io.Writer) error { return reports.WriteXLSX(w, t, lang) }
 	}
 	name := kind
 	if sp.Period != "" {
 		name += "-" + sp.Period
 	}
-	c.Header("Content-Type", ctype)
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="daftar-%s.%s"`, name, format))
-	c.Header("Cache-Control", "no-store")
-	if format == "xlsx" {
-		err = reports.WriteXLSX(c.Writer, t, lang)
-	} else {
-		err = reports.WriteCSV(c.Writer, t, lang)
-	}
-	if err == nil {
-		return
-	}
-	if !c.Writer.Written() {
-		c.Writer.Header().Del("Content-Disposition")
-		s.fail(c, err)
-		return
-	}
-	s.log.ErrorContext(c.Request.Context(), "report cut off", "request_id", requestID(c), "kind", kind, "error", err.Error())
-	panic(http.ErrAbortHandler)
+	// The file is written straight to the response, row by row: a visits
+	// report is millions of rows (stream in handle.go).
+	return stream{ContentType: ctype, Name: fmt.Sprintf("daftar-%s.%s", name, format), Write: write}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/deps"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -31,19 +32,26 @@ type LicenceSource interface {
 	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
 }
 
+// InspectionSource counts every office's inspection findings by severity
+// over the Tehran days [from, to) (ranking/inspections).
+type InspectionSource interface {
+	FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]inspections.Findings, error)
+}
+
 // Sources gathers a period's inputs from the registers: offices, surveys,
-// crowding, inspections and licences. DB, Offices and Surveys are
-// required; without Crowding or Licences their criteria have no data.
+// crowding, inspections and licences. DB, Offices, Surveys and Inspections
+// are required; without Crowding or Licences their criteria have no data.
 type Sources struct {
-	DB       *db.DB
-	Offices  *offices.Register
-	Surveys  *surveys.Service
-	Crowding CrowdingSource
-	Licences LicenceSource
+	DB          *db.DB
+	Offices     *offices.Register
+	Surveys     *surveys.Service
+	Crowding    CrowdingSource
+	Licences    LicenceSource
+	Inspections InspectionSource
 }
 
 func (g Sources) check() error {
-	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys)
+	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys, "inspections", g.Inspections)
 }
 
 // Inputs reads every active or suspended office's inputs for the period.
@@ -70,17 +78,9 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]In
 	}
 	end := p.End().In(daftar.Tehran())
 	from := end.AddDate(0, -d.Penalties.LookbackMonths, 0)
-	var findings []struct {
-		OfficeID               int64
-		Minor, Major, Critical int
-	}
-	if err := g.DB.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
-		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(end)).Scan(&findings).Error; err != nil {
+	findings, err := g.Inspections.FindingsBetween(ctx, from, end)
+	if err != nil {
 		return nil, err
-	}
-	byOffice := map[int64]int{}
-	for i, f := range findings {
-		byOffice[f.OfficeID] = i
 	}
 	out := make([]Input, 0, len(all))
 	for _, o := range all {
@@ -94,8 +94,8 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]In
 		if c, ok := crowd[o.ID]; ok {
 			in.WaitP90Min, in.OverTargetShare, in.Served, in.CounterHours = c.WaitP90Min, c.OverTargetShare, c.Served, c.CounterHours
 		}
-		if k, ok := byOffice[o.ID]; ok {
-			in.Minor, in.Major, in.Critical = findings[k].Minor, findings[k].Major, findings[k].Critical
+		if f, ok := findings[o.ID]; ok {
+			in.Minor, in.Major, in.Critical = f.Minor, f.Major, f.Critical
 		}
 		in.LicenceSuspended = suspended[o.ID]
 		out = append(out, in)

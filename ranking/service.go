@@ -26,7 +26,7 @@ type Gatherer interface {
 	Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error)
 }
 
-// Service keeps directives, inspections and runs, and the grades of the
+// Service keeps directives and runs, and the grades of the
 // latest published run (the finder shows them).
 type Service struct {
 	db      *db.DB

@@ -35,11 +35,12 @@ func (a *app) initModels() error {
 // modelJobs keep the stored models current.
 func (a *app) modelJobs() []jobs.Job {
 	return []jobs.Job{
-		// A cluster job: once per firing across replicas. Each firing
-		// fingerprints every stored model's inputs and recomputes those
-		// that changed, so changes coming in faster than the interval
-		// cost one recompute per interval (debounced).
-		{Name: "models-refresh", Spec: "@every " + a.cfg.ModelRefresh.String(), Timeout: 10 * time.Minute, Run: a.refreshModels},
+		// A cluster job (registerJobs): once per firing across replicas.
+		// Each firing fingerprints every stored model's inputs and
+		// recomputes those that changed, so changes coming in faster than
+		// the schedule cost one recompute per firing (debounced). Every
+		// minute; DAFTAR_JOB_SCHEDULES=models-refresh=... changes it.
+		{Name: "models-refresh", Spec: "* * * * *", Timeout: 10 * time.Minute, Run: a.refreshModels},
 	}
 }
 

@@ -51,6 +51,11 @@ type ImportOptions struct {
 	// offices concerned are built by reading their visits back, so memory
 	// stays flat whatever the file's size.
 	MemoryVisits int
+	// BeforeCommit, when set, runs inside the import's transaction once
+	// every row and rollup is written, with the import's report: the
+	// caller records its audit event there, so the visits and their event
+	// commit together or not at all. Its error rolls the import back.
+	BeforeCommit func(ctx context.Context, tx *db.Tx, rep ImportReport) error
 }
 
 // ImportRejection is one row not loaded.
@@ -209,7 +214,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MemoryVisits <= 0 {
 		opt.MemoryVisits = 2_000_000
 	}
-	im := &importer{v: v, opt: opt, rules: v.rules(), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
+	im := &importer{v: v, opt: opt, rules: v.rules(ctx), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
 		mem: map[int64][]memVisit{}, spilled: map[int64]bool{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true
@@ -302,7 +307,13 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return v.rebuildImported(ctx, tx, im.touched, im.mem, im.spilled)
+		if err := v.rebuildImported(ctx, tx, im.touched, im.mem, im.spilled); err != nil {
+			return err
+		}
+		if opt.BeforeCommit != nil {
+			return opt.BeforeCommit(ctx, tx, im.report())
+		}
+		return nil
 	}
 	if v.db.Dialect == db.Postgres {
 		err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {

@@ -114,8 +114,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestImportBeyondMemory(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		e := newVEnv(t, d)
-		for _, code := range []string{"THR-0501", "THR-0502", "THR-0503"} {
-			e.Office(code, "tehran", 35.70, 51.40, 3, []string{"criminal_record"}, nil)
+		for i, code := range []string{"THR-0501", "THR-0502", "THR-0503"} {
+			e.Office(code, "tehran", 35.70+0.01*float64(i), 51.40, 3, []string{"criminal_record"}, nil)
 		}
 		var b bytes.Buffer
 		b.WriteString("office,ticket,service,arrived_at,called_at,finished_at,outcome,counter\n")
