@@ -40,7 +40,7 @@ func (v *Service) EachVisit(ctx context.Context, from, to, officeID int64, fn fu
 		return s
 	}
 	var x ExportedVisit
-	return v.db.Query(ctx, q, args, func(scan func(...any) error) error {
+	return v.db.QueryStream(ctx, q, args, func(scan func(...any) error) error {
 		if err := scan(&x.OfficeID, &x.Service, &x.Arrived, &x.Called, &x.Finished, &x.Outcome, &x.Channel, &x.Counter); err != nil {
 			return err
 		}

@@ -118,9 +118,11 @@ func (v *Service) makePartitions(ctx context.Context, months []int64) (Partition
 }
 
 // makePartition makes one month's partition in one transaction; made is
-// false when another replica made it first.
+// false when another replica made it first. Moving an old month out of the
+// default partition (an import of history) can take longer than the
+// statement timeout: a bulk transaction, bounded by the job's context.
 func (v *Service) makePartition(ctx context.Context, name string, from, to int64) (moved int64, made bool, err error) {
-	err = v.db.InTx(ctx, func(tx *db.Tx) error {
+	err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(partitionLockKey)); err != nil {
 			return err
 		}

@@ -118,7 +118,7 @@ type ServedVisit struct {
 // history. The few dozen service codes are shared strings.
 func (v *Service) EachServed(ctx context.Context, fn func(ServedVisit) error) error {
 	codes := map[string]string{}
-	return v.db.Query(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
+	return v.db.QueryStream(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
 		FROM visits WHERE outcome = ? ORDER BY id`, []any{OutcomeServed}, func(scan func(...any) error) error {
 		var x ServedVisit
 		if err := scan(&x.ID, &x.OfficeID, &x.Service, &x.Arrived, &x.Called, &x.Finished); err != nil {
