@@ -131,6 +131,21 @@ func TestStoredModelsAPI(t *testing.T) {
 		if rep, err := h.regionModels.Refresh(ctx, time.Hour); err != nil || rep.Computed != 0 {
 			t.Fatalf("idle refresh: %+v %v", rep, err)
 		}
+		// The staff pages read the same stored models and say when they
+		// were computed.
+		cookie := h.signIn(t, daftar.RoleMinistry)
+		_, regionsAt := arrivals()
+		demandAt := decode[map[string]any](t, h.do("GET", "/api/v1/demand", staff, nil))["computed_at"].(string)
+		for path, at := range map[string]string{"/admin/crowding?lang=en": regionsAt, "/admin/demand?lang=en": demandAt} {
+			when, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := h.page("GET", path, cookie, nil)
+			if want := daftar.FormatJalaliDateTime(when); res.Code != 200 || !strings.Contains(res.Body.String(), want) {
+				t.Errorf("%s: %d, lacks the stored model's time %s", path, res.Code, want)
+			}
+		}
 	})
 }
 
