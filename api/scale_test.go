@@ -157,8 +157,7 @@ func TestReplicaReads(t *testing.T) {
 		t.Log("PostgreSQL not available (DAFTAR_TEST_SQLITE_ONLY=1): read replicas are PostgreSQL's")
 		return
 	}
-	primaryURL := dbtest.NewPostgresDatabase(t)
-	replicaURL := dbtest.ReplicaURL(t, primaryURL)
+	primaryURL, replicaURL := dbtest.ReplicaPair(t)
 	d, err := db.Open(context.Background(), db.Config{URL: primaryURL, ReplicaURLs: []string{replicaURL}, MaxReplicaLag: time.Hour}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -20,8 +20,7 @@ func TestReadReplicas(t *testing.T) {
 		t.Log("PostgreSQL not available (DAFTAR_TEST_SQLITE_ONLY=1): read replicas are PostgreSQL's")
 		return
 	}
-	primaryURL := dbtest.NewPostgresDatabase(t)
-	replicaURL := dbtest.ReplicaURL(t, primaryURL)
+	primaryURL, replicaURL := dbtest.ReplicaPair(t)
 	ctx := context.Background()
 	d, err := db.Open(ctx, db.Config{URL: primaryURL, ReplicaURLs: []string{replicaURL}, MaxReplicaLag: time.Second,
 		ReplicaCheck: 100 * time.Millisecond}, nil)

@@ -203,11 +203,34 @@ func OpenEmpty(t testing.TB, e db.Dialect) *db.DB {
 	return d
 }
 
-// ReplicaURL returns the address, on the streaming replica of the test
-// server (TEST_DATABASE_REPLICA_URL, which scripts/test starts beside the
-// throwaway cluster), of the database at primaryURL, once the replica has
-// replayed its creation. Without a replica the test fails under CI=true,
-// and elsewhere is skipped, saying so.
+// ReplicaPair returns a fresh migrated database on a PostgreSQL primary
+// and its address on a streaming replica of that primary, once the replica
+// has replayed its creation. With TEST_DATABASE_REPLICA_URL (scripts/test
+// starts one beside its throwaway cluster) the database is made on
+// TEST_DATABASE_URL's server; without it, on a private primary and replica
+// of this test, started with scripts/pg-throwaway start --replica (so the
+// tests also run beside a shared server that has no replica). When neither
+// is possible the test fails under CI=true, and elsewhere is skipped,
+// saying so.
+func ReplicaPair(t testing.TB) (primaryURL, replicaURL string) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_REPLICA_URL") != "" {
+		p := NewPostgresDatabase(t)
+		return p, ReplicaURL(t, p)
+	}
+	c, replica, err := startReplicaCluster(t)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: no TEST_DATABASE_REPLICA_URL and no private primary and replica could be started: %v", err)
+		}
+		t.Skipf("no TEST_DATABASE_REPLICA_URL and no private primary and replica could be started (%v): "+
+			"the read-replica tests need a streaming replica (scripts/test starts one; by hand: "+
+			"eval \"$(scripts/pg-throwaway start --replica)\")", err)
+	}
+	p := c.NewDatabase(t)
+	return p, waitOnReplica(t, replica, p)
+}
+
 func ReplicaURL(t testing.TB, primaryURL string) string {
 	t.Helper()
 	rep := os.Getenv("TEST_DATABASE_REPLICA_URL")
@@ -218,6 +241,13 @@ func ReplicaURL(t testing.TB, primaryURL string) string {
 		t.Skip("TEST_DATABASE_REPLICA_URL is not set: the read-replica tests need a streaming replica of TEST_DATABASE_URL " +
 			"(scripts/test starts one; by hand: eval \"$(scripts/pg-throwaway start --replica)\")")
 	}
+	return waitOnReplica(t, rep, primaryURL)
+}
+
+// waitOnReplica is the address on the replica rep of the database at
+// primaryURL, once the replica has it.
+func waitOnReplica(t testing.TB, rep, primaryURL string) string {
+	t.Helper()
 	u, err := url.Parse(primaryURL)
 	if err != nil {
 		t.Fatal(err)
