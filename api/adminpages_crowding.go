@@ -37,6 +37,7 @@ type crowdingData struct {
 	Map, WaitChart, Share   template.HTML
 	MapBands                []mapBand
 	TargetText              string
+	ComputedText            string
 	XLSX, CSV               string
 }
 
@@ -57,7 +58,7 @@ func (s *Server) crowdingPage(c *gin.Context, v *staffView) (staffResult, error)
 	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
 		return staffResult{}, err
 	}
-	list, err := s.Crowding.Regions(ctx, level, r)
+	list, st, err := s.RegionModels.Regions(ctx, level, r)
 	if err != nil {
 		return staffResult{}, err
 	}
@@ -73,7 +74,7 @@ func (s *Server) crowdingPage(c *gin.Context, v *staffView) (staffResult, error)
 	target := s.Crowding.Config().TargetWait.Minutes()
 	d := crowdingData{staffForm: v.notice(), Level: level, From: c.Query("from"), To: c.Query("to"), Period: c.Query("period"),
 		LevelOptions: v.options("level_", level, geo.LevelCity, geo.LevelProvince), Sort: sort,
-		Pager: v.pager(p, int64(len(list))), TargetText: v.num(target, 0),
+		Pager: v.pager(p, int64(len(list))), TargetText: v.num(target, 0), ComputedText: v.dateTime(st.ComputedAt),
 		RangeText: v.date(time.Unix(r.From, 0)) + " – " + v.date(time.Unix(r.To-86400, 0))}
 	lo, hi := min(p.Offset(), len(list)), min(p.Offset()+p.PageSize, len(list))
 	for _, x := range list[lo:hi] {

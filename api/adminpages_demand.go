@@ -36,6 +36,7 @@ type demandData struct {
 	Province        string
 	ProvinceOptions []option
 	Window          string
+	ComputedText    string
 	PerOffice       string
 	TargetSource    string
 	NationalAverage string
@@ -66,7 +67,7 @@ func (s *Server) adminDemand(c *gin.Context, v *staffView) (staffResult, error) 
 	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
 		return staffResult{}, err
 	}
-	res, err := s.Demand.Compute(c.Request.Context(), licensing.DemandQuery{})
+	res, st, err := s.DemandModels.Get(c.Request.Context(), licensing.DemandQuery{})
 	if err != nil {
 		return staffResult{}, err
 	}
@@ -86,7 +87,7 @@ func (s *Server) adminDemand(c *gin.Context, v *staffView) (staffResult, error) 
 	}
 	m := res.Model
 	d := demandData{staffForm: v.notice(), Sort: sort, Province: province, ProvinceOptions: v.provinceOptions(province),
-		Pager: v.pager(p, int64(len(list))), Window: v.date(m.From) + " – " + v.date(m.To.AddDate(0, 0, -1)),
+		Pager: v.pager(p, int64(len(list))), ComputedText: v.dateTime(st.ComputedAt), Window: v.date(m.From) + " – " + v.date(m.To.AddDate(0, 0, -1)),
 		PerOffice: v.num(m.TargetPopulationPerOffice, 0), TargetSource: v.word("target_source_", m.TargetSource),
 		NationalAverage: v.num(m.NationalAverage, 0), NotaryRange: v.count(int64(m.NotaryLawMin)) + " – " + v.count(int64(m.NotaryLawMax)),
 		WaitTarget: v.num(m.WaitTargetMin, 0), Shortage: v.count(int64(m.Shortage)),

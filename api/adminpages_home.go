@@ -64,7 +64,7 @@ func (s *Server) homePage(c *gin.Context, v *staffView) (staffResult, error) {
 		{v.t("offices_suspended"), v.count(counts.ByStatus[offices.Suspended]), "/admin/offices?status=suspended"},
 	}
 
-	dem, err := s.Demand.Compute(ctx, licensing.DemandQuery{})
+	dem, _, err := s.DemandModels.Get(ctx, licensing.DemandQuery{})
 	if err != nil {
 		return staffResult{}, err
 	}

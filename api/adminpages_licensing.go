@@ -54,7 +54,7 @@ func (s *Server) buildLicensing(c *gin.Context, v *staffView, form staffForm, st
 	if err != nil {
 		return staffResult{}, err
 	}
-	dem, err := s.Demand.Compute(ctx, licensing.DemandQuery{})
+	dem, _, err := s.DemandModels.Get(ctx, licensing.DemandQuery{})
 	if err != nil {
 		return staffResult{}, err
 	}
@@ -202,7 +202,7 @@ func (s *Server) buildRound(c *gin.Context, v *staffView, form staffForm, status
 	if err != nil {
 		return staffResult{}, err
 	}
-	dem, err := s.Demand.Compute(ctx, licensing.DemandQuery{})
+	dem, _, err := s.DemandModels.Get(ctx, licensing.DemandQuery{})
 	if err != nil {
 		return staffResult{}, err
 	}

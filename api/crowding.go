@@ -192,6 +192,7 @@ type regionsCrowdingResponse struct {
 	ToJalali   string  `json:"to_jalali"`
 	Level      string  `json:"level"`
 	TargetMin  float64 `json:"target_min"`
+	computedStamp
 }
 
 var regionsCrowdingQuery = append(append([]param{{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelProvince, visits.LevelAll}, Description: "default city"}}, crowdingRangeQuery...), pageQuery...)
@@ -204,7 +205,7 @@ func (s *Server) regionsCrowding(c *gin.Context) (any, error) {
 	if err := q.err(); err != nil {
 		return nil, err
 	}
-	list, err := s.Crowding.Regions(c.Request.Context(), level, r)
+	list, st, err := s.RegionModels.Regions(c.Request.Context(), level, r)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +218,8 @@ func (s *Server) regionsCrowding(c *gin.Context) (any, error) {
 		}
 		items[i] = it
 	}
-	out := regionsCrowdingResponse{ListResponse: pageFrom(items, p), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes()}
+	out := regionsCrowdingResponse{ListResponse: pageFrom(items, p), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes(),
+		computedStamp: stampOf(st)}
 	out.From, out.FromJalali = dayStrings(r.From)
 	out.To, out.ToJalali = dayStrings(r.To - 86400)
 	return out, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
+	"github.com/daftar-ir/daftar/internal/snapshots"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/gin-gonic/gin"
 )
@@ -33,6 +34,19 @@ type demandResponse struct {
 	PageSize int                      `json:"page_size"`
 	Total    int64                    `json:"total"`
 	Model    demandModelResponse      `json:"model" doc:"the window, the targets and the national levels every figure is measured against"`
+	computedStamp
+}
+
+// computedStamp says when a stored model's figures were computed: the
+// demand model and the regional crowding figures are computed in the
+// background when their inputs change, and requests read them.
+type computedStamp struct {
+	ComputedAt    time.Time `json:"computed_at" doc:"when these figures were computed (they are recomputed in the background when their inputs change)"`
+	InputsVersion string    `json:"inputs_version" doc:"fingerprint of the inputs they were computed from"`
+}
+
+func stampOf(st snapshots.Stamp) computedStamp {
+	return computedStamp{ComputedAt: st.ComputedAt.UTC(), InputsVersion: st.InputsVersion}
 }
 
 var demandQuery = append([]param{
@@ -92,7 +106,7 @@ func (s *Server) getDemand(c *gin.Context) (any, error) {
 	if err := q.err(); err != nil {
 		return nil, err
 	}
-	res, err := s.Demand.Compute(c.Request.Context(), dq)
+	res, st, err := s.DemandModels.Get(c.Request.Context(), dq)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +117,8 @@ func (s *Server) getDemand(c *gin.Context) (any, error) {
 		}
 	}
 	l := pageFrom(items, p)
-	return demandResponse{Items: l.Items, Page: l.Page, PageSize: l.PageSize, Total: l.Total, Model: demandModelOf(res.Model)}, nil
+	return demandResponse{Items: l.Items, Page: l.Page, PageSize: l.PageSize, Total: l.Total, Model: demandModelOf(res.Model),
+		computedStamp: stampOf(st)}, nil
 }
 
 var whatIfQuery = append([]param{
@@ -120,8 +135,16 @@ func (s *Server) demandWhatIf(c *gin.Context) (any, error) {
 	if err := q.err(); err != nil {
 		return nil, err
 	}
-	return s.Demand.WhatIf(c.Request.Context(), c.Param("code"), int(add), dq)
+	w, st, err := s.DemandModels.WhatIf(c.Request.Context(), c.Param("code"), int(add), dq)
+	if err != nil {
+		return nil, err
+	}
+	return whatIfResponse{WhatIf: w, computedStamp: stampOf(st)}, nil
 }
 
-// whatIfResponse is the what-if answer.
-type whatIfResponse = licensing.WhatIf
+// whatIfResponse is the what-if answer, computed on demand over the
+// stored model.
+type whatIfResponse struct {
+	licensing.WhatIf
+	computedStamp
+}

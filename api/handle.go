@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -34,6 +35,16 @@ type file struct {
 	ContentType string
 	Name        string // Content-Disposition: attachment; filename=...
 	Data        []byte
+}
+
+// stream is a download written row by row straight to the response (a
+// visits report is millions of rows). An error before anything was sent is
+// an ordinary error answer; one after cuts the connection, so the client
+// sees a failed download rather than a short file that looks whole.
+type stream struct {
+	ContentType string
+	Name        string // Content-Disposition: attachment; filename=...
+	Write       func(w io.Writer) error
 }
 
 // redirect is 303 See Other to a path of this site.
@@ -84,6 +95,8 @@ func (s *Server) answer(c *gin.Context, v any) {
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, v.Name))
 		c.Header("Cache-Control", "no-store")
 		c.Data(http.StatusOK, v.ContentType, v.Data)
+	case stream:
+		s.writeStream(c, v)
 	case redirect:
 		c.Redirect(http.StatusSeeOther, string(v))
 	case page:
@@ -99,6 +112,24 @@ func (s *Server) answer(c *gin.Context, v any) {
 	default:
 		writeJSON(c, http.StatusOK, v)
 	}
+}
+
+func (s *Server) writeStream(c *gin.Context, v stream) {
+	c.Header("Content-Type", v.ContentType)
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, v.Name))
+	c.Header("Cache-Control", "no-store")
+	err := v.Write(c.Writer)
+	if err == nil {
+		return
+	}
+	if !c.Writer.Written() {
+		c.Writer.Header().Del("Content-Disposition")
+		c.Writer.Header().Del("Content-Type")
+		s.fail(c, err)
+		return
+	}
+	s.log.ErrorContext(c.Request.Context(), "download cut off", "request_id", requestID(c), "file", v.Name, "error", err.Error())
+	panic(http.ErrAbortHandler)
 }
 
 // handlerOf is the gin handler of a route: a handle adapted, or a plain gin

@@ -18,9 +18,12 @@ import (
 	"github.com/daftar-ir/daftar/api"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/geo/offices"
+	geovisits "github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/snapshots"
+	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
 	"github.com/daftar-ir/daftar/surveys/complaints"
@@ -44,6 +47,10 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
+	// the stored models (scale): tests refresh them after changing their
+	// inputs, as the job models-refresh does.
+	regionModels *geovisits.RegionModels
+	demandModels *licensing.DemandModels
 	// jobs are the scheduler's test jobs, for the jobs tests.
 	jobs *testJobs
 	// complaints, for the complaint tests, and how many client addresses
@@ -119,8 +126,19 @@ func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
+	store, err := snapshots.NewStore(d, h.clock, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.regionModels, err = geovisits.NewRegionModels(crowding, store, h.clock); err != nil {
+		t.Fatal(err)
+	}
+	if h.demandModels, err = licensing.NewDemandModels(demand, store); err != nil {
+		t.Fatal(err)
+	}
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp, Complaints: h.complaints}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, DemandModels: h.demandModels, Visits: visits,
+		Inspections: insp, Complaints: h.complaints}
 	h.reports = reps
 	apiCfg := api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20}
 	if cfg != nil {
@@ -129,7 +147,8 @@ func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
-		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints},
+		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints,
+		DemandModels: h.demandModels, RegionModels: h.regionModels},
 		apiCfg)
 	if err != nil {
 		t.Fatal(err)

@@ -565,6 +565,7 @@ var expectedReportAccess = map[string]string{
 	"demand":      "admin ministry inspector",
 	"complaints":  "admin ministry inspector office_owner",
 	"inspections": "admin ministry inspector",
+	"visits":      "admin ministry inspector office_owner",
 }
 
 // Finding 5: every report kind × format × role follows the rules of the

@@ -11,6 +11,9 @@ import (
 type healthResponse struct {
 	Status  string `json:"status"`
 	Version string `json:"version"`
+	// Replicas are the read replicas, when there are any: a replica out
+	// of use never makes the server unready (reads go to the primary).
+	Replicas []replicaStatus `json:"replicas,omitempty" doc:"read replicas (DATABASE_REPLICA_URLS): lag behind the primary, and whether reads go to each"`
 }
 
 func (s *Server) healthz(c *gin.Context) (any, error) {
@@ -24,7 +27,7 @@ func (s *Server) readyz(c *gin.Context) (any, error) {
 		s.log.WarnContext(ctx, "not ready", "error", err.Error())
 		return nil, daftar.Unavailable("database_unavailable", "the database does not answer")
 	}
-	return healthResponse{Status: "ready", Version: s.cfg.Version}, nil
+	return healthResponse{Status: "ready", Version: s.cfg.Version, Replicas: replicaStatuses(s.DB.Replicas())}, nil
 }
 
 func (s *Server) metricsHandler(c *gin.Context) {

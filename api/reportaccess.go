@@ -28,6 +28,9 @@ var reportRules = map[string]reportRule{
 	"demand":      {Staff: "GET /api/v1/demand"},
 	"complaints":  {Staff: "GET /api/v1/complaints", Owner: "GET /api/v1/offices/:id/complaints"},
 	"inspections": {Staff: "GET /api/v1/offices/:id/inspections"},
+	// One row per visit, without anything that identifies a citizen: the
+	// figures an office's crowding is computed from.
+	"visits": {Staff: "GET /api/v1/offices/:id/crowding", Owner: "GET /api/v1/offices/:id/crowding"},
 }
 
 // reportAccess is a report kind's rule resolved against the route table.

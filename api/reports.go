@@ -1,8 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -45,20 +45,17 @@ func (s *Server) report(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
 	ctype := "text/csv; charset=utf-8"
+	write := func(w io.Writer) error { return reports.WriteCSV(w, t, lang) }
 	if format == "xlsx" {
 		ctype = xlsxType
-		err = reports.WriteXLSX(&buf, t, lang)
-	} else {
-		err = reports.WriteCSV(&buf, t, lang)
-	}
-	if err != nil {
-		return nil, err
+		write = func(w io.Writer) error { return reports.WriteXLSX(w, t, lang) }
 	}
 	name := kind
 	if sp.Period != "" {
 		name += "-" + sp.Period
 	}
-	return file{ContentType: ctype, Name: fmt.Sprintf("daftar-%s.%s", name, format), Data: buf.Bytes()}, nil
+	// The file is written straight to the response, row by row: a visits
+	// report is millions of rows (stream in handle.go).
+	return stream{ContentType: ctype, Name: fmt.Sprintf("daftar-%s.%s", name, format), Write: write}, nil
 }

@@ -144,7 +144,7 @@ func (s *Server) table() []route {
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,
-			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand, complaints, inspections; each follows the access rule of the routes whose records it holds (office owners: their own office's rows)", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
+			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, visits (a period's visits, one row each, streamed; at most a quarter, and as XLSX at most 3,145,725 rows), licences, allocations, demand, complaints, inspections; each follows the access rule of the routes whose records it holds (office owners: their own office's rows)", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{400, 403, 404, 422}}},
 
 		// Dashboard pages.
 		{Method: http.MethodGet, Path: "/", Access: anyone, Page: true, Handler: s.home, Doc: doc{Summary: "Redirect to the caller's home"}},

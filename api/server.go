@@ -50,6 +50,9 @@ type Config struct {
 	// (default 5m). Past it the request answers 503.
 	RequestTimeout time.Duration
 	UploadTimeout  time.Duration
+	// ReadYourWrites is how long after a change a person's reads go to
+	// the primary rather than a read replica (default 15s).
+	ReadYourWrites time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -64,6 +67,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UploadTimeout == 0 {
 		c.UploadTimeout = 5 * time.Minute
+	}
+	if c.ReadYourWrites == 0 {
+		c.ReadYourWrites = 15 * time.Second
 	}
 	return c
 }
@@ -101,6 +107,10 @@ type Deps struct {
 	Demand   *licensing.Demand
 	Rounds   *licensing.Rounds
 	Licences *licensing.Licences
+	// Scale: the demand model and the regional crowding figures as stored
+	// models, computed in the background; requests read them.
+	DemandModels *licensing.DemandModels
+	RegionModels *visits.RegionModels
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
@@ -123,7 +133,8 @@ func (d Deps) missing() []string {
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
 		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
-		"Jobs": d.Jobs != nil, "Complaints": d.Complaints != nil} {
+		"Jobs": d.Jobs != nil, "Complaints": d.Complaints != nil,
+		"DemandModels": d.DemandModels != nil, "RegionModels": d.RegionModels != nil} {
 		if !set {
 			out = append(out, name)
 		}
@@ -151,6 +162,8 @@ type Server struct {
 	complaintLimiter, trackLimiter *rateLimiter
 	// reportAccess is who may read each report kind (reportaccess.go).
 	reportAccess map[string]reportAccess
+	// writes are who wrote lately: they read from the primary (replicas.go).
+	writes *recentWrites
 }
 
 // New builds the server and its routes.
@@ -161,6 +174,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
 		readiness: deps.Readiness, complaintLimiter: newRateLimiter(10, 10*time.Minute), trackLimiter: newRateLimiter(60, 10*time.Minute)}
+	s.writes = newRecentWrites(s.cfg.ReadYourWrites)
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
@@ -197,6 +211,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 			handlers = append(handlers, s.authenticate(r))
 		}
 		handlers = append(handlers, s.authorize(r))
+		handlers = append(handlers, s.routeReads(r))
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}

@@ -29,6 +29,11 @@ type Reports struct {
 	Licences   *licensing.Licences
 	Rounds     *licensing.Rounds
 	Demand     *licensing.Demand
+	// DemandModels, when set, serves the demand report from the stored
+	// model (scale); without it the model is computed.
+	DemandModels *licensing.DemandModels
+	// Visits streams the visits report's rows.
+	Visits *visits.Service
 	// Inspections are the inspections and their corrective actions.
 	Inspections *inspections.Service
 	// Complaints, when set, gives the complaints kind.
@@ -55,7 +60,7 @@ func StaffOnly(kind string) bool { return staffOnly[kind] }
 
 // Kinds lists the kinds available.
 func (r *Reports) Kinds() []string {
-	out := []string{"offices", "crowding", "surveys", "rankings", "candidates"}
+	out := []string{"offices", "crowding", "surveys", "rankings", "candidates", "visits"}
 	if r.Inspections != nil {
 		out = append(out, "inspections")
 	}
@@ -82,6 +87,8 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		return r.rankings(ctx, p)
 	case "candidates":
 		return r.candidates(ctx, p)
+	case "visits":
+		return r.visits(ctx, p)
 	case "inspections":
 		if r.Inspections != nil {
 			return r.inspections(ctx, p)

@@ -105,7 +105,13 @@ func (r *Reports) demand(ctx context.Context, p Params) (Table, error) {
 	if p.SpanGiven {
 		q.From, q.To = p.From, p.To.AddDate(0, 0, -1) // To is the day after the span
 	}
-	res, err := r.Demand.Compute(ctx, q)
+	var res *licensing.DemandResult
+	var err error
+	if r.DemandModels != nil {
+		res, _, err = r.DemandModels.Get(ctx, q)
+	} else {
+		res, err = r.Demand.Compute(ctx, q)
+	}
 	if err != nil {
 		return t, err
 	}

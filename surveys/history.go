@@ -30,6 +30,19 @@ type HistoricVisit struct {
 // template; the secondary indexes of survey_responses are rebuilt at the
 // end, so it is meant for an empty history.
 func (s *Service) LoadHistory(ctx context.Context, visits iter.Seq[HistoricVisit]) (invitations, responses int, err error) {
+	return s.LoadHistoryFrom(ctx, func(yield func(HistoricVisit, error) bool) {
+		for v := range visits {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	})
+}
+
+// LoadHistoryFrom is LoadHistory from a source that may fail (visits read
+// from the database as they are written here): an error from it rolls the
+// whole history back.
+func (s *Service) LoadHistoryFrom(ctx context.Context, visits iter.Seq2[HistoricVisit, error]) (invitations, responses int, err error) {
 	tmpl, err := s.Current(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -41,7 +54,11 @@ func (s *Service) LoadHistory(ctx context.Context, visits iter.Seq[HistoricVisit
 	var days dayCache
 	err = s.db.BulkWithoutIndexes(ctx, []string{"survey_responses"}, func(ins db.Inserter) error {
 		err := ins("survey_responses", respCols, func(yield func([]any) bool) {
-			for v := range visits {
+			for v, err := range visits {
+				if err != nil {
+					bad = err
+					return
+				}
 				day := days.of(v.ArrivedAt.Unix())
 				perDay.add(officeDay{v.OfficeID, day})
 				invitations++

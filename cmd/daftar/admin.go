@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"github.com/daftar-ir/daftar"
@@ -27,12 +28,29 @@ func withApp(ctx context.Context, e env, name string, args []string, fn func(a *
 	if e.verbose {
 		log = newLogger(cfg, e.stderr)
 	}
+	defer boundMemory(e.getenv)()
 	a, err := openApp(ctx, cfg, log, daftar.SystemClock{})
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	return fn(a, rest)
+}
+
+// commandMemoryLimit is the soft memory limit of the one-shot commands
+// (imports, seeds, reports): the bulk paths stream, and the limit keeps
+// the garbage collector from letting the heap grow to twice what is live
+// before it runs. GOMEMLIMIT in the environment takes precedence.
+const commandMemoryLimit = 256 << 20
+
+// boundMemory sets commandMemoryLimit until the returned function puts
+// the previous limit back.
+func boundMemory(getenv func(string) string) (restore func()) {
+	if getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	old := debug.SetMemoryLimit(commandMemoryLimit)
+	return func() { debug.SetMemoryLimit(old) }
 }
 
 func migrateCmd(ctx context.Context, e env, args []string) error {

@@ -66,6 +66,10 @@ type app struct {
 	planner     *inspections.Planner
 	// complaints as cases (surveys/complaints)
 	complaints *complaints.Service
+
+	// scale: the stored models (scale.go)
+	regionModels *visits.RegionModels
+	demandModels *licensing.DemandModels
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -135,6 +139,9 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initVisits(); err != nil {
 		return err
 	}
+	if err := a.maintainPartitions(ctx); err != nil {
+		return err
+	}
 	if err := a.initLicensing(); err != nil {
 		return err
 	}
@@ -147,9 +154,12 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initFinder(ctx, changes); err != nil {
 		return err
 	}
+	if err := a.initModels(); err != nil {
+		return err
+	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
 		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
-		Inspections: a.inspections, Complaints: a.complaints}
+		DemandModels: a.demandModels, Visits: a.visits, Inspections: a.inspections, Complaints: a.complaints}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -170,7 +180,7 @@ func (a *app) registerJobs() error {
 	}{
 		// Cluster jobs change the shared database: once per firing across
 		// every replica.
-		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.complaintJobs()}},
+		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.complaintJobs(), a.modelJobs()}},
 		// Local refreshes reload one process's memory from the shared
 		// database: on every replica, at every firing.
 		{jobs.Local, [][]jobs.Job{a.visitRefreshes(), a.rankingRefreshes()}},
@@ -201,12 +211,14 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 		Inspections: a.inspections, Planner: a.planner,
-		Jobs:       a.jobs,
-		Complaints: a.complaints,
+		Jobs:         a.jobs,
+		Complaints:   a.complaints,
+		DemandModels: a.demandModels, RegionModels: a.regionModels,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
 		RequestTimeout: a.cfg.RequestTimeout, UploadTimeout: a.cfg.UploadTimeout,
+		ReadYourWrites: a.cfg.ReplicaMaxLag + 5*time.Second,
 	})
 }
 

@@ -63,6 +63,9 @@ type config struct {
 	JobSchedules map[string]string
 	// hardening
 	OwnerVisitWindow time.Duration
+	// scale: read replicas
+	ReplicaURLs   []string
+	ReplicaMaxLag time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -235,6 +238,27 @@ func settings() []setting {
 			return nil
 		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
+		// Scale: read replicas and stored models.
+		{env: "DATABASE_REPLICA_URLS", flag: "database-replica-urls", def: "", help: "comma-separated PostgreSQL streaming replicas of DATABASE_URL that reports, lists and the stored models read from", secret: true, set: func(c *config, v string) error {
+			c.ReplicaURLs = nil
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+						return fmt.Errorf("each must be a postgres:// URL")
+					}
+					c.ReplicaURLs = append(c.ReplicaURLs, u)
+				}
+			}
+			return nil
+		}},
+		{env: "DAFTAR_REPLICA_MAX_LAG", flag: "replica-max-lag", def: "10s", help: "a read replica further behind the primary than this is left out of reads until it catches up", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 100*time.Millisecond || d > time.Hour {
+				return fmt.Errorf("must be a duration like 10s (100ms to 1h)")
+			}
+			c.ReplicaMaxLag = d
+			return nil
+		}},
 		// Faults: nothing waits on the database or a client forever.
 		{env: "DB_STATEMENT_TIMEOUT", flag: "db-statement-timeout", def: "30s", help: "PostgreSQL: longest statement, set on every connection (0s: the server's setting); bulk loads and migrations are exempt", set: dur(func(c *config) *time.Duration { return &c.DBStatementTimeout })},
 		{env: "DAFTAR_REQUEST_TIMEOUT", flag: "request-timeout", def: "15s", help: "deadline of an API or page request; past it the request answers 503", set: positive(func(c *config) *time.Duration { return &c.RequestTimeout })},
@@ -350,6 +374,7 @@ func (c config) print(log *slog.Logger) {
 
 		"DB_STATEMENT_TIMEOUT": c.DBStatementTimeout.String(), "DAFTAR_REQUEST_TIMEOUT": c.RequestTimeout.String(),
 		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(), "DAFTAR_JOB_SCHEDULES": jobSchedulesText(c.JobSchedules), "DAFTAR_OWNER_VISIT_WINDOW": c.OwnerVisitWindow.String(),
+		"DATABASE_REPLICA_URLS": strings.Join(c.ReplicaURLs, ","), "DAFTAR_REPLICA_MAX_LAG": c.ReplicaMaxLag.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {
@@ -357,6 +382,12 @@ func (c config) print(log *slog.Logger) {
 		switch {
 		case s.env == "DATABASE_URL" && v != "":
 			v = db.RedactURL(v)
+		case s.env == "DATABASE_REPLICA_URLS" && v != "":
+			var shown []string
+			for _, u := range c.ReplicaURLs {
+				shown = append(shown, db.RedactURL(u))
+			}
+			v = strings.Join(shown, ",")
 		case s.secret && v != "":
 			v = "*****"
 		}
@@ -416,7 +447,7 @@ func (c config) secret(log *slog.Logger) (string, error) {
 func (c config) dbConfig() db.Config {
 	return db.Config{URL: c.DatabaseURL, SQLitePath: filepath.Join(c.DataDir, "daftar.db"), MaxOpenConns: c.DBMaxOpen,
 		MaxIdleConns: c.DBMaxIdle, ConnMaxLifetime: c.DBConnLifetime, ConnMaxIdleTime: c.DBConnIdleTime,
-		StatementTimeout: c.DBStatementTimeout}
+		StatementTimeout: c.DBStatementTimeout, ReplicaURLs: c.ReplicaURLs, MaxReplicaLag: c.ReplicaMaxLag}
 }
 
 func newLogger(c config, w io.Writer) *slog.Logger {

@@ -66,6 +66,12 @@ func reportCmd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		rows := len(t.Rows)
+		if stream := t.Stream; stream != nil { // count the rows as they go by
+			t.Stream = func(yield func([]any) error) error {
+				return stream(func(r []any) error { rows++; return yield(r) })
+			}
+		}
 		out := vals["out"]
 		if out == "" {
 			out = pos[0]
@@ -91,7 +97,7 @@ func reportCmd(ctx context.Context, e env, args []string) error {
 				os.Remove(out) // never leave half a spreadsheet behind
 				return err
 			}
-			fmt.Fprintf(e.stderr, "daftar: %s: %d rows written to %s\n", kind, len(t.Rows), out)
+			fmt.Fprintf(e.stderr, "daftar: %s: %d rows written to %s\n", kind, rows, out)
 		}
 		return err
 	})

@@ -28,6 +28,9 @@ func commands() []command {
 		{name: "seed", summary: "fill an empty database with a dataset", subs: []command{
 			{name: "demo", summary: "the demo dataset (1,200 offices, visits, surveys, candidates, rounds, rankings)",
 				config: true, quiet: true, maxArgs: 0, run: seedDemoCmd},
+			{name: "national", summary: "a national year on PostgreSQL (2,000 offices, 30 million visits over 12 months, 10 million survey answers) to measure at scale",
+				detail: "COPY all the way, in flat memory; it takes a long time and many gigabytes (docs/scale.md).",
+				flags:  nationalFlags, config: true, quiet: true, maxArgs: 0, run: seedNationalCmd},
 		}},
 		{name: "user", summary: "manage accounts (passwords are read from standard input, never from flags)", subs: userCommands()},
 		{name: "audit", summary: "check the audit log", subs: []command{
@@ -40,6 +43,8 @@ func commands() []command {
 			detail: "Kinds: " + strings.Join(reportKinds, ", ") + ".", flags: reportFlags, config: true, quiet: true, run: reportCmd},
 		{name: "demand", summary: "where new offices are needed, with the figures", flags: demandFlags, config: true, quiet: true,
 			maxArgs: 0, run: demandCmd},
+		{name: "partitions", summary: "list the monthly partitions of visits (PostgreSQL) with their rows and size, for retention (docs/scale.md)",
+			config: true, quiet: true, maxArgs: 0, run: partitionsCmd},
 		{name: "healthcheck", summary: "exit 0 when the local server answers /healthz (the container's HEALTHCHECK)",
 			config: true, maxArgs: 0, run: healthcheckCmd},
 		{name: "version", summary: "print the version, the module version and the VCS revision", maxArgs: 0, run: versionCmd},

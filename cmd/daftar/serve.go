@@ -86,6 +86,13 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		if cfg.Jobs {
 			a.jobs.Start()
 			log.Info("scheduled jobs started", "jobs", a.jobs.Names())
+			// The stored models are computed now rather than at the
+			// refresh's first firing (once across replicas).
+			go func() {
+				if _, err := a.jobs.RunNow(ctx, "models-refresh"); err != nil {
+					log.Warn("stored models not refreshed at start", "error", err)
+				}
+			}()
 		}
 	}
 	seeded, seeding := make(chan error, 1), seed

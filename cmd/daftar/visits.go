@@ -34,6 +34,27 @@ func (a *app) initVisits() error {
 	return err
 }
 
+// partitionsAhead is how many months ahead of the current one visits has
+// its partitions made (PostgreSQL).
+const partitionsAhead = 3
+
+// maintainPartitions makes the current and next months' partitions of
+// visits before anything is served (PostgreSQL; the job visits-partitions
+// keeps them ahead afterwards).
+func (a *app) maintainPartitions(ctx context.Context) error {
+	if a.db.Dialect != db.Postgres {
+		return nil
+	}
+	rep, err := a.visits.MaintainPartitions(ctx, a.clock.Now(), partitionsAhead)
+	if err != nil {
+		return err
+	}
+	if len(rep.Created) > 0 {
+		a.log.Info("visits partitions made", "partitions", rep.Created, "moved_from_default", rep.Moved)
+	}
+	return nil
+}
+
 // initFinder builds the finder, whose index loads every office and the
 // recent wait profiles, listens to the register's changes and shows the
 // ranking's grades.
@@ -60,6 +81,13 @@ func (a *app) visitRefreshes() []jobs.Job {
 // visitJobs are the scheduled jobs of visits and crowding.
 func (a *app) visitJobs() []jobs.Job {
 	return []jobs.Job{
+		// Scale: the monthly partitions of visits (PostgreSQL), three months
+		// ahead, and the rows of the default partition moved into theirs.
+		// A cluster job (registerJobs): once per firing across replicas.
+		{Name: "visits-partitions", Spec: "50 3 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.visits.MaintainPartitions(ctx, a.clock.Now(), partitionsAhead)
+			return err
+		}},
 		// Every night the last two days' rollups are rebuilt from the raw
 		// visits: a repair path for anything written around the API.
 		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {

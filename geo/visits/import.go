@@ -54,6 +54,11 @@ type ImportOptions struct {
 	// MaxRows, when set, refuses a longer file as a whole (413), before
 	// anything is written.
 	MaxRows int
+	// MemoryVisits bounds the visits kept in memory to build their rollups
+	// from (default 2,000,000, about 50 MB); beyond it the rollups of the
+	// offices concerned are built by reading their visits back, so memory
+	// stays flat whatever the file's size.
+	MemoryVisits int
 	// BeforeCommit, when set, runs inside the import's transaction once
 	// every row and rollup is written, with the import's report: the
 	// caller records its audit event there, so the visits and their event
@@ -103,7 +108,9 @@ type importer struct {
 	locked  map[int64]bool
 	touched map[int64][]int64
 	seen    map[int64]map[int64]bool // office → days already in touched
-	mem     map[int64][]rawVisit     // the visits inserted, per office
+	mem     map[int64][]memVisit     // the visits inserted, per office
+	memN    int                      // visits in mem
+	spilled map[int64]bool           // offices whose visits are read back instead
 	read    rejections               // the reader's
 	wrote   rejections               // the writer's
 	rows    int
@@ -124,7 +131,19 @@ func (im *importer) reject(to *rejections, line int, ticket, status, field, code
 }
 
 func (im *importer) touch(v *Visit) {
-	im.mem[v.OfficeID] = append(im.mem[v.OfficeID], rawVisit{Arrived: v.Arrived, Called: v.Called, Finished: v.Finished, Outcome: v.Outcome})
+	if !im.spilled[v.OfficeID] {
+		// The outcome is one of four constants: keeping the row's own
+		// string would keep its whole CSV line alive.
+		im.mem[v.OfficeID] = append(im.mem[v.OfficeID], compactVisit(v))
+		if im.memN++; im.memN > im.opt.MemoryVisits {
+			// Over the budget: every office held so far is rebuilt from
+			// the database at the end instead.
+			for id := range im.mem {
+				im.spilled[id] = true
+			}
+			im.mem, im.memN = map[int64][]memVisit{}, 0
+		}
+	}
 	day := daftar.DayStart(v.Arrived)
 	if im.lastDay == [2]int64{v.OfficeID, day} {
 		return
@@ -139,6 +158,42 @@ func (im *importer) touch(v *Visit) {
 		s[day] = true
 		im.touched[v.OfficeID] = append(im.touched[v.OfficeID], day)
 	}
+}
+
+// memVisit is a visit kept to build its rollups from, in 24 bytes rather
+// than rawVisit's 40: called and finished as seconds after arrival (-1 when
+// absent; a visit lasts at most MaxDuration), the outcome as its index.
+type memVisit struct {
+	arrived          int64
+	called, finished int32
+	outcome          uint8
+}
+
+func compactVisit(v *Visit) memVisit {
+	m := memVisit{arrived: v.Arrived, called: -1, finished: -1}
+	if v.Called > 0 {
+		m.called = int32(v.Called - v.Arrived)
+	}
+	if v.Finished > 0 {
+		m.finished = int32(v.Finished - v.Arrived)
+	}
+	for i, o := range Outcomes {
+		if v.Outcome == o {
+			m.outcome = uint8(i)
+		}
+	}
+	return m
+}
+
+func (m memVisit) raw() rawVisit {
+	r := rawVisit{Arrived: m.arrived, Outcome: Outcomes[m.outcome]}
+	if m.called >= 0 {
+		r.Called = m.arrived + int64(m.called)
+	}
+	if m.finished >= 0 {
+		r.Finished = m.arrived + int64(m.finished)
+	}
+	return r
 }
 
 // report assembles the import's report.
@@ -168,8 +223,11 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MaxRejections <= 0 {
 		opt.MaxRejections = 1000
 	}
+	if opt.MemoryVisits <= 0 {
+		opt.MemoryVisits = 2_000_000
+	}
 	im := &importer{v: v, opt: opt, rules: v.rules(ctx), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
-		mem: map[int64][]rawVisit{}}
+		mem: map[int64][]memVisit{}, spilled: map[int64]bool{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
@@ -265,7 +323,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := v.rebuildImported(ctx, tx, im.touched, im.mem); err != nil {
+		if err := v.rebuildImported(ctx, tx, im.touched, im.mem, im.spilled); err != nil {
 			return err
 		}
 		if opt.BeforeCommit != nil {
@@ -443,30 +501,42 @@ func (im *importer) insertChunk(ctx context.Context, tx *db.Tx, chunk []importRo
 }
 
 // visitSource streams a chunk to COPY (pgx encodes each row before
-// asking for the next, so one buffer serves).
+// asking for the next, so one buffer serves); keys streams the chunk's
+// rows of visit_keys instead.
 type visitSource struct {
 	rows []importRow
 	i    int
 	buf  []any
+	keys bool
 }
 
 func (s *visitSource) Next() bool { s.i++; return s.i <= len(s.rows) }
 func (s *visitSource) Values() ([]any, error) {
-	s.buf = s.rows[s.i-1].v.appendValues(s.buf[:0])
+	v := &s.rows[s.i-1].v
+	if s.keys {
+		s.buf = append(s.buf[:0], v.OfficeID, v.Ticket, v.Arrived)
+		return s.buf, nil
+	}
+	s.buf = v.appendValues(s.buf[:0])
 	return s.buf, nil
 }
 func (s *visitSource) Err() error { return nil }
 
-// copyChunk COPYs a chunk under a savepoint; when a ticket already exists
-// (unique violation) it rolls back to the savepoint and inserts the chunk
-// row by row with ON CONFLICT DO NOTHING instead.
+// copyChunk COPYs a chunk's keys and visits under a savepoint; when a
+// ticket already exists (a unique violation of visit_keys) it rolls back
+// to the savepoint and inserts the chunk with ON CONFLICT DO NOTHING
+// instead.
 func (im *importer) copyChunk(ctx context.Context, tx *db.Tx, rows []importRow) error {
 	sp, err := tx.Pgx().Begin(ctx) // a savepoint
 	if err != nil {
 		return err
 	}
-	src := &visitSource{rows: rows, buf: im.values}
-	_, err = sp.CopyFrom(ctx, pgx.Identifier{"visits"}, visitCols, src)
+	src := &visitSource{rows: rows, buf: im.values, keys: true}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"visit_keys"}, keyCols, src)
+	if err == nil {
+		src.i, src.keys = 0, false
+		_, err = sp.CopyFrom(ctx, pgx.Identifier{"visits"}, visitCols, src)
+	}
 	im.values = src.buf
 	if err == nil {
 		if err := sp.Commit(ctx); err != nil { // releases the savepoint

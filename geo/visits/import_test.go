@@ -107,3 +107,43 @@ func TestImportVisits(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestImportBeyondMemory: an import with more visits than it keeps in
+// memory builds the rollups of the offices beyond the budget by reading
+// their visits back, to the same rollups as a rebuild from the raw visits.
+func TestImportBeyondMemory(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		e := newVEnv(t, d)
+		for i, code := range []string{"THR-0501", "THR-0502", "THR-0503"} {
+			e.Office(code, "tehran", 35.70+0.01*float64(i), 51.40, 3, []string{"criminal_record"}, nil)
+		}
+		var b bytes.Buffer
+		b.WriteString("office,ticket,service,arrived_at,called_at,finished_at,outcome,counter\n")
+		n := 0
+		for day := 14; day <= 20; day++ {
+			for _, code := range []string{"THR-0501", "THR-0502", "THR-0503"} {
+				for h := 8; h < 13; h++ {
+					n++
+					at := func(m int) string {
+						return "2026-11-" + strconv.Itoa(day) + " " + strconv.Itoa(h) + ":" + strconv.Itoa(m)
+					}
+					b.WriteString(code + ",S" + strconv.Itoa(n) + ",criminal_record," + at(10) + "," + at(25) + "," + at(40) + ",served,1\n")
+				}
+			}
+		}
+		rep, err := e.Visits.Import(e.Ctx, &b, ImportOptions{MemoryVisits: 7, ChunkRows: 11})
+		if err != nil || rep.Accepted != n {
+			t.Fatalf("%+v %v", rep, err)
+		}
+		before := RollupSnapshot(t, d)
+		if len(before) == 0 {
+			t.Fatal("no rollups")
+		}
+		if _, err := e.Visits.RebuildRollups(e.Ctx, vNow.Unix()-30*86400, vNow.Unix()); err != nil {
+			t.Fatal(err)
+		}
+		if after := RollupSnapshot(t, d); !slices.Equal(before, after) {
+			t.Fatalf("rollups of an import beyond memory differ from rebuilt ones:\n%v\n%v", before, after)
+		}
+	})
+}

@@ -32,7 +32,7 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 		months []rollupRow
 		err    error
 	}
-	ch := make(chan batch, 4)
+	ch := make(chan batch, 1)
 	genCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -40,7 +40,7 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 		var b dayBuilder
 		for i := 0; i < n; {
 			var bt batch
-			for ; i < n && len(bt.visits) < 40_000; i++ {
+			for ; i < n && len(bt.visits) < 20_000; i++ {
 				start := len(bt.visits)
 				bt.visits = office(i, bt.visits)
 				vs := bt.visits[start:]
@@ -89,8 +89,8 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 			}
 		}
 	}()
-	// The visits table is empty (checked below), so its two indexes are
-	// dropped and built again after the rows: several times faster than
+	// The visits table is empty (checked below), so its index and that of
+	// the keys are dropped and built again after the rows: several times faster than
 	// maintaining them row by row. Months that started before the history
 	// are partial, as for an office opened mid-month.
 	err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {
@@ -106,6 +106,12 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 				rows[i] = bt.visits[i].values()
 			}
 			if err := tx.CopyRows(ctx, "visits", visitCols, rows); err != nil {
+				return err
+			}
+			for i := range bt.visits {
+				rows[i] = bt.visits[i].keyValues()
+			}
+			if err := tx.CopyRows(ctx, "visit_keys", keyCols, rows); err != nil {
 				return err
 			}
 			rows = rows[:0]
@@ -137,15 +143,17 @@ func (v *Service) LoadHistory(ctx context.Context, n int, office func(i int, out
 	return rep, nil
 }
 
-// The visits indexes, as 0002_visits.sql creates them.
+// The secondary indexes of visits and visit_keys, as 0002_visits.sql and
+// 0010_scale.sql create them (the primary key of visits stays).
 var visitIndexes = []struct{ name, ddl string }{
-	{"visits_office_ticket", "CREATE UNIQUE INDEX visits_office_ticket ON visits (office_id, ticket)"},
+	{"visit_keys_office_ticket", "CREATE UNIQUE INDEX visit_keys_office_ticket ON visit_keys (office_id, ticket)"},
 	{"visits_office_arrived", "CREATE INDEX visits_office_arrived ON visits (office_id, arrived_at)"},
 }
 
 func dropVisitIndexes(ctx context.Context, tx *db.Tx) error {
 	var n int64
-	err := tx.Query(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM visits LIMIT 1) x", nil, func(scan func(...any) error) error { return scan(&n) })
+	err := tx.Query(ctx, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM visits LIMIT 1) x) + (SELECT COUNT(*) FROM (SELECT 1 FROM visit_keys LIMIT 1) y)", nil,
+		func(scan func(...any) error) error { return scan(&n) })
 	if err != nil {
 		return err
 	}

@@ -152,8 +152,10 @@ func (rb *rebuilder) rebuildDays(ctx context.Context, off offices.Shape, days []
 // rollups with the visits), so its row is built from mem alone; a day that
 // had one is rebuilt from the database, as is a month that had day rows
 // the load did not touch. A load of new history so never reads back what
-// it wrote. The caller holds the offices' locks.
-func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[int64][]int64, mem map[int64][]rawVisit) error {
+// it wrote, but for the offices in spilled, whose visits were too many to
+// keep (ImportOptions.MemoryVisits): their days are all rebuilt from the
+// database, one office at a time. The caller holds the offices' locks.
+func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[int64][]int64, mem map[int64][]memVisit, spilled map[int64]bool) error {
 	ids := make([]int64, 0, len(touched))
 	minDay, maxDay := int64(math.MaxInt64), int64(math.MinInt64)
 	for id, days := range touched {
@@ -203,8 +205,22 @@ func (v *Service) rebuildImported(ctx context.Context, tx *db.Tx, touched map[in
 		if !ok {
 			return fmt.Errorf("rollups: office %d not found", id)
 		}
+		if spilled[id] {
+			if err := flushDays(); err != nil {
+				return err
+			}
+			if err := rb.rebuildOffice(ctx, sh, touched[id]); err != nil {
+				return err
+			}
+			continue
+		}
 		had := existing[id]
-		vs := mem[id]
+		kept := mem[id]
+		vs := make([]rawVisit, len(kept))
+		for i := range kept {
+			vs[i] = kept[i].raw()
+		}
+		mem[id] = nil // the compact copy is no longer needed
 		slices.SortFunc(vs, func(a, b rawVisit) int { return cmp.Compare(a.Arrived, b.Arrived) })
 		var dbDays []int64
 		built := map[int64][]rollupRow{} // month → day rows built here

@@ -45,15 +45,49 @@ type visitKey struct {
 	ticket string
 }
 
+// The idempotency key of every visit, (office_id, ticket), is kept in
+// visit_keys beside it (visits is partitioned by month on PostgreSQL, and a
+// partitioned table cannot hold a unique index without the partition
+// column): a visit is written only when its key is new, in the same
+// transaction.
+var keyCols = []string{"office_id", "ticket", "arrived_at"}
+
+func (v *Visit) keyValues() []any { return []any{v.OfficeID, v.Ticket, v.Arrived} }
+
 // insertVisits writes visits, skipping tickets already stored, and returns
 // the id of each one written.
 func insertVisits(ctx context.Context, tx *db.Tx, list []Visit) (map[visitKey]int64, error) {
 	out := make(map[visitKey]int64, len(list))
-	rows := make([][]any, len(list))
-	for i := range list {
-		rows[i] = list[i].values()
+	if len(list) == 0 {
+		return out, nil
 	}
-	err := tx.InsertReturning(ctx, "visits", visitCols, rows, " ON CONFLICT (office_id, ticket) DO NOTHING RETURNING id, office_id, ticket",
+	keys := make([][]any, len(list))
+	for i := range list {
+		keys[i] = list[i].keyValues()
+	}
+	fresh := make(map[visitKey]bool, len(list))
+	err := tx.InsertReturning(ctx, "visit_keys", keyCols, keys, " ON CONFLICT (office_id, ticket) DO NOTHING RETURNING office_id, ticket",
+		func(scan func(...any) error) error {
+			var k visitKey
+			if err := scan(&k.office, &k.ticket); err != nil {
+				return err
+			}
+			fresh[k] = true
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("insert visit keys: %w", err)
+	}
+	rows := make([][]any, 0, len(fresh))
+	for i := range list {
+		if fresh[visitKey{list[i].OfficeID, list[i].Ticket}] {
+			rows = append(rows, list[i].values())
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	err = tx.InsertReturning(ctx, "visits", visitCols, rows, " RETURNING id, office_id, ticket",
 		func(scan func(...any) error) error {
 			var id int64
 			var k visitKey
@@ -77,15 +111,14 @@ type ServedVisit struct {
 	Arrived, Called, Finished int64
 }
 
-// Served lists every served visit in id order, with its office, service
-// and times: how a generator of survey history (cmd/daftar/demo) reads the
-// visits it answers without querying the visits table itself. The slice
-// holds all of them at once, about 60 bytes a visit, and the few dozen
-// service codes are shared strings.
-func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
-	var out []ServedVisit
+// EachServed hands every served visit to fn in id order, with its office,
+// service and times, streaming them from the database: how a generator of
+// survey history (cmd/daftar/demo) reads the visits it answers without
+// querying the visits table itself, in memory that does not grow with the
+// history. The few dozen service codes are shared strings.
+func (v *Service) EachServed(ctx context.Context, fn func(ServedVisit) error) error {
 	codes := map[string]string{}
-	err := v.db.Query(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
+	return v.db.QueryStream(ctx, `SELECT id, office_id, service_code, arrived_at, COALESCE(called_at, 0), COALESCE(finished_at, 0)
 		FROM visits WHERE outcome = ? ORDER BY id`, []any{OutcomeServed}, func(scan func(...any) error) error {
 		var x ServedVisit
 		if err := scan(&x.ID, &x.OfficeID, &x.Service, &x.Arrived, &x.Called, &x.Finished); err != nil {
@@ -96,6 +129,23 @@ func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
 		} else {
 			codes[x.Service] = x.Service
 		}
+		return fn(x)
+	})
+}
+
+// CountServed is the number of served visits (what EachServed hands out).
+func (v *Service) CountServed(ctx context.Context) (int64, error) {
+	var n int64
+	err := v.db.Query(ctx, "SELECT COUNT(*) FROM visits WHERE outcome = ?", []any{OutcomeServed},
+		func(scan func(...any) error) error { return scan(&n) })
+	return n, err
+}
+
+// Served lists every served visit in id order (EachServed, gathered: about
+// 60 bytes a visit, for small histories and tests).
+func (v *Service) Served(ctx context.Context) ([]ServedVisit, error) {
+	var out []ServedVisit
+	err := v.EachServed(ctx, func(x ServedVisit) error {
 		out = append(out, x)
 		return nil
 	})

@@ -22,6 +22,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 )
 
 // Dialect names the database engine.
@@ -47,6 +48,13 @@ type Config struct {
 	ConnMaxIdleTime time.Duration
 	// SlowQuery logs statements slower than this (0: 500ms).
 	SlowQuery time.Duration
+	// ReplicaURLs are PostgreSQL streaming replicas of URL that read-only
+	// work reads from (replicas.go); MaxReplicaLag is how far behind one
+	// may fall and still be read (0: 10s); ReplicaCheck how often their
+	// lag is measured (0: 2s).
+	ReplicaURLs   []string
+	MaxReplicaLag time.Duration
+	ReplicaCheck  time.Duration
 	// StatementTimeout bounds every statement on PostgreSQL (set on each
 	// connection as statement_timeout), so a stuck query frees its
 	// connection and its caller instead of holding both; 0 leaves the
@@ -65,6 +73,8 @@ type DB struct {
 	Dialect Dialect
 	// Where is a description safe to log (no password).
 	Where string
+
+	replicas *replicaSet // nil without read replicas
 }
 
 // Open opens and checks the database described by cfg.
@@ -82,6 +92,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 		TranslateError:         false,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
+		// Open pings the primary itself; a replica down at start must not
+		// stop it (reads go to the primary until it answers).
+		DisableAutomaticPing: true,
 	}
 	var (
 		dialector gorm.Dialector
@@ -123,6 +136,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("db: connect to %s: %w", d.Where, err)
+	}
+	if len(cfg.ReplicaURLs) > 0 {
+		if err := d.openReplicas(pingCtx, cfg, log); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -197,14 +216,28 @@ func applyPool(s *sql.DB, cfg Config, d Dialect) {
 	s.SetConnMaxIdleTime(idle)
 }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.SQL.Close() }
+// Close closes the pool (and the replicas').
+func (d *DB) Close() error {
+	if d.replicas != nil {
+		d.replicas.close()
+		d.replicas = nil
+	}
+	return d.SQL.Close()
+}
 
 // Ping reports whether the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
-// WithContext returns a gorm session bound to ctx.
-func (d *DB) WithContext(ctx context.Context) *gorm.DB { return d.Gorm.WithContext(ctx) }
+// WithContext returns a gorm session bound to ctx. For read-only work
+// (ReadOnly) its reads go to a replica when there are any in use; its
+// writes always go to the primary.
+func (d *DB) WithContext(ctx context.Context) *gorm.DB {
+	g := d.Gorm.WithContext(ctx)
+	if d.replicas != nil && IsReadOnly(ctx) {
+		g = g.Clauses(dbresolver.Use(replicaResolver))
+	}
+	return g
+}
 
 // Tx runs fn in a transaction bound to ctx; an error or panic rolls it back.
 func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {

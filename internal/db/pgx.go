@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -16,10 +17,15 @@ var ErrNotPostgres = errors.New("db: this path needs PostgreSQL")
 // what database/sql cannot do: COPY, and a transaction around it
 // (conn.Begin). The connection returns to the pool afterwards.
 func (d *DB) WithPgxConn(ctx context.Context, fn func(conn *pgx.Conn) error) error {
+	return d.withPgxConnOn(ctx, d.SQL, fn)
+}
+
+// withPgxConnOn is WithPgxConn on a pool of the primary or of a replica.
+func (d *DB) withPgxConnOn(ctx context.Context, pool *sql.DB, fn func(conn *pgx.Conn) error) error {
 	if d.Dialect != Postgres {
 		return ErrNotPostgres
 	}
-	c, err := d.SQL.Conn(ctx)
+	c, err := pool.Conn(ctx)
 	if err != nil {
 		return err
 	}

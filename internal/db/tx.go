@@ -227,10 +227,10 @@ func (d *DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 // Query runs a query outside any transaction, without gorm's statement
 // building. On PostgreSQL it queries through pgx itself, which reads bytea
 // in binary (database/sql gets hex text, twice the bytes to move and
-// decode).
+// decode). Read-only work (ReadOnly) reads from a replica in use, if any.
 func (d *DB) Query(ctx context.Context, q string, args []any, each func(scan func(dest ...any) error) error) error {
 	if d.Dialect == Postgres {
-		return d.WithPgxConn(ctx, func(conn *pgx.Conn) error {
+		return d.withPgxConnOn(ctx, d.readPool(ctx), func(conn *pgx.Conn) error {
 			rows, err := conn.Query(ctx, rebind(q), args...)
 			if err != nil {
 				return err

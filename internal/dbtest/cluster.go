@@ -60,6 +60,43 @@ func StartCluster(t testing.TB) *Cluster {
 	return c
 }
 
+// startReplicaCluster starts a private cluster with a streaming replica
+// beside it (both removed when the test ends) and returns the replica's
+// address too; an error when it cannot (no PostgreSQL programs).
+func startReplicaCluster(t testing.TB) (*Cluster, string, error) {
+	t.Helper()
+	script, err := scriptPath()
+	if err != nil {
+		return nil, "", err
+	}
+	var out, errb bytes.Buffer
+	cmd := exec.Command("bash", script, "start", "--replica")
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, "", fmt.Errorf("pg-throwaway start --replica: %v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	c := &Cluster{script: script}
+	var replica string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "export TEST_DATABASE_URL="); ok {
+			c.URL = strings.Trim(v, "'")
+		}
+		if v, ok := strings.CutPrefix(line, "export TEST_DATABASE_REPLICA_URL="); ok {
+			replica = strings.Trim(v, "'")
+		}
+		if v, ok := strings.CutPrefix(line, "export DAFTAR_PG_DIR="); ok {
+			c.dir = strings.Trim(v, "'")
+		}
+	}
+	if c.dir != "" {
+		t.Cleanup(func() { exec.Command("bash", script, "stop", c.dir).Run() })
+	}
+	if c.URL == "" || replica == "" || c.dir == "" {
+		return nil, "", fmt.Errorf("pg-throwaway start --replica said no URLs: %s %s", out.String(), errb.String())
+	}
+	return c, replica, nil
+}
+
 // NewDatabase creates a migrated database in the cluster and returns its
 // URL.
 func (c *Cluster) NewDatabase(t testing.TB) string {

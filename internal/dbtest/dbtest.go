@@ -167,3 +167,104 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// OpenEmpty returns a fresh database of engine e with no migration
+// applied (a test of a migration over data written before it), closed
+// (and on PostgreSQL dropped) when the test ends.
+func OpenEmpty(t testing.TB, e db.Dialect) *db.DB {
+	t.Helper()
+	var cfg db.Config
+	switch e {
+	case db.SQLite:
+		cfg.SQLitePath = filepath.Join(t.TempDir(), "daftar.db")
+	case db.Postgres:
+		server := URL(t)
+		name := "daftar_e_" + randomHex(6)
+		if err := openAdmin(t, server).Gorm.Exec("CREATE DATABASE " + name).Error; err != nil {
+			t.Fatalf("create database: %v", err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if a, err := db.Open(ctx, db.Config{URL: server, MaxOpenConns: 1}, nil); err == nil {
+				a.Gorm.WithContext(ctx).Exec(fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+				a.Close()
+			}
+		})
+		cfg.URL = withDatabase(server, name)
+	default:
+		t.Fatalf("unknown engine %q", e)
+	}
+	d, err := db.Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("open %s: %v", e, err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// ReplicaPair returns a fresh migrated database on a PostgreSQL primary
+// and its address on a streaming replica of that primary, once the replica
+// has replayed its creation. With TEST_DATABASE_REPLICA_URL (scripts/test
+// starts one beside its throwaway cluster) the database is made on
+// TEST_DATABASE_URL's server; without it, on a private primary and replica
+// of this test, started with scripts/pg-throwaway start --replica (so the
+// tests also run beside a shared server that has no replica). When neither
+// is possible the test fails under CI=true, and elsewhere is skipped,
+// saying so.
+func ReplicaPair(t testing.TB) (primaryURL, replicaURL string) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_REPLICA_URL") != "" {
+		p := NewPostgresDatabase(t)
+		return p, ReplicaURL(t, p)
+	}
+	c, replica, err := startReplicaCluster(t)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: no TEST_DATABASE_REPLICA_URL and no private primary and replica could be started: %v", err)
+		}
+		t.Skipf("no TEST_DATABASE_REPLICA_URL and no private primary and replica could be started (%v): "+
+			"the read-replica tests need a streaming replica (scripts/test starts one; by hand: "+
+			"eval \"$(scripts/pg-throwaway start --replica)\")", err)
+	}
+	p := c.NewDatabase(t)
+	return p, waitOnReplica(t, replica, p)
+}
+
+func ReplicaURL(t testing.TB, primaryURL string) string {
+	t.Helper()
+	rep := os.Getenv("TEST_DATABASE_REPLICA_URL")
+	if rep == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but TEST_DATABASE_REPLICA_URL is not set: the read-replica tests need the replica scripts/test starts")
+		}
+		t.Skip("TEST_DATABASE_REPLICA_URL is not set: the read-replica tests need a streaming replica of TEST_DATABASE_URL " +
+			"(scripts/test starts one; by hand: eval \"$(scripts/pg-throwaway start --replica)\")")
+	}
+	return waitOnReplica(t, rep, primaryURL)
+}
+
+// waitOnReplica is the address on the replica rep of the database at
+// primaryURL, once the replica has it.
+func waitOnReplica(t testing.TB, rep, primaryURL string) string {
+	t.Helper()
+	u, err := url.Parse(primaryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := withDatabase(rep, u.Path[1:])
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		d, err := db.Open(ctx, db.Config{URL: out, MaxOpenConns: 1}, nil)
+		cancel()
+		if err == nil {
+			d.Close()
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica never had the test database: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

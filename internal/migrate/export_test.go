@@ -1,3 +1,5 @@
 package migrate
 
 var RenderForTest = render
+
+var UpToForTest = upTo

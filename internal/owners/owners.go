@@ -20,6 +20,12 @@ func Tables() map[string]string {
 		"visits":          "geo/visits",
 		"crowding_days":   "geo/visits",
 		"crowding_months": "geo/visits",
+		// scale (issue 16): the tickets' idempotency key, the default
+		// partition of visits (the monthly ones are made at run time), and
+		// the stored models
+		"visit_keys":      "geo/visits",
+		"visits_default":  "geo/visits",
+		"model_snapshots": "internal/snapshots",
 		// exam intake, candidates, rounds and licences
 		"exam_imports":             "licensing",
 		"exam_import_rejections":   "licensing",

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"iter"
@@ -9,7 +10,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/daftar-ir/daftar/geo/visits"
+	geovisits "github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -45,29 +46,35 @@ func extraFeeOffice(seed uint64, id int64) bool {
 
 // SurveyAnswers answers a share of the served visits already stored, every
 // one of them counted as invited; answers depend on the wait.
-// Deterministic for a seed. One bulk transaction (surveys' LoadHistory).
-func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *visits.Service, now time.Time, opt SurveyOptions) (SurveysReport, error) {
+// Deterministic for a seed. One bulk transaction (surveys' LoadHistoryFrom).
+func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *geovisits.Service, now time.Time, opt SurveyOptions) (SurveysReport, error) {
 	if opt.ResponseRate <= 0 {
 		opt.ResponseRate = 0.15
 	}
 	if err := svc.EnsureDefaultTemplate(ctx); err != nil {
 		return SurveysReport{}, err
 	}
-	served, err := visits.Served(ctx)
+	// The visits are streamed from the database while the answers are
+	// written, so memory does not grow with the history. Two random
+	// streams, one deciding who answers and one drawing the answers,
+	// started where a single stream drawing every decision first would
+	// be: the same answers as ever for a seed.
+	n, err := visits.CountServed(ctx)
 	if err != nil {
 		return SurveysReport{}, err
 	}
+	pick := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
-	answered := make([]bool, len(served))
-	for i := range served {
-		answered[i] = rng.Float64() < opt.ResponseRate
+	for range n {
+		rng.Float64()
 	}
 	var rep SurveysReport
 	seenExtra := map[int64]bool{}
-	history := iter.Seq[surveys.HistoricVisit](func(yield func(surveys.HistoricVisit) bool) {
-		for i, v := range served {
+	stop := errors.New("stop")
+	history := iter.Seq2[surveys.HistoricVisit, error](func(yield func(surveys.HistoricVisit, error) bool) {
+		err := visits.EachServed(ctx, func(v geovisits.ServedVisit) error {
 			h := surveys.HistoricVisit{OfficeID: v.OfficeID, ServiceCode: v.Service, ArrivedAt: time.Unix(v.Arrived, 0)}
-			if answered[i] {
+			if pick.Float64() < opt.ResponseRate {
 				waitMin := 0.0
 				if v.Called > v.Arrived {
 					waitMin = float64(v.Called-v.Arrived) / 60
@@ -84,12 +91,16 @@ func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *visits.Ser
 				}
 				h.ReceivedAt = time.Unix(received, 0)
 			}
-			if !yield(h) {
-				return
+			if !yield(h, nil) {
+				return stop
 			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			yield(surveys.HistoricVisit{}, err)
 		}
 	})
-	rep.Invitations, rep.Responses, err = svc.LoadHistory(ctx, history)
+	rep.Invitations, rep.Responses, err = svc.LoadHistoryFrom(ctx, history)
 	if err != nil {
 		return SurveysReport{}, fmt.Errorf("demo responses: %w", err)
 	}

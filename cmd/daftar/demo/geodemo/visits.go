@@ -34,6 +34,12 @@ type VisitOptions struct {
 	Seed uint64 // the same seed gives the same visits
 	// Scale multiplies every office's arrivals (default 1).
 	Scale float64
+	// Target, when set, replaces Scale: the scale is chosen for the
+	// history to hold about this many visits (estimated from its last
+	// fortnight simulated at scale 1).
+	Target int
+	// Progress, when set, is told the offices whose history is written.
+	Progress func(offices int)
 }
 
 // VisitReport sums up the demo history.
@@ -295,10 +301,33 @@ func SeedVisits(ctx context.Context, v *visits.Service, register *offices.Regist
 	if err != nil {
 		return VisitReport{}, err
 	}
-	g := NewSimulator(register.Catalogue(), register.Gazetteer(), all, SimOptions{Seed: opt.Seed, Scale: opt.Scale})
 	days := HistoryDays(now, opt.Days)
+	if opt.Target > 0 && len(days) > 0 {
+		sample := days[max(0, len(days)-14):]
+		probe := NewSimulator(register.Catalogue(), register.Gazetteer(), all, SimOptions{Seed: opt.Seed})
+		var n int
+		var buf []visits.Visit
+		for i := range all {
+			buf = probe.Visits(&all[i], sample, buf[:0])
+			n += len(buf)
+		}
+		if n > 0 {
+			opt.Scale = float64(opt.Target) / (float64(n) / float64(len(sample)) * float64(len(days)))
+		}
+	}
+	g := NewSimulator(register.Catalogue(), register.Gazetteer(), all, SimOptions{Seed: opt.Seed, Scale: opt.Scale})
 	rep := VisitReport{Offices: len(all), Days: opt.Days}
-	loaded, err := v.LoadHistory(ctx, len(all), func(i int, out []visits.Visit) []visits.Visit { return g.Visits(&all[i], days, out) })
+	if len(days) > 0 {
+		if _, err := v.PreparePartitions(ctx, days[0], days[len(days)-1]+daftar.DaySeconds); err != nil {
+			return rep, fmt.Errorf("demo visits: %w", err)
+		}
+	}
+	loaded, err := v.LoadHistory(ctx, len(all), func(i int, out []visits.Visit) []visits.Visit {
+		if opt.Progress != nil {
+			opt.Progress(i)
+		}
+		return g.Visits(&all[i], days, out)
+	})
 	rep.Visits, rep.DayRows, rep.MonthRows = loaded.Visits, loaded.DayRows, loaded.MonthRows
 	if err != nil {
 		return rep, fmt.Errorf("demo visits: %w", err)
