@@ -300,7 +300,15 @@ func (s benchCrowding) RankingFigures(ctx context.Context, from, to time.Time) (
 	out := make(map[int64]ranking.CrowdingFigures, len(stats))
 	for id, st := range stats {
 		out[id] = ranking.CrowdingFigures{WaitP90Min: st.Figures.WaitP90, OverTargetShare: st.Figures.OverTargetShare,
-			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600}
+			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600, Arrivals: st.Counts.Arrivals}
 	}
 	return out, nil
+}
+
+func (s benchCrowding) RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error) {
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 400)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.OfficesArrivals(ctx, r)
 }

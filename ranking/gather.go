@@ -18,11 +18,16 @@ type CrowdingFigures struct {
 	OverTargetShare *float64
 	Served          int64
 	CounterHours    float64
+	// Arrivals are the visits recorded, every outcome.
+	Arrivals int64
 }
 
-// CrowdingSource gives every office's crowding figures over [from, to).
+// CrowdingSource gives every office's crowding figures over [from, to),
+// and, cheaply (no wait sketches), only its arrivals: what the next run's
+// notes compare with a published run's inputs to count late visits.
 type CrowdingSource interface {
 	RankingFigures(ctx context.Context, from, to time.Time) (map[int64]CrowdingFigures, error)
+	RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error)
 }
 
 // LicenceSource says which offices' licences were suspended at some time in
@@ -31,74 +36,148 @@ type LicenceSource interface {
 	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
 }
 
+// Findings are an office's inspection findings by severity.
+type Findings struct{ Minor, Major, Critical int }
+
+// InspectionSource counts every office's inspection findings by severity
+// over the Tehran days [from, to). Nil reads ranking's own inspections
+// table; once the inspections package owns that table it supplies this.
+type InspectionSource interface {
+	FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]Findings, error)
+}
+
+// ComplaintSource counts each office's upheld complaints over [from, to)
+// (surveys/complaints).
+type ComplaintSource interface {
+	UpheldByOffice(ctx context.Context, from, to time.Time) (map[int64]int, error)
+}
+
+// CorrectiveActionSource counts each office's corrective actions overdue
+// at a moment (ranking/inspections).
+type CorrectiveActionSource interface {
+	OverdueByOffice(ctx context.Context, at time.Time) (map[int64]int, error)
+}
+
+// Sources a run could not read: their inputs read zero, and the
+// explanations say so.
+const (
+	SourceCrowding          = "crowding"
+	SourceLicences          = "licences"
+	SourceComplaints        = "complaints"
+	SourceCorrectiveActions = "corrective_actions"
+)
+
+// RunInputs are what a run is computed from, as stored with it: every
+// office's inputs, and the sources that were missing.
+type RunInputs struct {
+	Offices []Input  `json:"offices"`
+	Missing []string `json:"missing,omitempty"`
+}
+
 // Sources gathers a period's inputs from the registers: offices, surveys,
-// crowding, inspections and licences. DB, Offices and Surveys are
-// required; without Crowding or Licences their criteria have no data.
+// crowding, inspections, licences, complaints and corrective actions. DB,
+// Offices and Surveys are required; without any of the others its inputs
+// read zero (said in the run's missing sources and the explanations).
 type Sources struct {
-	DB       *db.DB
-	Offices  *offices.Register
-	Surveys  *surveys.Service
-	Crowding CrowdingSource
-	Licences LicenceSource
+	DB          *db.DB
+	Offices     *offices.Register
+	Surveys     *surveys.Service
+	Crowding    CrowdingSource
+	Licences    LicenceSource
+	Inspections InspectionSource
+	Complaints  ComplaintSource
+	Actions     CorrectiveActionSource
 }
 
 func (g Sources) check() error {
 	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys)
 }
 
+func (g Sources) inspections() InspectionSource {
+	if g.Inspections != nil {
+		return g.Inspections
+	}
+	return tableFindings{g.DB}
+}
+
 // Inputs reads every active or suspended office's inputs for the period.
-func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) ([]Input, error) {
+func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) (RunInputs, error) {
+	var out RunInputs
 	all, err := g.Offices.Summaries(ctx)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	sums, err := g.Surveys.SumsFor(ctx, surveys.RangeOf(p))
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	var crowd map[int64]CrowdingFigures
-	if g.Crowding != nil {
-		if crowd, err = g.Crowding.RankingFigures(ctx, p.Start(), p.End()); err != nil {
-			return nil, err
-		}
+	if g.Crowding == nil {
+		out.Missing = append(out.Missing, SourceCrowding)
+	} else if crowd, err = g.Crowding.RankingFigures(ctx, p.Start(), p.End()); err != nil {
+		return out, err
 	}
 	var suspended map[int64]bool
-	if g.Licences != nil {
-		if suspended, err = g.Licences.SuspendedDuring(ctx, p.Start(), p.End()); err != nil {
-			return nil, err
-		}
+	if g.Licences == nil {
+		out.Missing = append(out.Missing, SourceLicences)
+	} else if suspended, err = g.Licences.SuspendedDuring(ctx, p.Start(), p.End()); err != nil {
+		return out, err
 	}
 	end := p.End().In(daftar.Tehran())
-	from := end.AddDate(0, -d.Penalties.LookbackMonths, 0)
-	var findings []struct {
-		OfficeID               int64
-		Minor, Major, Critical int
+	findings, err := g.inspections().FindingsBetween(ctx, end.AddDate(0, -d.Penalties.LookbackMonths, 0), end)
+	if err != nil {
+		return out, err
 	}
-	if err := g.DB.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
-		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(end)).Scan(&findings).Error; err != nil {
-		return nil, err
+	// Complaints and corrective actions are read only under a directive
+	// that weighs them, so a version 1 run reads what it always read.
+	var upheld, overdue map[int64]int
+	if d.readsComplaints() {
+		if g.Complaints == nil {
+			out.Missing = append(out.Missing, SourceComplaints)
+		} else if upheld, err = g.Complaints.UpheldByOffice(ctx, p.Start(), p.End()); err != nil {
+			return out, err
+		}
+		if g.Actions == nil {
+			out.Missing = append(out.Missing, SourceCorrectiveActions)
+		} else if overdue, err = g.Actions.OverdueByOffice(ctx, p.End()); err != nil {
+			return out, err
+		}
 	}
-	byOffice := map[int64]int{}
-	for i, f := range findings {
-		byOffice[f.OfficeID] = i
-	}
-	out := make([]Input, 0, len(all))
+	out.Offices = make([]Input, 0, len(all))
 	for _, o := range all {
 		if o.Status != offices.Active && o.Status != offices.Suspended {
 			continue
 		}
 		in := Input{OfficeID: o.ID, Code: o.Code, Province: o.ProvinceCode}
+		if d.Peers != nil {
+			in.City, in.Counters = o.CityCode, o.Counters
+		}
 		if s, ok := sums[o.ID]; ok {
 			in.Responses, in.OverallSum, in.ExtraFeeReports = s.Responses, s.OverallSum, s.ExtraFee
 		}
 		if c, ok := crowd[o.ID]; ok {
-			in.WaitP90Min, in.OverTargetShare, in.Served, in.CounterHours = c.WaitP90Min, c.OverTargetShare, c.Served, c.CounterHours
+			in.WaitP90Min, in.OverTargetShare, in.Served, in.CounterHours, in.Arrivals = c.WaitP90Min, c.OverTargetShare, c.Served, c.CounterHours, c.Arrivals
 		}
-		if k, ok := byOffice[o.ID]; ok {
-			in.Minor, in.Major, in.Critical = findings[k].Minor, findings[k].Major, findings[k].Critical
-		}
+		f := findings[o.ID]
+		in.Minor, in.Major, in.Critical = f.Minor, f.Major, f.Critical
 		in.LicenceSuspended = suspended[o.ID]
-		out = append(out, in)
+		in.UpheldComplaints, in.OverdueActions = upheld[o.ID], overdue[o.ID]
+		out.Offices = append(out.Offices, in)
 	}
 	return out, nil
+}
+
+// LateCounts counts, for a period a run read at a moment, what came in
+// since: the period's visits now in the rollups by office (to compare
+// with the arrivals the run read) and the answers received after that
+// moment's hour. Both reads are cheap (no sketches, an index on the hour
+// received), so every run's notes can carry the previous run's late data.
+func (g Sources) LateCounts(ctx context.Context, p daftar.Period, readAt time.Time) (arrivals map[int64]int64, answers map[int64]int64, err error) {
+	if g.Crowding != nil {
+		if arrivals, err = g.Crowding.RankingArrivals(ctx, p.Start(), p.End()); err != nil {
+			return nil, nil, err
+		}
+	}
+	answers, err = g.Surveys.AnswersReceivedAfter(ctx, surveys.RangeOf(p), readAt)
+	return arrivals, answers, err
 }

@@ -109,6 +109,26 @@ func (s *Service) RecordInspection(ctx context.Context, officeID int64, in NewIn
 	return out, err
 }
 
+// tableFindings reads the findings from ranking's inspections table: the
+// InspectionSource while ranking owns that table (see Sources.Inspections).
+type tableFindings struct{ db *db.DB }
+
+func (t tableFindings) FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]Findings, error) {
+	var rows []struct {
+		OfficeID               int64
+		Minor, Major, Critical int
+	}
+	if err := t.db.WithContext(ctx).Raw(`SELECT office_id, SUM(minor) AS minor, SUM(major) AS major, SUM(critical) AS critical FROM inspections
+		WHERE inspected_on >= ? AND inspected_on < ? GROUP BY office_id`, daftar.TehranDate(from), daftar.TehranDate(to)).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Findings, len(rows))
+	for _, r := range rows {
+		out[r.OfficeID] = Findings{Minor: r.Minor, Major: r.Major, Critical: r.Critical}
+	}
+	return out, nil
+}
+
 // Inspections lists an office's inspections, newest first.
 func (s *Service) Inspections(ctx context.Context, officeID int64, limit, offset int) ([]Inspection, int64, error) {
 	q := s.db.WithContext(ctx).Table("inspections").Where("office_id = ?", officeID)

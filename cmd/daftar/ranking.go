@@ -28,13 +28,27 @@ func (s crowdingForRanking) RankingFigures(ctx context.Context, from, to time.Ti
 	out := make(map[int64]ranking.CrowdingFigures, len(stats))
 	for id, st := range stats {
 		out[id] = ranking.CrowdingFigures{WaitP90Min: st.Figures.WaitP90, OverTargetShare: st.Figures.OverTargetShare,
-			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600}
+			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600, Arrivals: st.Counts.Arrivals}
 	}
 	return out, nil
 }
 
+// RankingArrivals counts the visits of [from, to) by office from the
+// rollups' counts alone (the late visits of a published run).
+func (s crowdingForRanking) RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error) {
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 3*366)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.OfficesArrivals(ctx, r)
+}
+
 // initRanking builds the ranking over every source of its inputs and reads
-// the grades of the latest published run (the finder shows them).
+// the grades of the latest published run (the finder shows them). Upheld
+// complaints (surveys/complaints: UpheldByOffice) and overdue corrective
+// actions (ranking/inspections: OverdueByOffice) go in Sources.Complaints and
+// Sources.Actions once those packages are wired; until then directive v2's
+// compliance reads them as zero and every explanation says so.
 func (a *app) initRanking(ctx context.Context) error {
 	var err error
 	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys,

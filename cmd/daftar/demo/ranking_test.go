@@ -21,6 +21,10 @@ func (noCrowding) RankingFigures(context.Context, time.Time, time.Time) (map[int
 	return nil, nil
 }
 
+func (noCrowding) RankingArrivals(context.Context, time.Time, time.Time) (map[int64]int64, error) {
+	return nil, nil
+}
+
 // Rankings: inspections for some active offices, every month of the
 // history that has ended published, the running month left a draft; the
 // same for the same seed.
