@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
@@ -81,8 +82,21 @@ func TestRankingAPI(t *testing.T) {
 			t.Fatalf("owner's explanation: %+v", got)
 		}
 		v := decode[ranking.Verification](t, h.do("POST", fmt.Sprintf("/api/v1/ranking/runs/%d/verify", run.ID), h.tokens[daftar.RoleMinistry], nil))
-		if !v.InputsMatch || !v.ResultsMatch {
+		if !v.InputsMatch || !v.ResultsMatch || !v.Reproduced || !v.Reproduce.OK || v.Drift.Changed || v.Drift.DirectiveVersion != run.DirectiveVersion {
 			t.Fatalf("verify %+v", v)
+		}
+		// A late answer for the published period: the run still reproduces
+		// and the drift names the office.
+		h.clock.Advance(time.Minute)
+		for _, tok := range h.servedVisits(t, h.officeA, 1) {
+			h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{
+				"overall": 1, "courtesy": 1, "waiting": 1, "fees_clear": 1, "extra_fee": true, "recommend": 0}})
+		}
+		raw := decode[map[string]any](t, h.do("POST", fmt.Sprintf("/api/v1/ranking/runs/%d/verify", run.ID), h.tokens[daftar.RoleInspector], nil))
+		repro, drift := raw["reproduce"].(map[string]any), raw["drift"].(map[string]any)
+		if repro["ok"] != true || drift["changed"] != true || drift["totals"].(map[string]any)["late_answers"] != 1.0 ||
+			drift["offices"].([]any)[0].(map[string]any)["office_id"] != float64(h.officeA) {
+			t.Fatalf("verify after a late answer: %v", raw)
 		}
 		for _, c := range []struct {
 			body   any

@@ -124,19 +124,20 @@ func standing(k groupKey, sorted []float64, v *float64, higherBetter, inPeers bo
 	return g
 }
 
-// note says the comparison in words (pages render it from the fields;
-// the directive's rules say why).
+// note says the comparison in a few words (pages render it from the
+// fields; the directive's rules say why): "city tehran: better than 30,
+// level with 2, behind 15".
 func (g *PeerGroup) note() string {
 	var who string
 	switch g.Kind {
 	case GroupCity:
-		who = fmt.Sprintf("the %d ranked offices of city %s", g.Offices, g.Region)
+		who = "city " + g.Region
 	case GroupProvince:
-		who = fmt.Sprintf("the %d ranked offices of the small cities of province %s, pooled", g.Offices, g.Region)
+		who = "small cities of " + g.Region + " pooled"
 	default:
-		who = fmt.Sprintf("the %d ranked offices with %s counters", g.Offices, g.Counters)
+		who = g.Counters + " counters"
 	}
-	return fmt.Sprintf("against %s: better than %d, level with %d, behind %d", who, g.Better, g.Level, g.Behind)
+	return fmt.Sprintf("%s: better than %d, level with %d, behind %d", who, g.Better, g.Level, g.Behind)
 }
 
 // readsComplaints says whether the directive's compliance reads upheld

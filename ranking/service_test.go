@@ -103,6 +103,8 @@ func sameFloat(a, b *float64) bool { return (a == nil) == (b == nil) && (a == ni
 func TestRunLifecycle(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		e := setup(t, d, 6)
+		// The day after Mehr ends, as the scheduled draft would.
+		e.clock.Set(time.Date(2026, 10, 23, 10, 0, 0, 0, daftar.Tehran()))
 		run, err := e.svc.Compute(e.ctx, "1405-07")
 		if err != nil {
 			t.Fatal(err)

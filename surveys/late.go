@@ -3,6 +3,8 @@ package surveys
 import (
 	"context"
 	"time"
+
+	"github.com/daftar-ir/daftar"
 )
 
 // AnswersReceivedAfter counts, by office, the counted answers to visits of
@@ -10,17 +12,29 @@ import (
 // run computed at that moment could not have read (its "late answers").
 // Answers are stamped to the hour they came in (nothing finer is kept), so
 // those of the moment's own hour are not counted here; a run's drift, which
-// compares whole inputs, still sees them. It reads the index on the hour
-// received, so it costs what came in since, not the whole range.
+// compares whole inputs, still sees them. A link stays open InvitationTTL
+// after its visit, so only the hours from the moment to the range's end
+// plus that are read, through the index on the hour received: a run
+// computed the day after its month reads a few days of answers, one
+// computed later reads none.
 func (s *Service) AnswersReceivedAfter(ctx context.Context, r Range, at time.Time) (map[int64]int64, error) {
+	out := map[int64]int64{}
 	hour := at.Unix() / 3600 * 3600
+	end, err := time.ParseInLocation("2006-01-02", r.To, daftar.Tehran())
+	if err != nil {
+		return nil, err
+	}
+	last := end.Add(s.cfg.InvitationTTL + time.Hour).Unix()
+	if last <= hour {
+		return out, nil
+	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.rebind(`SELECT office_id, COUNT(*) FROM survey_responses
-		WHERE received_hour > ? AND visit_day >= ? AND visit_day < ? AND excluded = FALSE GROUP BY office_id`), hour, r.From, r.To)
+		WHERE received_hour > ? AND received_hour <= ? AND visit_day >= ? AND visit_day < ? AND excluded = FALSE GROUP BY office_id`),
+		hour, last, r.From, r.To)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]int64{}
 	for rows.Next() {
 		var id, n int64
 		if err := rows.Scan(&id, &n); err != nil {
