@@ -2,6 +2,8 @@ package ranking
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -101,47 +103,68 @@ func (g Sources) inspections() InspectionSource {
 }
 
 // Inputs reads every active or suspended office's inputs for the period.
+// The sources are independent reads, made side by side.
 func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) (RunInputs, error) {
 	var out RunInputs
-	all, err := g.Offices.Summaries(ctx)
-	if err != nil {
-		return out, err
-	}
-	sums, err := g.Surveys.SumsFor(ctx, surveys.RangeOf(p))
-	if err != nil {
-		return out, err
-	}
-	var crowd map[int64]CrowdingFigures
-	if g.Crowding == nil {
+	var (
+		all                 []offices.Summary
+		sums                map[int64]surveys.Sums
+		crowd               map[int64]CrowdingFigures
+		suspended           map[int64]bool
+		findings            map[int64]Findings
+		upheld, overdue     map[int64]int
+		end                 = p.End().In(daftar.Tehran())
+		withCrowd, withLic  = g.Crowding != nil, g.Licences != nil
+		complaints, actions = d.readsComplaints() && g.Complaints != nil, d.readsComplaints() && g.Actions != nil
+	)
+	if !withCrowd {
 		out.Missing = append(out.Missing, SourceCrowding)
-	} else if crowd, err = g.Crowding.RankingFigures(ctx, p.Start(), p.End()); err != nil {
-		return out, err
 	}
-	var suspended map[int64]bool
-	if g.Licences == nil {
+	if !withLic {
 		out.Missing = append(out.Missing, SourceLicences)
-	} else if suspended, err = g.Licences.SuspendedDuring(ctx, p.Start(), p.End()); err != nil {
-		return out, err
-	}
-	end := p.End().In(daftar.Tehran())
-	findings, err := g.inspections().FindingsBetween(ctx, end.AddDate(0, -d.Penalties.LookbackMonths, 0), end)
-	if err != nil {
-		return out, err
 	}
 	// Complaints and corrective actions are read only under a directive
 	// that weighs them, so a version 1 run reads what it always read.
-	var upheld, overdue map[int64]int
-	if d.readsComplaints() {
-		if g.Complaints == nil {
-			out.Missing = append(out.Missing, SourceComplaints)
-		} else if upheld, err = g.Complaints.UpheldByOffice(ctx, p.Start(), p.End()); err != nil {
-			return out, err
-		}
-		if g.Actions == nil {
-			out.Missing = append(out.Missing, SourceCorrectiveActions)
-		} else if overdue, err = g.Actions.OverdueByOffice(ctx, p.End()); err != nil {
-			return out, err
-		}
+	if d.readsComplaints() && !complaints {
+		out.Missing = append(out.Missing, SourceComplaints)
+	}
+	if d.readsComplaints() && !actions {
+		out.Missing = append(out.Missing, SourceCorrectiveActions)
+	}
+	err := parallel(
+		func() (err error) { all, err = g.Offices.Summaries(ctx); return },
+		func() (err error) { sums, err = g.Surveys.SumsFor(ctx, surveys.RangeOf(p)); return },
+		func() (err error) {
+			if withCrowd {
+				crowd, err = g.Crowding.RankingFigures(ctx, p.Start(), p.End())
+			}
+			return
+		},
+		func() (err error) {
+			if withLic {
+				suspended, err = g.Licences.SuspendedDuring(ctx, p.Start(), p.End())
+			}
+			return
+		},
+		func() (err error) {
+			findings, err = g.inspections().FindingsBetween(ctx, end.AddDate(0, -d.Penalties.LookbackMonths, 0), end)
+			return
+		},
+		func() (err error) {
+			if complaints {
+				upheld, err = g.Complaints.UpheldByOffice(ctx, p.Start(), p.End())
+			}
+			return
+		},
+		func() (err error) {
+			if actions {
+				overdue, err = g.Actions.OverdueByOffice(ctx, p.End())
+			}
+			return
+		},
+	)
+	if err != nil {
+		return out, err
 	}
 	out.Offices = make([]Input, 0, len(all))
 	for _, o := range all {
@@ -165,6 +188,21 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) (RunI
 		out.Offices = append(out.Offices, in)
 	}
 	return out, nil
+}
+
+// parallel runs the functions side by side and returns the first error.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // LateCounts counts, for a period a run read at a moment, what came in

@@ -269,12 +269,19 @@ func applyChanges(g *gorm.DB, prev *Run, results []Result) error {
 	return nil
 }
 
-// insertResults writes a run's rows in multi-row INSERTs straight on the
-// transaction's connection (gorm's statement building costs more than the
-// database's work here).
+// insertResults writes a run's rows straight on the transaction's
+// connection (gorm's statement building costs more than the database's
+// work here): on PostgreSQL one INSERT from arrays (unnest), on SQLite
+// multi-row INSERTs.
 func insertResults(ctx context.Context, tx *gorm.DB, runID int64, rows []storedResult) error {
-	pg := tx.Dialector.Name() == "postgres"
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.Dialector.Name() == "postgres" {
+		return insertResultsPG(ctx, tx, runID, rows)
+	}
 	head := "INSERT INTO ranking_results (" + strings.Join(resultColumns, ", ") + ") VALUES "
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(resultColumns)), ", ") + ")"
 	const per = 1000
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(len(rows), start+per)]
@@ -285,18 +292,7 @@ func insertResults(ctx context.Context, tx *gorm.DB, runID int64, rows []storedR
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteByte('(')
-			for k := range resultColumns {
-				if k > 0 {
-					sb.WriteString(", ")
-				}
-				if pg {
-					fmt.Fprintf(&sb, "$%d", len(args)+k+1)
-				} else {
-					sb.WriteByte('?')
-				}
-			}
-			sb.WriteByte(')')
+			sb.WriteString(tuple)
 			args = append(args, r.values(runID)...)
 		}
 		if _, err := tx.Statement.ConnPool.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -304,6 +300,34 @@ func insertResults(ctx context.Context, tx *gorm.DB, runID int64, rows []storedR
 		}
 	}
 	return nil
+}
+
+func insertResultsPG(ctx context.Context, tx *gorm.DB, runID int64, rows []storedResult) error {
+	n := len(rows)
+	var (
+		office, responses        = make([]int64, n), make([]int64, n)
+		province, components     = make([]string, n), make([]string, n)
+		score, change            = make([]*float64, n), make([]*float64, n)
+		national, prov, rankDiff = make([]*int64, n), make([]*int64, n), make([]*int64, n)
+		grade                    = make([]*string, n)
+		insufficient             = make([]bool, n)
+	)
+	i64 := func(v *int) *int64 {
+		if v == nil {
+			return nil
+		}
+		x := int64(*v)
+		return &x
+	}
+	for i, r := range rows {
+		office[i], province[i], score[i], national[i], prov[i] = r.OfficeID, r.ProvinceCode, r.Score, i64(r.RankNational), i64(r.RankProvince)
+		grade[i], insufficient[i], responses[i], change[i], rankDiff[i] = r.Grade, r.InsufficientData, r.Responses, r.ScoreChange, i64(r.RankChange)
+		components[i] = string(r.Components)
+	}
+	_, err := tx.Statement.ConnPool.ExecContext(ctx, `INSERT INTO ranking_results (`+strings.Join(resultColumns, ", ")+`)
+		SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::float8[], $5::int[], $6::int[], $7::text[], $8::bool[], $9::bigint[], $10::float8[], $11::int[], $12::text[])`,
+		runID, office, province, score, national, prov, grade, insufficient, responses, change, rankDiff, components)
+	return err
 }
 
 // Get returns a run.

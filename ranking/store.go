@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 )
 
 // What a run stores, and the checksums over it. A run keeps its inputs
@@ -19,9 +20,12 @@ import (
 //
 //	inputs_checksum  = SHA-256 of {"directive":<body as stored>,"inputs":<inputs as stored>}\n
 //	results_checksum = SHA-256 of the result rows as stored, by office id,
-//	                   each {office_id, province_code, score, rank_national,
-//	                   rank_province, grade, insufficient_data, responses,
-//	                   score_change, rank_change, components}
+//	                   one line each: office_id, province_code, score,
+//	                   rank_national, rank_province, grade,
+//	                   insufficient_data, responses, score_change,
+//	                   rank_change and components, tab-separated (strings
+//	                   quoted as Go does, numbers in their shortest exact
+//	                   form, NULL as null, components as <length>:<JSON>)
 //
 // Runs stored before migration 0008 (checksum scheme 1) took their results
 // checksum over the computed results before the changes against the
@@ -86,8 +90,56 @@ func (r storedResult) values(runID int64) []any {
 		r.Responses, r.ScoreChange, r.RankChange, string(r.Components)}
 }
 
-// rowsChecksum is the results checksum of scheme 2.
-func rowsChecksum(rows []storedResult) string { return checksum(rows) }
+// rowsChecksum is the results checksum of scheme 2 (see the top of the
+// file), streamed into the hash.
+func rowsChecksum(rows []storedResult) string {
+	h := sha256.New()
+	var b []byte
+	num := func(v *float64) {
+		if v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, *v, 'g', -1, 64)
+		}
+		b = append(b, '\t')
+	}
+	integer := func(v *int) {
+		if v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendInt(b, int64(*v), 10)
+		}
+		b = append(b, '\t')
+	}
+	for _, r := range rows {
+		b = b[:0]
+		b = strconv.AppendInt(b, r.OfficeID, 10)
+		b = append(b, '\t')
+		b = strconv.AppendQuote(b, r.ProvinceCode)
+		b = append(b, '\t')
+		num(r.Score)
+		integer(r.RankNational)
+		integer(r.RankProvince)
+		if r.Grade == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendQuote(b, *r.Grade)
+		}
+		b = append(b, '\t')
+		b = strconv.AppendBool(b, r.InsufficientData)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, r.Responses, 10)
+		b = append(b, '\t')
+		num(r.ScoreChange)
+		integer(r.RankChange)
+		b = strconv.AppendInt(b, int64(len(r.Components)), 10)
+		b = append(b, ':')
+		h.Write(b)
+		h.Write(r.Components)
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // encodeInputs is the stored form of a run's inputs: JSON, gzipped (a run
 // of 2,000 offices keeps some 60 kB instead of half a megabyte).

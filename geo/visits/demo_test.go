@@ -86,6 +86,22 @@ func TestDemoVisits(t *testing.T) {
 		if after := visits.RollupSnapshot(t, d); !slices.Equal(before, after) {
 			t.Fatalf("the demo's rollups differ from the rebuilt ones (%d and %d rows)", len(before), len(after))
 		}
+		// Arrivals alone (the ranking's late visits) equal the full
+		// figures' counts, over a whole month and an edge day.
+		wide, _ := visits.NewCrowdingRange(visits.VNow.AddDate(0, 0, -31), visits.VNow.AddDate(0, 0, -1), 0)
+		stats, err := e.Crowd.OfficesStats(e.Ctx, wide)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrivals, err := e.Crowd.OfficesArrivals(e.Ctx, wide)
+		if err != nil || len(arrivals) != len(stats) || len(stats) == 0 {
+			t.Fatalf("arrivals of %d offices, stats of %d: %v", len(arrivals), len(stats), err)
+		}
+		for id, st := range stats {
+			if arrivals[id] != st.Counts.Arrivals {
+				t.Fatalf("office %d: %d arrivals, stats %d", id, arrivals[id], st.Counts.Arrivals)
+			}
+		}
 		// Shape.
 		r, _ := visits.NewCrowdingRange(visits.VNow.AddDate(0, 0, -28), visits.VNow.AddDate(0, 0, -1), 0)
 		for _, o := range all {
