@@ -84,15 +84,15 @@ func (s *Service) lateNotes(ctx context.Context, p daftar.Period) ([]RunNote, er
 }
 
 func (n RunNote) text() string {
-	visits := "visits not counted (the run predates stored arrivals)"
-	if n.LateVisits != nil {
-		visits = fmt.Sprintf("%d visits", *n.LateVisits)
+	if n.LateVisits == nil {
+		return fmt.Sprintf("%s (run %d): %d answers came in after it was computed, at %d offices (its visits are not counted: the run predates stored arrivals); they show in its verify as drift and never change its published results",
+			n.Period, n.RunID, n.LateAnswers, n.Offices)
 	}
-	if (n.LateVisits == nil || *n.LateVisits == 0) && n.LateAnswers == 0 {
+	if *n.LateVisits == 0 && n.LateAnswers == 0 {
 		return fmt.Sprintf("%s (run %d): no late visits or answers since it was computed", n.Period, n.RunID)
 	}
-	return fmt.Sprintf("%s (run %d): %s and %d answers came in after it was computed, at %d offices; they show in its verify as drift and never change its published results",
-		n.Period, n.RunID, visits, n.LateAnswers, n.Offices)
+	return fmt.Sprintf("%s (run %d): %d visits and %d answers came in after it was computed, at %d offices; they show in its verify as drift and never change its published results",
+		n.Period, n.RunID, *n.LateVisits, n.LateAnswers, n.Offices)
 }
 
 // storedRunInputs reads a run's stored inputs.
