@@ -140,11 +140,12 @@ func TestRunLifecycle(t *testing.T) {
 		if err != nil || !v.Reproduced || !v.InputsMatch || !v.ResultsMatch || v.Drift.Changed || len(v.Drift.Offices) != 0 {
 			t.Fatalf("verify: %+v %v", v, err)
 		}
-		// A late answer changes today's inputs: the run still reproduces
-		// from what it stored, the drift names the office and the answer,
-		// and the published results stay as they were.
+		// A late answer (to a visit of Mehr's last day, an hour after the
+		// run) changes today's inputs: the run still reproduces from what it
+		// stored, the drift names the office and the answer, and the
+		// published results stay as they were.
 		d.Gorm.Exec(`INSERT INTO survey_responses (office_id, service_code, visit_day, template_version, overall, courtesy, waiting, fees_clear,
-			extra_fee, recommend, answers, pattern, received_hour) VALUES (?, 'criminal_record', '2026-10-02', 1, 5, 5, 5, 5, FALSE, 10, '{}', 'p', ?)`,
+			extra_fee, recommend, answers, pattern, received_hour) VALUES (?, 'criminal_record', '2026-10-22', 1, 5, 5, 5, 5, FALSE, 10, '{}', 'p', ?)`,
 			e.offices[0], e.clock.Now().Unix()/3600*3600+3600)
 		v, err = e.svc.Verify(e.ctx, run.ID)
 		if err != nil || !v.Reproduced || !v.Drift.Changed || v.Drift.Totals.LateAnswers != 1 || v.Drift.Totals.OfficesChanged != 1 {
