@@ -227,9 +227,16 @@ func validPeers(p *PeerRules, fe *daftar.FieldErrors) {
 }
 
 // gradeOf returns the grade of a score.
-func (d Directive) gradeOf(score float64) string {
+func (d Directive) gradeOf(score float64) string { return gradeIn(d.sortedGrades(), score) }
+
+// sortedGrades are the grades, highest cut point first.
+func (d Directive) sortedGrades() []Grade {
 	gs := append([]Grade(nil), d.Grades...)
 	sort.Slice(gs, func(i, j int) bool { return gs[i].Min > gs[j].Min })
+	return gs
+}
+
+func gradeIn(gs []Grade, score float64) string {
 	for _, g := range gs {
 		if score >= g.Min {
 			return g.Grade

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -124,22 +125,6 @@ func standing(k groupKey, sorted []float64, v *float64, higherBetter, inPeers bo
 	return g
 }
 
-// note says the comparison in a few words (pages render it from the
-// fields; the directive's rules say why): "city tehran: better than 30,
-// level with 2, behind 15".
-func (g *PeerGroup) note() string {
-	var who string
-	switch g.Kind {
-	case GroupCity:
-		who = "city " + g.Region
-	case GroupProvince:
-		who = "small cities of " + g.Region + " pooled"
-	default:
-		who = g.Counters + " counters"
-	}
-	return fmt.Sprintf("%s: better than %d, level with %d, behind %d", who, g.Better, g.Level, g.Behind)
-}
-
 // readsComplaints says whether the directive's compliance reads upheld
 // complaints and overdue corrective actions (version 2 on).
 func (d Directive) readsComplaints() bool {
@@ -150,41 +135,51 @@ func (d Directive) readsComplaints() bool {
 // deployment could not read (they count as zero).
 func (d Directive) complianceNote(x Input, missing []string) string {
 	p := d.Penalties
-	var parts []string
-	add := func(n float64, each float64, what string) {
+	var b strings.Builder
+	b.WriteString("100")
+	deducted := false
+	minus := func() {
+		b.WriteString(" − ")
+		deducted = true
+	}
+	add := func(n int, each float64, what string) {
 		if n > 0 && each > 0 {
-			parts = append(parts, fmt.Sprintf("%s × %s %s", trimFloat(each), trimFloat(n), what))
+			minus()
+			b.WriteString(trimFloat(each))
+			b.WriteString(" × ")
+			b.WriteString(strconv.Itoa(n))
+			b.WriteString(what)
 		}
 	}
-	add(float64(x.Minor), p.Minor, "minor findings")
-	add(float64(x.Major), p.Major, "major findings")
-	add(float64(x.Critical), p.Critical, "critical findings")
+	add(x.Minor, p.Minor, " minor findings")
+	add(x.Major, p.Major, " major findings")
+	add(x.Critical, p.Critical, " critical findings")
 	if x.LicenceSuspended {
-		parts = append(parts, fmt.Sprintf("%s for the licence suspended in the period", trimFloat(p.LicenceSuspended)))
+		minus()
+		b.WriteString(trimFloat(p.LicenceSuspended))
+		b.WriteString(" for the licence suspended in the period")
 	}
 	if x.UpheldComplaints > 0 {
-		parts = append(parts, fmt.Sprintf("%s × %s upheld complaints per 1,000 visits (%d upheld over %d visits, counted at least %d)",
-			trimFloat(p.UpheldComplaintPer1000), trimFloat(round(d.complaintsPer1000(x), 4)), x.UpheldComplaints, x.Arrivals, p.ComplaintVisitsFloor))
+		minus()
+		fmt.Fprintf(&b, "%s × %s upheld complaints per 1,000 visits (%d upheld over %d visits, counted at least %d)",
+			trimFloat(p.UpheldComplaintPer1000), trimFloat(round(d.complaintsPer1000(x), 4)), x.UpheldComplaints, x.Arrivals, p.ComplaintVisitsFloor)
 	}
-	add(float64(x.OverdueActions), p.OverdueCorrectiveAction, "corrective actions overdue at the period's end")
-	note := "100, nothing deducted"
-	if len(parts) > 0 {
-		note = "100 − " + strings.Join(parts, " − ")
+	add(x.OverdueActions, p.OverdueCorrectiveAction, " corrective actions overdue at the period's end")
+	if !deducted {
+		b.WriteString(", nothing deducted")
 	}
 	for _, m := range missing {
 		switch m {
 		case SourceComplaints:
-			note += "; upheld complaints not available: read as zero"
+			b.WriteString("; upheld complaints not available: read as zero")
 		case SourceCorrectiveActions:
-			note += "; corrective actions not available: read as zero"
+			b.WriteString("; corrective actions not available: read as zero")
 		}
 	}
-	return note
+	return b.String()
 }
 
-func trimFloat(v float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
-}
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func joinNotes(a, b string) string {
 	switch {

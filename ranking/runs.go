@@ -132,15 +132,22 @@ func (s *Service) Compute(ctx context.Context, period string) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
-	c, err := s.gatherRun(ctx, p, d, body)
-	if err != nil {
-		return Run{}, err
-	}
-	prev, err := s.previousPublished(s.db.WithContext(ctx), p)
-	if err != nil {
-		return Run{}, err
-	}
-	notes, err := s.lateNotes(ctx, p)
+	// Today's inputs, and the late data of the runs before, side by side.
+	var (
+		c     computed
+		prev  *Run
+		notes []RunNote
+	)
+	err = parallel(
+		func() (err error) { c, err = s.gatherRun(ctx, p, d, body); return },
+		func() (err error) {
+			if prev, err = s.previousPublished(s.db.WithContext(ctx), p); err != nil {
+				return err
+			}
+			notes, err = s.lateNotes(ctx, p)
+			return err
+		},
+	)
 	if err != nil {
 		return Run{}, err
 	}

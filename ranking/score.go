@@ -150,8 +150,10 @@ func higherIsBetter(c Criterion) bool {
 	return true
 }
 
+var tens = [...]float64{1, 10, 100, 1000, 10000}
+
 func round(v float64, places int) float64 {
-	p := math.Pow(10, float64(places))
+	p := tens[places]
 	return math.Round(v*p) / p
 }
 
@@ -175,27 +177,28 @@ func (d Directive) compute(in []Input, missing []string) []Result {
 	}
 	// Raw figures per criterion, then each criterion's peer groups over
 	// the eligible offices with a figure.
-	raws := make([]map[string]*float64, len(in))
+	raws := make([][]*float64, len(in)) // by office, then criterion
 	for i, x := range in {
-		raws[i] = map[string]*float64{}
-		for _, c := range d.Criteria {
-			raws[i][c.Criterion] = d.raw(c.Criterion, x, nat)
+		raws[i] = make([]*float64, len(d.Criteria))
+		for k, c := range d.Criteria {
+			raws[i][k] = d.raw(c.Criterion, x, nat)
 		}
 	}
 	groups := d.peerGroups(in, eligible)
-	peers := map[string]map[groupKey][]float64{}
-	for _, c := range d.Criteria {
+	grades := d.sortedGrades()
+	peers := make([]map[groupKey][]float64, len(d.Criteria))
+	for k, c := range d.Criteria {
 		byGroup := map[groupKey][]float64{}
 		for i := range in {
-			if v := raws[i][c.Criterion]; v != nil && eligible[i] {
-				k := groups.of(c, i)
-				byGroup[k] = append(byGroup[k], *v)
+			if v := raws[i][k]; v != nil && eligible[i] {
+				g := groups.of(c, i)
+				byGroup[g] = append(byGroup[g], *v)
 			}
 		}
 		for _, vals := range byGroup {
 			sort.Float64s(vals)
 		}
-		peers[c.Criterion] = byGroup
+		peers[k] = byGroup
 	}
 	results := make([]Result, len(in))
 	for i, x := range in {
@@ -203,10 +206,11 @@ func (d Directive) compute(in []Input, missing []string) []Result {
 		ok := eligible[i]
 		r.InsufficientData = !ok
 		total := 0.0
-		for _, c := range d.Criteria {
-			comp := Component{Criterion: c.Criterion, Raw: roundPtr(raws[i][c.Criterion], 4), Weight: c.Weight, Normalisation: c.Normalisation}
+		r.Components = make([]Component, 0, len(d.Criteria))
+		for k, c := range d.Criteria {
+			comp := Component{Criterion: c.Criterion, Raw: roundPtr(raws[i][k], 4), Weight: c.Weight, Normalisation: c.Normalisation}
 			key := groups.of(c, i)
-			vals := peers[c.Criterion][key]
+			vals := peers[k][key]
 			if len(vals) > 0 {
 				med := median(vals)
 				best := vals[len(vals)-1]
@@ -215,7 +219,7 @@ func (d Directive) compute(in []Input, missing []string) []Result {
 				}
 				comp.PeerMedian, comp.PeerBest = roundPtr(&med, 4), roundPtr(&best, 4)
 			}
-			v := raws[i][c.Criterion]
+			v := raws[i][k]
 			switch {
 			case v == nil:
 				comp.Score, comp.Note = 0, "no data for the period: scored as the worst"
@@ -225,10 +229,9 @@ func (d Directive) compute(in []Input, missing []string) []Result {
 				comp.Score = percentileRank(vals, *v, higherIsBetter(c), ok)
 			}
 			if c.Normalisation == NormPeersCity || c.Normalisation == NormPeersSize {
+				// Who the office was compared with and where it stood: the
+				// explanation an owner redoes by hand (docs/ranking.md).
 				comp.PeerGroup = standing(key, vals, v, higherIsBetter(c), ok)
-				if v != nil {
-					comp.Note = comp.PeerGroup.note()
-				}
 			}
 			if c.Criterion == CritCompliance && d.readsComplaints() {
 				comp.Note = joinNotes(comp.Note, d.complianceNote(x, missing))
@@ -241,7 +244,7 @@ func (d Directive) compute(in []Input, missing []string) []Result {
 		if ok {
 			s := round(total, 2)
 			r.Score = &s
-			g := d.gradeOf(s)
+			g := gradeIn(grades, s)
 			r.Grade = &g
 		}
 		results[i] = r

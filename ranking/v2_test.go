@@ -165,3 +165,13 @@ func TestV2DirectiveValidates(t *testing.T) {
 		t.Errorf("bands %v", got)
 	}
 }
+
+// BenchmarkComputeV2: the scoring alone of 2,000 offices under version 2.
+func BenchmarkComputeV2(b *testing.B) {
+	in := v2Inputs(rand.New(rand.NewPCG(1, 2)), 2000)
+	d := DirectiveV2()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Compute(in)
+	}
+}
