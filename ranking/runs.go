@@ -128,6 +128,13 @@ func (s *Service) Compute(ctx context.Context, period string) (Run, error) {
 		return Run{}, daftar.Unprocessable("period_in_future", "the period has not started").
 			With("field", "period")
 	}
+	// A published period refuses before anything is read (and again in
+	// the transaction, for one published meanwhile).
+	if runs, err := s.runsWhere(s.db.WithContext(ctx), "period = ? AND state = 'published'", p.String()); err != nil {
+		return Run{}, err
+	} else if len(runs) == 1 {
+		return Run{}, daftar.Conflict("run_published", "this period's run is published and never changes").With("run_id", runs[0].ID)
+	}
 	d, body, err := s.inForce(ctx, p.Start())
 	if err != nil {
 		return Run{}, err
