@@ -31,7 +31,7 @@ func DirectiveV2() Directive {
 		},
 		MinResponses: 10,
 		PriorWeight:  10,
-		Grades:       []Grade{{"A", 80}, {"B", 65}, {"C", 50}, {"D", 0}},
+		Grades:       []Grade{{"A", 80}, {"B", 70}, {"C", 60}, {"D", 0}},
 		Penalties: Penalties{Minor: 5, Major: 15, Critical: 40, LicenceSuspended: 50, LookbackMonths: 12,
 			UpheldComplaintPer1000: 10, ComplaintVisitsFloor: 100, OverdueCorrectiveAction: 10},
 		Peers: &PeerRules{MinCityOffices: 5, CounterBands: []int{2, 4, 6}},

@@ -28,7 +28,7 @@ func disputeInputs() []Input {
 }
 
 // TestWorkedDispute checks the numbers of the worked dispute in
-// docs/ranking.md: the owner of ALB-0003 asks why the office is B behind
+// docs/ranking.md: the owner of ALB-0003 asks why the office is C behind
 // ALB-0001's A when its citizens are the most satisfied in Karaj.
 func TestWorkedDispute(t *testing.T) {
 	d := DirectiveV2()
@@ -37,7 +37,7 @@ func TestWorkedDispute(t *testing.T) {
 		byCode[r.Code] = r
 	}
 	me, best := byCode["ALB-0003"], byCode["ALB-0001"]
-	if *me.Score != 68.26 || *me.Grade != "B" || *me.RankProvince != 4 || *best.Score != 82.24 || *best.Grade != "A" {
+	if *me.Score != 68.26 || *me.Grade != "C" || *me.RankProvince != 4 || *best.Score != 82.24 || *best.Grade != "A" {
 		t.Fatalf("ALB-0003 %v %s #%d, ALB-0001 %v %s", *me.Score, *me.Grade, *me.RankProvince, *best.Score, *best.Grade)
 	}
 	want := map[string][2]float64{ // score, contribution
@@ -65,7 +65,7 @@ func TestWorkedDispute(t *testing.T) {
 			t.Errorf("with shorter waits: %v %s", *r.Score, *r.Grade)
 		}
 	}
-	// Closing the overdue corrective action: compliance 95, still B.
+	// Closing the overdue corrective action: compliance 95, a B.
 	in := disputeInputs()
 	in[2].OverdueActions = 0
 	for _, r := range d.Compute(in) {

@@ -60,10 +60,7 @@ func TestDemoVisits(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		// The 40 offices left carry all of their cities' citizens (demand
-		// per resident is the same everywhere): a third of it keeps the
-		// test quick.
-		rep, err := geodemo.SeedVisits(e.Ctx, e.Visits, e.Offices, visits.VNow, geodemo.VisitOptions{Days: 28, Seed: 1405, Scale: 0.35})
+		rep, err := geodemo.SeedVisits(e.Ctx, e.Visits, e.Offices, visits.VNow, geodemo.VisitOptions{Days: 28, Seed: 1405})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,8 +140,7 @@ func TestDemoVisits(t *testing.T) {
 			}
 		}
 		// Demand per resident is the same everywhere, so with the whole
-		// register (the 40 offices above carry all of their cities'
-		// citizens) Tehran, short of offices, is far busier than the towns.
+		// register Tehran, short of offices, is far busier than the towns.
 		var active []offices.Office
 		for _, o := range all {
 			if o.Status == offices.Active {

@@ -34,7 +34,7 @@ func TestDemoRegister(t *testing.T) {
 		if len(o.Phone) != 11 || !strings.HasPrefix(o.Phone, area) || o.Phone[3] < '2' {
 			t.Fatalf("office %s of %s: phone %s", o.Code, o.ProvinceCode, o.Phone)
 		}
-		if o.Counters < 1 || o.Counters > 4 {
+		if o.Counters < 1 || o.Counters > 5 {
 			t.Fatalf("office %s: %d counters", o.Code, o.Counters)
 		}
 		list[i].ID = int64(i + 1)
@@ -59,8 +59,13 @@ func TestDemoRegister(t *testing.T) {
 			}
 		}
 	}
-	// About 35 visits a working day for an office serving 36,000 people.
-	if v := DemandPerResident * 36_000; v < 30 || v > 50 {
-		t.Errorf("%.1f visits a day", v)
+	// About 0.0012 visits a resident a working day, the average office
+	// getting MeanDailyVisits.
+	var sum float64
+	for _, v := range g.daily {
+		sum += v
+	}
+	if r := DemandPerResident(gaz, list); r < 0.0011 || r > 0.0013 || sum/float64(len(list)) < MeanDailyVisits-0.5 || sum/float64(len(list)) > MeanDailyVisits+0.5 {
+		t.Errorf("%.5f visits a resident, %.1f an office", r, sum/float64(len(list)))
 	}
 }

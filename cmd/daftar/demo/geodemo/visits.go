@@ -17,9 +17,9 @@ import (
 
 // Demo visits: a few weeks of history for every demo office, simulated
 // rather than drawn at random, so that waits, queues and utilisation
-// hang together. Demand per resident is the same everywhere
-// (DemandPerResident visits a working day), so an office's arrivals follow
-// the population it serves: the cities short of offices (ThinCities) are
+// hang together. Demand per resident is the same everywhere, so an
+// office's arrivals follow the population it serves (the average office
+// gets MeanDailyVisits on a working day, whatever the register's size): the cities short of offices (ThinCities) are
 // busy, past capacity in the morning peak, and the oversupplied ones
 // (OversuppliedCities) calm. For each office-day arrivals follow an hourly
 // profile (a morning peak, a lunch dip, a lighter afternoon; Thursday's
@@ -31,11 +31,12 @@ import (
 // The rollups are computed from the same visits by geo/visits (the builder
 // of the live path) and written beside them.
 
-// DemandPerResident is the visits a city's resident makes to an office on
-// a working day: about 0.25 a year, some ten million visits a year in the
-// cities of the gazetteer, some 35 a day for an office serving 36,000
-// people.
-const DemandPerResident = 0.0012
+// MeanDailyVisits are the visits of the average office on a working day.
+// With the demo's 1,200 offices over the gazetteer's 43 million city
+// residents that is 0.0012 visits a resident a working day (about 0.3 a
+// year: some 13 million visits a year), 43 a day for an office serving the
+// average 36,000 people.
+const MeanDailyVisits = 43
 
 // maxLoad caps an office's offered load over its open day (arrivals times
 // the mean service time over its counters' open time): past it a queue
@@ -58,7 +59,7 @@ func Traits(seed uint64, officeID int64) OfficeTraits {
 	fmt.Fprintf(h, "daftar-demo-traits:%d", officeID)
 	r := rand.New(rand.NewPCG(seed, h.Sum64()))
 	return OfficeTraits{Popularity: math.Exp(0.3*r.NormFloat64() - 0.045), Speed: math.Exp(0.12 * r.NormFloat64()),
-		ShortStaffed: r.IntN(100) < 12, Courtesy: 0.3 * r.NormFloat64()}
+		ShortStaffed: r.IntN(100) < 12, Courtesy: 0.4 * r.NormFloat64()}
 }
 
 // VisitOptions tunes the demo history.
@@ -91,13 +92,14 @@ var demoWeekdayWeight = [7]float64{1.15, 1.05, 1.0, 1.0, 0.95, 1.1, 0}
 // rate over capacity): the demo's and the crowding tests' source of
 // visits that hang together.
 type Simulator struct {
-	cat      *geo.Catalogue
-	seed     uint64
-	scale    float64
-	daily    map[int64]float64 // office → arrivals on a working day of weight 1
-	loads    map[int64]float64 // office → load factor (arrival rate / capacity), given
-	services []string
-	weights  []float64
+	cat         *geo.Catalogue
+	seed        uint64
+	scale       float64
+	daily       map[int64]float64 // office → arrivals on a working day of weight 1
+	perResident float64           // visits a resident makes on a working day
+	loads       map[int64]float64 // office → load factor (arrival rate / capacity), given
+	services    []string
+	weights     []float64
 }
 
 // SimOptions tune a Simulator.
@@ -108,7 +110,8 @@ type SimOptions struct {
 }
 
 // NewSimulator sets each office's arrivals from the population it serves
-// (DemandPerResident, its city's population shared among its offices by
+// (the same demand per resident everywhere, such that the average office
+// gets MeanDailyVisits; its city's population shared among its offices by
 // their popularity), unless opt gives its load.
 func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office, opt SimOptions) *Simulator {
 	if opt.Scale <= 0 {
@@ -129,17 +132,36 @@ func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office,
 	for _, o := range list {
 		share[o.CityCode] += Traits(opt.Seed, o.ID).Popularity
 	}
+	g.perResident = DemandPerResident(gaz, list)
 	for _, o := range list {
 		pop := 36_000.0
 		if c, ok := gaz.Get(o.CityCode); ok && share[o.CityCode] > 0 {
 			pop = float64(c.Population) * Traits(opt.Seed, o.ID).Popularity / share[o.CityCode]
 		}
-		g.daily[o.ID] = DemandPerResident * pop
+		g.daily[o.ID] = g.perResident * pop
 	}
 	for id, load := range opt.Loads {
 		g.loads[id] = load
 	}
 	return g
+}
+
+// DemandPerResident is the visits a resident of the offices' cities makes
+// on a working day, such that the average office of list gets
+// MeanDailyVisits.
+func DemandPerResident(gaz *geo.Gazetteer, list []offices.Office) float64 {
+	seen := map[string]bool{}
+	var pop float64
+	for _, o := range list {
+		if c, ok := gaz.Get(o.CityCode); ok && !seen[o.CityCode] {
+			seen[o.CityCode] = true
+			pop += float64(c.Population)
+		}
+	}
+	if pop == 0 {
+		return MeanDailyVisits / 36_000.0
+	}
+	return MeanDailyVisits * float64(len(list)) / pop
 }
 
 func (g *Simulator) rngFor(officeID int64) *rand.Rand {
