@@ -68,7 +68,7 @@ func TestAPIDoc(t *testing.T) {
 var sectionTitles = map[string]string{
 	"operations": "Operations", "auth": "Sign-in", "users": "Users", "reference": "Reference data",
 	"offices": "Offices", "visits": "Visits, crowding and the finder", "surveys": "Surveys",
-	"ranking": "Ranking and inspections", "licensing": "Licensing", "reports": "Reports", "audit": "Audit log",
+	"ranking": "Ranking", "inspections": "Inspections", "licensing": "Licensing", "reports": "Reports", "audit": "Audit log",
 }
 
 // routeTables renders the routes as one Markdown table per section, in

@@ -2,10 +2,8 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"time"
 
-	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/gin-gonic/gin"
 )
@@ -38,17 +36,16 @@ func raw(p *string) json.RawMessage {
 	return json.RawMessage(*p)
 }
 
-func (s *Server) listAudit(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	q := audit.Query{Entity: queryString(c, &fe, "entity", 64), EntityID: queryString(c, &fe, "entity_id", 64), Limit: p.PageSize, Offset: p.Offset()}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listAudit(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	aq := audit.Query{Entity: q.text("entity", 64), EntityID: q.text("entity_id", 64), Limit: p.PageSize, Offset: p.Offset()}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	events, total, err := audit.List(c.Request.Context(), s.DB, q)
+	events, total, err := audit.List(c.Request.Context(), s.DB, aq)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]auditResponse, len(events))
 	for i, e := range events {
@@ -56,5 +53,5 @@ func (s *Server) listAudit(c *gin.Context) {
 			ActorRole: e.ActorRole, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
 			Before: raw(e.BeforeJSON), After: raw(e.AfterJSON), Hash: e.Hash, PrevHash: e.PrevHash}
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strings"
 	"time"
 
@@ -24,11 +23,10 @@ type loginResponse struct {
 	User            userResponse `json:"user"`
 }
 
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) (any, error) {
 	var req loginRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var fe daftar.FieldErrors
 	if strings.TrimSpace(req.Username) == "" {
@@ -42,38 +40,35 @@ func (s *Server) login(c *gin.Context) {
 		fe.Add("password", "too_long", "must be at most 128 bytes")
 	}
 	if err := fe.Err(daftar.KindInvalid, "invalid_login", "username and password are required"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	res, err := s.Accounts.Login(c.Request.Context(), accounts.Attempt{
 		Username: req.Username, Password: req.Password, ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
 	if err != nil {
-		s.fail(c, err)
-		return
+		s.metrics.loginRefused(err)
+		return nil, err
 	}
 	c.Header("Cache-Control", "no-store")
-	writeJSON(c, http.StatusOK, loginResponse{
+	return loginResponse{
 		Token: res.Token, TokenType: "Bearer", ExpiresAt: utc(res.ExpiresAt), ExpiresAtJalali: jalali(res.ExpiresAt),
 		Role: res.User.Role, User: userOf(res.User),
-	})
+	}, nil
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) (any, error) {
 	tok, _ := tokenOf(c)
 	if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
-	c.Status(http.StatusNoContent)
+	return noContent{}, nil
 }
 
-func (s *Server) me(c *gin.Context) {
+func (s *Server) me(c *gin.Context) (any, error) {
 	a, _ := daftar.ActorFrom(c.Request.Context())
 	u, err := s.Accounts.Get(c.Request.Context(), a.UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, userOf(u))
+	return userOf(u), nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,9 +21,19 @@ import (
 // tests fail with a hint, unless DAFTAR_BROWSER_TESTS=0 leaves them out on
 // purpose (docs/testing.md).
 
-// browser starts chromium for one test and returns its context, with a
-// deadline for the test's actions (the browser itself starts without one,
-// as chromedp requires).
+// sharedBrowser is the one chromium of the test binary: started by the
+// first test that needs it, killed by the kernel when the binary exits
+// (chromedp's allocator sets Pdeathsig). Each test gets its own tab in its
+// own browser context, so no cookie leaks from one test to the next.
+var sharedBrowser struct {
+	once sync.Once
+	ctx  context.Context
+	path string
+	err  error
+}
+
+// browser returns a fresh tab for one test, with a deadline for the test's
+// actions (the browser itself starts without one, as chromedp requires).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if os.Getenv("DAFTAR_BROWSER_TESTS") == "0" {
@@ -42,15 +53,23 @@ func browser(t *testing.T) context.Context {
 		t.Fatal("chromium not found: run the tests through scripts/test (it installs chromium), set CHROME_PATH, " +
 			"or set DAFTAR_BROWSER_TESTS=0 to leave the browser tests out")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(412, 900)) // a phone's width
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium at %s: %v", path, err)
+	sb := &sharedBrowser
+	sb.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+			chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(412, 900)) // a phone's width
+		actx, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+		sb.ctx, _ = chromedp.NewContext(actx)
+		sb.path, sb.err = path, chromedp.Do(sb.ctx)
+	})
+	if sb.err != nil {
+		t.Fatalf("start chromium at %s: %v", sb.path, sb.err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	tab, cancelTab := chromedp.NewContext(sb.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelTab)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(412, 900)); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	tctx, cancel := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(cancel)
 	return tctx
 }
@@ -103,18 +122,18 @@ func TestBrowserStaffPages(t *testing.T) {
 		t.Fatalf("after sign-in: %v %v at %q, dir %q", err, err2, loc, dir.Value)
 	}
 
-	if status := submit(t, ctx, `header a[href^="/admin/demand"]`); status != 200 {
+	if status := submit(t, ctx, `nav.staffnav a[href^="/admin/demand"]`); status != 200 {
 		t.Fatalf("demand page: %d", status)
 	}
-	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main > table tbody tr").length`))
-	if err != nil || rows < 60 {
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main .scroll table tbody tr").length`))
+	if err != nil || rows < 50 {
 		t.Fatalf("demand page: %v, %d cities", err, rows)
 	}
-	if status := submit(t, ctx, "section form button[type=submit]",
-		chromedp.SendKeys(chromedp.ID("city"), "tehran"), chromedp.SendKeys(chromedp.ID("add"), "5")); status != 200 {
+	if status := submit(t, ctx, `section[aria-labelledby="whatif"] form button[type=submit]`,
+		chromedp.SendKeys(chromedp.ID("city"), "تهران"), chromedp.SendKeys(chromedp.ID("add"), "۵")); status != 200 {
 		t.Fatalf("what-if: %d", status)
 	}
-	if c := text(t, ctx, "section caption"); !strings.Contains(c, "تهران") || !strings.Contains(c, "+۵") {
+	if c := text(t, ctx, `section[aria-labelledby="whatif"] caption`); !strings.Contains(c, "تهران") || !strings.Contains(c, "افزودن ۵") {
 		t.Fatalf("what-if caption %q", c)
 	}
 }

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"net/http"
-	"slices"
+	"math"
 	"time"
 
-	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/gin-gonic/gin"
 )
@@ -59,108 +56,54 @@ var candidatesQuery = append([]param{
 	{Name: "import_id", Type: "integer", Description: "candidates created by one import"},
 }, pageQuery...)
 
-func (s *Server) listCandidates(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := licensing.CandidateFilter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 200),
-		NationalCode: queryString(c, &fe, "national_code", 40)}
-	intParam := func(name string, lo, hi int64) int64 {
-		v := c.Query(name)
-		if v == "" {
-			return 0
-		}
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < lo || n > hi {
-			fe.Add(name, "invalid", "must be a whole number")
-			return 0
-		}
-		return n
-	}
-	f.ExamYear = int(intParam("exam_year", 1, 9999))
-	f.ImportID = intParam("import_id", 1, 1<<62)
-	floatParam := func(name string) *float64 {
-		v := c.Query(name)
-		if v == "" {
-			return nil
-		}
-		x, err := daftar.ParseFloat(v)
-		if err != nil {
-			fe.Add(name, "invalid", "must be a number")
-			return nil
-		}
-		return &x
-	}
-	f.ScoreMin, f.ScoreMax = floatParam("score_min"), floatParam("score_max")
-	if v := c.Query("province"); v != "" {
-		if r, ok := s.Gazetteer.Get(v); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-		f.Province = v
-	}
-	if v := c.Query("city"); v != "" {
-		if r, ok := s.Gazetteer.Get(v); !ok || r.Level != geo.LevelCity {
-			fe.Add("city", "unknown", "is not a city code")
-		}
-		f.City = v
-	}
-	if v := c.Query("state"); v != "" {
-		if !slices.Contains(licensing.CandidateStates, v) {
-			fe.Add("state", "invalid", "is not a candidate state")
-		}
-		f.State = v
-	}
-	if v := c.Query("result"); v != "" {
-		if v != licensing.ResultPassed && v != licensing.ResultNotPassed {
-			fe.Add("result", "invalid", "must be passed or not_passed")
-		}
-		f.Result = v
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listCandidates(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	f := licensing.CandidateFilter{Limit: p.PageSize, Offset: p.Offset(), Query: q.text("q", 200),
+		NationalCode: q.text("national_code", 40), ExamYear: int(q.intIn("exam_year", 1, 9999)), ImportID: q.id("import_id"),
+		ScoreMin: q.number("score_min", -math.MaxFloat64, math.MaxFloat64), ScoreMax: q.number("score_max", -math.MaxFloat64, math.MaxFloat64),
+		Province: q.province("province"), City: q.city("city"), State: q.oneOf("state", licensing.CandidateStates),
+		Result: q.oneOf("result", []string{licensing.ResultPassed, licensing.ResultNotPassed})}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Candidates.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]candidateResponse, len(list))
 	for i, x := range list {
 		out[i] = candidateOf(x)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
 var candidateQuery = []param{{Name: "reveal", Type: "string", Enum: []string{"national_code"},
 	Description: "admins only, audited: include the full national code"}}
 
-func (s *Server) getCandidate(c *gin.Context) {
+func (s *Server) getCandidate(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	reveal, err := revealOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cand, err := s.Candidates.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := candidateOf(cand)
 	if reveal {
 		code, err := s.Candidates.RevealNationalCode(c.Request.Context(), id)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return nil, err
 		}
 		out.NationalCode = &code
 		c.Header("Cache-Control", "no-store")
 	}
-	c.Header("ETag", etagOf(cand.Version))
-	writeJSON(c, http.StatusOK, out)
+	return tagged(out, cand.Version), nil
 }
 
 // candidateReviewRequest is a document-review decision.
@@ -170,27 +113,25 @@ type candidateReviewRequest struct {
 	Version opt[int64] `json:"version" doc:"the version read (or send If-Match)"`
 }
 
-func (s *Server) reviewCandidate(c *gin.Context) {
+func (s *Server) reviewCandidate(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req candidateReviewRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	version, err := versionFrom(c, req.Version.ptr())
+	version, err := versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		cand, err := s.Candidates.Get(c.Request.Context(), id)
+		return cand.Version, err
+	})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cand, err := s.Candidates.Review(c.Request.Context(), id, licensing.Review{State: req.State, Reason: req.Reason}, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(cand.Version))
-	writeJSON(c, http.StatusOK, candidateOf(cand))
+	return tagged(candidateOf(cand), cand.Version), nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"math"
-	"net/http"
 	"strings"
 	"time"
 
@@ -140,26 +139,20 @@ func dayStrings(unix int64) (iso, jal string) {
 	return daftar.TehranDate(t), daftar.ToJalali(t).String()
 }
 
-func (s *Server) officeCrowding(c *gin.Context) {
+func (s *Server) officeCrowding(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	var fe daftar.FieldErrors
-	by := c.DefaultQuery("by", visits.ByHour)
-	if by != visits.ByHour && by != visits.ByWeekday && by != visits.ByDay {
-		fe.Add("by", "invalid", "must be hour, weekday or day")
-	}
-	r := s.crowdingRange(c, &fe)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	by := q.oneOfOr("by", visits.ByHour, []string{visits.ByHour, visits.ByWeekday, visits.ByDay})
+	r := s.crowdingRange(c, &q.fe)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	oc, err := s.Crowding.Office(c.Request.Context(), id, r, by)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := officeCrowdingResponse{OfficeID: id, By: by, TargetMin: oc.Target.Minutes(), Total: figuresOf(oc.Total), Items: []crowdingGroup{}}
 	out.From, out.FromJalali = dayStrings(r.From)
@@ -176,7 +169,7 @@ func (s *Server) officeCrowding(c *gin.Context) {
 		}
 		out.Items = append(out.Items, item)
 	}
-	writeJSON(c, http.StatusOK, out)
+	return out, nil
 }
 
 type regionCrowdingItem struct {
@@ -203,25 +196,18 @@ type regionsCrowdingResponse struct {
 
 var regionsCrowdingQuery = append(append([]param{{Name: "level", Type: "string", Enum: []string{geo.LevelCity, geo.LevelProvince, visits.LevelAll}, Description: "default city"}}, crowdingRangeQuery...), pageQuery...)
 
-func (s *Server) regionsCrowding(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	level := c.DefaultQuery("level", geo.LevelCity)
-	if level != geo.LevelCity && level != geo.LevelProvince && level != visits.LevelAll {
-		fe.Add("level", "invalid", "must be city, province or all")
-	}
-	r := s.crowdingRange(c, &fe)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) regionsCrowding(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	level := q.oneOfOr("level", geo.LevelCity, []string{geo.LevelCity, geo.LevelProvince, visits.LevelAll})
+	r := s.crowdingRange(c, &q.fe)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, err := s.Crowding.Regions(c.Request.Context(), level, r)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	total := int64(len(list))
-	start := min(p.Offset(), len(list))
-	list = list[start:min(len(list), start+p.PageSize)]
 	items := make([]regionCrowdingItem, len(list))
 	for i, rc := range list {
 		it := regionCrowdingItem{Region: rc.Region.Code, Level: rc.Level, NameFa: rc.Region.NameFa, NameEn: rc.Region.NameEn,
@@ -231,8 +217,8 @@ func (s *Server) regionsCrowding(c *gin.Context) {
 		}
 		items[i] = it
 	}
-	out := regionsCrowdingResponse{ListResponse: listOf(items, p, total), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes()}
+	out := regionsCrowdingResponse{ListResponse: pageFrom(items, p), Level: level, TargetMin: s.Crowding.Config().TargetWait.Minutes()}
 	out.From, out.FromJalali = dayStrings(r.From)
 	out.To, out.ToJalali = dayStrings(r.To - 86400)
-	writeJSON(c, http.StatusOK, out)
+	return out, nil
 }

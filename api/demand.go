@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 	"time"
 
@@ -84,71 +83,44 @@ func demandQueryOf(c *gin.Context, fe *daftar.FieldErrors) licensing.DemandQuery
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func (s *Server) getDemand(c *gin.Context) {
-	p, fe := pageOf(c, 200, 500)
-	q := demandQueryOf(c, &fe)
-	province := c.Query("province")
-	if province != "" {
-		if r, ok := s.Gazetteer.Get(province); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
+func (s *Server) getDemand(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(200, 500)
+	dq := demandQueryOf(c, &q.fe)
+	province := q.province("province")
+	level := q.oneOf("level", []string{geo.LevelCity, geo.LevelDistrict})
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	level := c.Query("level")
-	if level != "" && level != geo.LevelCity && level != geo.LevelDistrict {
-		fe.Add("level", "invalid", "must be city or district")
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Demand.Compute(c.Request.Context(), q)
+	res, err := s.Demand.Compute(c.Request.Context(), dq)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	var items []licensing.RegionDemand
+	items := []licensing.RegionDemand{}
 	for _, r := range res.Regions {
 		if (province == "" || r.Province == province) && (level == "" || r.Level == level) {
 			items = append(items, r)
 		}
 	}
-	total := int64(len(items))
-	lo, hi := min(p.Offset(), len(items)), min(p.Offset()+p.PageSize, len(items))
-	page := items[lo:hi]
-	if page == nil {
-		page = []licensing.RegionDemand{}
-	}
-	writeJSON(c, http.StatusOK, demandResponse{Items: page, Page: p.Page, PageSize: p.PageSize, Total: total, Model: demandModelOf(res.Model)})
+	l := pageFrom(items, p)
+	return demandResponse{Items: l.Items, Page: l.Page, PageSize: l.PageSize, Total: l.Total, Model: demandModelOf(res.Model)}, nil
 }
 
 var whatIfQuery = append([]param{
 	{Name: "add", Type: "integer", Description: "offices to add (0-10000), each with the city's typical counters"},
 }, demandQuery[:2]...)
 
-func (s *Server) demandWhatIf(c *gin.Context) {
-	var fe daftar.FieldErrors
-	add := 0
-	switch v, ok := c.GetQuery("add"); {
-	case !ok || v == "":
-		fe.Add("add", "required", "the number of offices to add")
-	default:
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < 0 || n > 10000 {
-			fe.Add("add", "out_of_range", "must be a whole number from 0 to 10000")
-		}
-		add = int(n)
+func (s *Server) demandWhatIf(c *gin.Context) (any, error) {
+	q := s.query(c)
+	if v, ok := c.GetQuery("add"); !ok || v == "" {
+		q.add("add", "required", "the number of offices to add")
 	}
-	q := demandQueryOf(c, &fe)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	add := q.intIn("add", 0, 10000)
+	dq := demandQueryOf(c, &q.fe)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	w, err := s.Demand.WhatIf(c.Request.Context(), c.Param("code"), add, q)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, w)
+	return s.Demand.WhatIf(c.Request.Context(), c.Param("code"), int(add), dq)
 }
 
 // whatIfResponse is the what-if answer.

@@ -2,15 +2,19 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/licensing"
@@ -112,181 +116,204 @@ const rejectionsPageDefault, rejectionsPageMax = 1000, 10000
 
 // createExamImport streams the multipart upload to a temporary file (the
 // route's body limit answers 413 as soon as it is passed), then imports it.
-func (s *Server) createExamImport(c *gin.Context) {
-	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
-	fields := map[string]string{}
-	for _, k := range []string{"exam_year", "score_max", "dry_run", "sheet"} {
+func (s *Server) createExamImport(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(rejectionsPageDefault, rejectionsPageMax)
+	up, err := readUpload(c, "file", "exam_year", "score_max", "dry_run", "sheet")
+	defer up.close()
+	if err != nil {
+		return nil, err
+	}
+	in := licensing.ImportInput{Content: up.file, Size: up.size, FileName: up.name, RejectionsLimit: p.PageSize}
+	if v := strings.TrimSpace(up.fields["exam_year"]); v != "" {
+		n, err := daftar.ParseInt(v)
+		if err != nil || n < 1 || n > 9999 {
+			q.add("exam_year", "invalid", "must be a Jalali year like 1405")
+		} else {
+			in.ExamYear = int(n)
+		}
+	}
+	if v := strings.TrimSpace(up.fields["score_max"]); v != "" {
+		x, err := daftar.ParseFloat(v)
+		if err != nil || licensing.CheckScoreMax(x) != nil {
+			q.add("score_max", "invalid", "must be a number above 0 and at most 1,000,000 (100 for raw scores, e.g. 12000 for standard scores)")
+		} else {
+			in.ScoreMax = x
+		}
+	}
+	if v := strings.TrimSpace(up.fields["dry_run"]); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			q.add("dry_run", "invalid", "must be true or false")
+		}
+		in.DryRun = b
+	}
+	if v := strings.TrimSpace(up.fields["sheet"]); v != "" {
+		if len(v) > 100 {
+			q.add("sheet", "too_long", "must be at most 100 bytes")
+		}
+		in.Sheet = v
+	}
+	if p.Page != 1 {
+		q.add("page", "invalid", "an import answers with the first page of rejections; read more with GET")
+	}
+	if err := q.errAs("invalid_import", "the import request is not valid"); err != nil {
+		return nil, err
+	}
+	rep, isNew, err := s.Exams.Import(c.Request.Context(), in)
+	if err != nil {
+		return nil, err
+	}
+	if isNew {
+		return created(examImportOf(rep, p), fmt.Sprintf("/api/v1/exam-imports/%d", rep.ID)), nil
+	}
+	return examImportOf(rep, p), nil
+}
+
+// upload is a multipart form read: the one file, spooled to a temporary
+// file, and the small fields asked for (the query's values, which the
+// form's override).
+type upload struct {
+	file   *os.File
+	size   int64
+	name   string
+	fields map[string]string
+}
+
+func (u upload) close() {
+	if u.file != nil {
+		u.file.Close()
+		os.Remove(u.file.Name())
+	}
+}
+
+// readUpload reads a multipart body with one file in the field fileField;
+// other fields named in fields are kept (256 bytes at most), the rest are
+// read past. The caller closes the upload, on error too.
+func readUpload(c *gin.Context, fileField string, fields ...string) (upload, error) {
+	up := upload{fields: map[string]string{}}
+	for _, k := range fields {
 		if v, ok := c.GetQuery(k); ok {
-			fields[k] = v
+			up.fields[k] = v
 		}
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, daftar.Invalid("multipart_required", "send the file as multipart/form-data in the field \"file\"",
-			daftar.Field("file", "required", "a CSV or XLSX file is required")))
-		return
+		return up, daftar.Invalid("multipart_required", "send the file as multipart/form-data in the field \""+fileField+"\"",
+			daftar.Field(fileField, "required", "a CSV or XLSX file is required"))
 	}
-	var (
-		tmp      *os.File
-		size     int64
-		fileName string
-	)
-	defer func() {
-		if tmp != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			s.fail(c, uploadError(err))
-			return
+			return up, uploadError(err)
 		}
-		switch name := part.FormName(); name {
-		case "file":
-			if tmp != nil {
-				part.Close()
-				s.fail(c, daftar.Invalid("one_file", "send one file per import", daftar.Field("file", "repeated", "only one file")))
-				return
-			}
-			if tmp, err = os.CreateTemp("", "daftar-upload-*"); err != nil {
-				part.Close()
-				s.fail(c, err)
-				return
-			}
-			fileName = part.FileName()
-			if size, err = io.Copy(tmp, part); err != nil {
-				part.Close()
-				s.fail(c, uploadError(err))
-				return
-			}
-		case "exam_year", "score_max", "dry_run", "sheet":
-			v, err := io.ReadAll(io.LimitReader(part, 256))
-			if err != nil {
-				part.Close()
-				s.fail(c, uploadError(err))
-				return
-			}
-			fields[name] = string(v)
-		default:
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				part.Close()
-				s.fail(c, uploadError(err))
-				return
-			}
-		}
+		err = up.readPart(part, fileField, fields)
 		part.Close()
-	}
-	if tmp == nil {
-		s.fail(c, daftar.Invalid("file_required", "the form has no file", daftar.Field("file", "required", "a CSV or XLSX file is required")))
-		return
-	}
-	in := licensing.ImportInput{Content: tmp, Size: size, FileName: fileName, RejectionsLimit: p.PageSize}
-	if v := strings.TrimSpace(fields["exam_year"]); v != "" {
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < 1 || n > 9999 {
-			fe.Add("exam_year", "invalid", "must be a Jalali year like 1405")
-		} else {
-			in.ExamYear = int(n)
-		}
-	}
-	if v := strings.TrimSpace(fields["score_max"]); v != "" {
-		x, err := daftar.ParseFloat(v)
-		if err != nil || licensing.CheckScoreMax(x) != nil {
-			fe.Add("score_max", "invalid", "must be a number above 0 and at most 1,000,000 (100 for raw scores, e.g. 12000 for standard scores)")
-		} else {
-			in.ScoreMax = x
-		}
-	}
-	if v := strings.TrimSpace(fields["dry_run"]); v != "" {
-		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fe.Add("dry_run", "invalid", "must be true or false")
+			return up, err
 		}
-		in.DryRun = b
 	}
-	if v := strings.TrimSpace(fields["sheet"]); v != "" {
-		if len(v) > 100 {
-			fe.Add("sheet", "too_long", "must be at most 100 bytes")
-		}
-		in.Sheet = v
+	if up.file == nil {
+		return up, daftar.Invalid("file_required", "the form has no file", daftar.Field(fileField, "required", "a CSV or XLSX file is required"))
 	}
-	if p.Page != 1 {
-		fe.Add("page", "invalid", "an import answers with the first page of rejections; read more with GET")
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_import", "the import request is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	rep, created, err := s.Exams.Import(c.Request.Context(), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		c.Header("Location", fmt.Sprintf("/api/v1/exam-imports/%d", rep.ID))
-	}
-	writeJSON(c, status, examImportOf(rep, p))
+	return up, nil
 }
 
-// uploadError classifies a failure reading the upload: over the limit (413)
-// or a malformed multipart body (400).
+func (up *upload) readPart(part *multipart.Part, fileField string, fields []string) error {
+	name, err := cleanName("form", part.FormName(), 100)
+	if err != nil {
+		return err
+	}
+	switch {
+	case name == fileField:
+		if up.file != nil {
+			return daftar.Invalid("one_file", "send one file per import", daftar.Field(fileField, "repeated", "only one file"))
+		}
+		fileName, err := cleanName(fileField, part.FileName(), 255)
+		if err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp("", "daftar-upload-*")
+		if err != nil {
+			return err
+		}
+		up.file, up.name = tmp, fileName
+		if up.size, err = io.Copy(tmp, part); err != nil {
+			return uploadError(err)
+		}
+	case slices.Contains(fields, name):
+		v, err := io.ReadAll(io.LimitReader(part, 256))
+		if err != nil {
+			return uploadError(err)
+		}
+		up.fields[name] = string(v)
+	default:
+		if _, err := io.Copy(io.Discard, part); err != nil {
+			return uploadError(err)
+		}
+	}
+	return nil
+}
+
+// uploadError classifies a failure reading the upload: over the limit
+// (413), the client gone or the request past its deadline (passed on), and
+// anything else the multipart reader or the body says (a header line
+// without a colon, a part cut short, a bad boundary) is a malformed body:
+// the caller's mistake, 400.
 func uploadError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case errors.As(err, &mbe):
 		return daftar.TooLarge("upload_too_large", fmt.Sprintf("the upload is larger than %d bytes", mbe.Limit))
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
 	}
-	if errors.Is(err, multipart.ErrMessageTooLarge) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "multipart") {
-		return daftar.Invalid("malformed_multipart", "the multipart body is malformed or cut short")
-	}
-	return err
+	return daftar.Invalid("malformed_multipart", "the multipart body is malformed or cut short")
 }
 
-func (s *Server) getExamImport(c *gin.Context) {
+// cleanName is a part's name as sent, refused when it holds control
+// characters (a NUL, a CR or LF) or is too long: such a name could never
+// be stored or shown as it is.
+func cleanName(field, name string, maxLen int) (string, error) {
+	if len(name) > maxLen || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", daftar.Invalid("malformed_multipart", "a part of the multipart body has a name that is not valid",
+			daftar.Field(field, "invalid_name", fmt.Sprintf("names are at most %d bytes of text without control characters", maxLen)))
+	}
+	return name, nil
+}
+
+func (s *Server) getExamImport(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	p, fe := pageOf(c, rejectionsPageDefault, rejectionsPageMax)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	p := q.page(rejectionsPageDefault, rejectionsPageMax)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	rep, err := s.Exams.Get(c.Request.Context(), id, p.Offset(), p.PageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, examImportOf(rep, p))
+	return examImportOf(rep, p), nil
 }
 
 var examImportsQuery = append([]param{{Name: "exam_year", Type: "integer"}}, pageQuery...)
 
-func (s *Server) listExamImports(c *gin.Context) {
-	p, fe := pageOf(c, 50, 200)
-	f := licensing.ImportFilter{Limit: p.PageSize, Offset: p.Offset()}
-	if v := c.Query("exam_year"); v != "" {
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < 1 || n > 9999 {
-			fe.Add("exam_year", "invalid", "must be a Jalali year like 1405")
-		}
-		f.ExamYear = int(n)
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listExamImports(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 200)
+	f := licensing.ImportFilter{Limit: p.PageSize, Offset: p.Offset(), ExamYear: int(q.intIn("exam_year", 1, 9999))}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Exams.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]examImportSummary, len(list))
 	for i, r := range list {
@@ -295,7 +322,7 @@ func (s *Server) listExamImports(c *gin.Context) {
 			Passed: r.Passed, NotPassed: r.NotPassed, CreatedAt: utc(r.CreatedAt), CreatedAtJalali: jalali(r.CreatedAt),
 			CreatedBy: r.CreatedBy}
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
 var rejectionsXLSXQuery = []param{{Name: "reveal", Type: "string", Enum: []string{"national_code"},
@@ -304,30 +331,24 @@ var rejectionsXLSXQuery = []param{{Name: "reveal", Type: "string", Enum: []strin
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // examRejectionsXLSX answers the refused rows as a right-to-left workbook.
-func (s *Server) examRejectionsXLSX(c *gin.Context) {
+func (s *Server) examRejectionsXLSX(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	reveal, err := revealOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	rf, err := s.Exams.RefusedRows(c.Request.Context(), id, reveal)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := reports.WriteExamRejections(&buf, rf); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="exam-import-%d-rejections.xlsx"`, id))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, xlsxType, buf.Bytes())
+	return file{ContentType: xlsxType, Name: fmt.Sprintf("exam-import-%d-rejections.xlsx", id), Data: buf.Bytes()}, nil
 }
 
 // revealOf reads ?reveal=national_code, which only admins may send.

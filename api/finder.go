@@ -2,7 +2,6 @@ package api
 
 import (
 	"math"
-	"net/http"
 	"strings"
 	"time"
 
@@ -45,7 +44,7 @@ var finderQuery = []param{
 	{Name: "limit", Type: "integer", Description: "how many offices (default 10, at most 50)"},
 }
 
-func (s *Server) finder(c *gin.Context) {
+func (s *Server) finder(c *gin.Context) (any, error) {
 	var fe daftar.FieldErrors
 	q := finder.Query{Lat: math.NaN(), Lon: math.NaN(), Service: strings.TrimSpace(c.Query("service"))}
 	num := func(name string, dst *float64) {
@@ -72,20 +71,17 @@ func (s *Server) finder(c *gin.Context) {
 		}
 	}
 	// Range checks only for the fields that parsed.
-	checks := s.Finder.Validate(&q)
-	for _, f := range checks {
+	for _, f := range s.Finder.Validate(&q) {
 		if !hasField(fe, f.Field) {
 			fe = append(fe, f)
 		}
 	}
 	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	res, err := s.Finder.Find(c.Request.Context(), q)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	cfg := s.Finder.Config()
 	out := finderResponse{Items: make([]finderItem, len(res)), Service: q.Service, RadiusM: cfg.RadiusM, SpeedMPMin: cfg.SpeedMPerMin}
@@ -96,8 +92,8 @@ func (s *Server) finder(c *gin.Context) {
 			PredictedWaitMin: round2(r.PredictedWaitMin), Grade: r.Grade, OpenNow: r.OpenNow, OpensAt: r.NextOpen,
 			OpeningHours: o.Hours, Score: math.Round(r.Score*100) / 100}
 	}
-	c.Header("Cache-Control", "public, max-age=60")
-	writeJSON(c, http.StatusOK, out)
+	publicCache(c, "public, max-age=60")
+	return out, nil
 }
 
 func hasField(fe daftar.FieldErrors, name string) bool {

@@ -22,7 +22,7 @@ type finderRow struct {
 // finderPage is /finder: citizens choose a service and their city (or give
 // a location) and get the nearest open offices with the shortest expected
 // wait. It works without JavaScript.
-func (s *Server) finderPage(c *gin.Context) {
+func (s *Server) finderPage(c *gin.Context) (any, error) {
 	lang := s.langOf(c)
 	tr := translator(lang)
 	num := numberFormatter(lang)
@@ -38,8 +38,7 @@ func (s *Server) finderPage(c *gin.Context) {
 	data["Services"], data["Cities"] = services, cities
 	pd := pageData{Data: data}
 	if data["Service"] == "" && data["City"] == "" && data["Lat"] == "" {
-		s.render(c, http.StatusOK, "finder", "finder", pd)
-		return
+		return page{Name: "finder", Title: "finder", Data: pd}, nil
 	}
 	data["Asked"] = true
 	q := finder.Query{Service: c.Query("service"), Limit: 10, Lat: math.NaN(), Lon: math.NaN()}
@@ -47,8 +46,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		r, ok := s.Gazetteer.Get(city)
 		if !ok || r.Level != geo.LevelCity {
 			pd.Error = tr("finder_bad_place")
-			s.render(c, http.StatusBadRequest, "finder", "finder", pd)
-			return
+			return page{Status: http.StatusBadRequest, Name: "finder", Title: "finder", Data: pd}, nil
 		}
 		q.Lat, q.Lon = r.Latitude, r.Longitude
 	} else {
@@ -56,8 +54,7 @@ func (s *Server) finderPage(c *gin.Context) {
 		lon, err2 := daftar.ParseFloat(c.Query("lon"))
 		if err1 != nil || err2 != nil {
 			pd.Error = tr("finder_bad_place")
-			s.render(c, http.StatusBadRequest, "finder", "finder", pd)
-			return
+			return page{Status: http.StatusBadRequest, Name: "finder", Title: "finder", Data: pd}, nil
 		}
 		q.Lat, q.Lon = lat, lon
 	}
@@ -66,13 +63,11 @@ func (s *Server) finderPage(c *gin.Context) {
 		if fe[0].Field == "service" {
 			pd.Error = tr("finder_bad_service")
 		}
-		s.render(c, http.StatusBadRequest, "finder", "finder", pd)
-		return
+		return page{Status: http.StatusBadRequest, Name: "finder", Title: "finder", Data: pd}, nil
 	}
 	res, err := s.Finder.Find(c.Request.Context(), q)
 	if err != nil {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	var rows []finderRow
 	for _, r := range res {
@@ -88,5 +83,5 @@ func (s *Server) finderPage(c *gin.Context) {
 		rows = append(rows, row)
 	}
 	data["Results"] = rows
-	s.render(c, http.StatusOK, "finder", "finder", pd)
+	return page{Name: "finder", Title: "finder", Data: pd}, nil
 }

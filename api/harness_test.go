@@ -23,6 +23,8 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
+	"github.com/daftar-ir/daftar/surveys/complaints/adapters"
 )
 
 // harness is a whole server over a fresh database with one account per role
@@ -42,6 +44,13 @@ type harness struct {
 	surveys   *surveys.Service
 	catalogue *geo.Catalogue
 	register  *offices.Register
+	// jobs are the scheduler's test jobs, for the jobs tests.
+	jobs *testJobs
+	// complaints, for the complaint tests, and how many client addresses
+	// they have used.
+	complaints *complaints.Service
+	n          int
+	reports    *reports.Reports
 }
 
 type syncBuffer struct {
@@ -63,7 +72,11 @@ func (s *syncBuffer) String() string {
 
 const testPassword = "test-password-1"
 
-func newHarness(t testing.TB, d *db.DB) *harness {
+func newHarness(t testing.TB, d *db.DB) *harness { return newHarnessWith(t, d, nil) }
+
+// newHarnessWith is newHarness with the server's configuration changed by
+// cfg (nil: the tests' usual one).
+func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, d: d, clock: daftar.NewManualClock(time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)),
@@ -94,17 +107,30 @@ func newHarness(t testing.TB, d *db.DB) *harness {
 	h.surveys = newSurveyService(t, d, h.clock, al, register)
 	h.catalogue = cat
 	h.register = register
+	h.complaints, err = complaints.New(complaints.Deps{DB: d, Clock: h.clock, Audit: al, Calendar: daftar.OfficialWorkCalendar(),
+		Offices: adapters.Offices{Register: register}, Catalogue: cat, Surveys: adapters.Surveys{Service: h.surveys},
+		Outbox: h.surveys, Inspectors: adapters.Inspectors{Accounts: acc}, MobileKey: []byte("complaints-test-key-32-bytes-abc"), Log: log},
+		complaints.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
-	rank := newRankingService(t, d, h.clock, al, register, h.surveys)
+	insp, planner := newInspectionServices(t, d, h.clock, al, register, h.surveys, acc)
+	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	reps := &reports.Reports{Gazetteer: gaz, Catalogue: cat, Offices: register, Crowding: crowding, Surveys: h.surveys, Ranking: rank,
-		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand}
+		Candidates: cands, Licences: licences, Rounds: rounds, Demand: demand, Inspections: insp, Complaints: h.complaints}
+	h.reports = reps
+	apiCfg := api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20}
+	if cfg != nil {
+		cfg(&apiCfg)
+	}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
-		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank,
+		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
 		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
-		Demand: demand, Rounds: rounds, Licences: licences},
-		api.Config{Version: "test", MaxBodyBytes: 64 << 10, UploadMaxBytes: 1 << 20})
+		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints},
+		apiCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/daftar-ir/daftar"
-	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/gin-gonic/gin"
 )
@@ -47,30 +46,27 @@ type issueResponse struct {
 	Items  []licenceResponse `json:"items"`
 }
 
-func (s *Server) issueLicences(c *gin.Context) {
+func (s *Server) issueLicences(c *gin.Context) (any, error) {
 	var req issueRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	list, err := s.Licences.Issue(c.Request.Context(), licensing.IssueRequest{RoundID: req.RoundID, CandidateID: req.CandidateID,
 		Region: req.Region, Reason: req.Reason})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := issueResponse{Issued: len(list), Items: make([]licenceResponse, len(list))}
 	for i, l := range list {
 		out.Items[i] = s.licenceOf(l)
 	}
-	status := http.StatusCreated
-	if len(list) == 0 {
-		status = http.StatusOK // everything was issued before
+	switch len(list) {
+	case 0:
+		return out, nil // everything was issued before
+	case 1:
+		return created(out, "/api/v1/licences/"+strconv.FormatInt(list[0].ID, 10)), nil
 	}
-	if len(list) == 1 {
-		c.Header("Location", "/api/v1/licences/"+strconv.FormatInt(list[0].ID, 10))
-	}
-	writeJSON(c, status, out)
+	return reply{Status: http.StatusCreated, Body: out}, nil
 }
 
 var licencesQuery = append([]param{
@@ -84,71 +80,36 @@ var licencesQuery = append([]param{
 	{Name: "q", Type: "string", Description: "licence number or holder name"},
 }, pageQuery...)
 
-func (s *Server) listLicences(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := licensing.LicenceFilter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 100)}
-	if f.State = c.Query("state"); f.State != "" && !slices.Contains(licensing.LicenceStates, f.State) {
-		fe.Add("state", "invalid", "must be issued, active, suspended, revoked or expired")
-	}
-	if f.Region = c.Query("region"); f.Region != "" {
-		if r, ok := s.Gazetteer.Get(f.Region); !ok || r.Level != geo.LevelCity {
-			fe.Add("region", "unknown", "is not a city code")
-		}
-	}
-	if f.Province = c.Query("province"); f.Province != "" {
-		if r, ok := s.Gazetteer.Get(f.Province); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-	}
-	id := func(name string) int64 {
-		v := c.Query(name)
-		if v == "" {
-			return 0
-		}
-		n, err := daftar.ParseInt(v)
-		if err != nil || n < 1 {
-			fe.Add(name, "invalid", "must be an id")
-			return 0
-		}
-		return n
-	}
-	f.RoundID, f.CandidateID, f.OfficeID = id("round_id"), id("candidate_id"), id("office_id")
-	if v := c.Query("expiring"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			fe.Add("expiring", "invalid", "must be true or false")
-		}
-		f.Expiring = &b
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listLicences(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	f := licensing.LicenceFilter{Limit: p.PageSize, Offset: p.Offset(), Query: q.text("q", 100),
+		State: q.oneOf("state", licensing.LicenceStates), Region: q.city("region"), Province: q.province("province"),
+		RoundID: q.id("round_id"), CandidateID: q.id("candidate_id"), OfficeID: q.id("office_id"), Expiring: q.boolean("expiring")}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Licences.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]licenceResponse, len(list))
 	for i, l := range list {
 		out[i] = s.licenceOf(l)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
-func (s *Server) getLicence(c *gin.Context) {
+func (s *Server) getLicence(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	l, err := s.Licences.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(l.Version))
-	writeJSON(c, http.StatusOK, s.licenceOf(l))
+	return tagged(s.licenceOf(l), l.Version), nil
 }
 
 // licenceActionRequest is the body of every lifecycle action; which fields
@@ -190,48 +151,48 @@ func (r licenceActionRequest) officeFields() []string {
 	return out
 }
 
-func (s *Server) licenceAction(c *gin.Context) {
+func (s *Server) licenceAction(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	action := c.Param("action")
 	if !slices.Contains(licensing.LicenceActions, action) {
-		s.fail(c, daftar.NotFound("unknown_action", "no such action: activate, suspend, reinstate, revoke or renew"))
-		return
+		return nil, daftar.NotFound("unknown_action", "no such action: activate, suspend, reinstate, revoke or renew")
 	}
 	var req licenceActionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
+	in, err := req.input(action)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.Licences.Act(c.Request.Context(), id, action, in)
+	if err != nil {
+		return nil, err
+	}
+	return tagged(s.licenceOf(l), l.Version), nil
+}
+
+// input is the action's input; fields the action does not take are refused.
+func (r licenceActionRequest) input(action string) (licensing.ActionInput, error) {
 	var fe daftar.FieldErrors
-	in := licensing.ActionInput{Reason: req.Reason, Years: req.Years}
-	office := req.officeFields()
+	in := licensing.ActionInput{Reason: r.Reason, Years: r.Years}
+	office := r.officeFields()
 	if action == licensing.ActionActivate {
-		in.OfficeID = req.OfficeID
-		if len(office) > 0 && !(len(office) == 1 && req.OfficeID != 0) {
-			in.Office = &licensing.NewOfficeInput{Name: req.Name, NameEn: req.NameEn, Latitude: req.Latitude, Longitude: req.Longitude,
-				Address: req.Address, Phone: req.Phone, Counters: req.Counters, OpeningHours: req.OpeningHours, Services: req.Services}
+		in.OfficeID = r.OfficeID
+		if len(office) > 0 && !(len(office) == 1 && r.OfficeID != 0) {
+			in.Office = &licensing.NewOfficeInput{Name: r.Name, NameEn: r.NameEn, Latitude: r.Latitude, Longitude: r.Longitude,
+				Address: r.Address, Phone: r.Phone, Counters: r.Counters, OpeningHours: r.OpeningHours, Services: r.Services}
 		}
 	} else {
 		for _, f := range office {
 			fe.Add(f, "not_allowed", "only activate takes an office")
 		}
 	}
-	if req.Years != 0 && action != licensing.ActionRenew {
+	if r.Years != 0 && action != licensing.ActionRenew {
 		fe.Add("years", "not_allowed", "only renew takes years")
 	}
-	if err := fe.Err(daftar.KindUnprocessable, "invalid_action", "the request is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	l, err := s.Licences.Act(c.Request.Context(), id, action, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("ETag", etagOf(l.Version))
-	writeJSON(c, http.StatusOK, s.licenceOf(l))
+	return in, fe.Err(daftar.KindUnprocessable, "invalid_action", "the request is not valid")
 }

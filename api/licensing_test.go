@@ -393,12 +393,13 @@ func TestLicensingAPI(t *testing.T) {
 		}{
 			{"/admin/demand", inspector, 200, "تهران"},
 			{"/admin/demand?lang=en&province=THR", ministry, 200, "Tehran"},
-			{"/admin/demand?city=tehran&add=3", ministry, 200, "+۳"},
-			{"/admin/demand?city=atlantis&add=3", ministry, 200, "کد شهر شناخته نشد"},
-			{"/admin/demand?province=XX", ministry, 400, ""},
+			{"/admin/demand?city=tehran&add=3", ministry, 200, "افزودن ۳"},
+			{"/admin/demand?city=%D8%AA%D9%87%D8%B1%D8%A7%D9%86&add=3", ministry, 200, "افزودن ۳"}, // by its Persian name
+			{"/admin/demand?city=atlantis&add=3", ministry, 400, "شهری با این نام پیدا نشد"},
+			{"/admin/demand?province=XX", ministry, 400, "فیلترهای این صفحه درست نیست"}, // the page again without the filter
 			{"/admin/demand?city=tehran&add=-2", ministry, 400, ""},
-			{"/admin/licensing", ministry, 200, "دور 1405"},
-			{"/admin/licensing?lang=en", admin, 200, "Isfahan"},
+			{"/admin/licensing", ministry, 200, "دور ۱۴۰۵"},
+			{fmt.Sprintf("/admin/licensing/%d?lang=en", round.ID), admin, 200, "Isfahan"},
 			{"/admin/licensing?lang=en", admin, 200, `Revoked</div><div class="figure">1</div>`},
 			{"/admin/licensing?lang=en", admin, 200, `Issued, not open</div><div class="figure">1</div>`},
 			{"/admin/licensing", inspector, 403, ""},

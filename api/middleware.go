@@ -3,22 +3,36 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/daftar-ir/daftar"
+	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/gin-gonic/gin"
 )
 
 const (
 	ctxRequestID = "daftar.request_id"
 	ctxUser      = "daftar.user"
+	ctxOutcome   = "daftar.outcome"
+	ctxBody      = "daftar.body"
 	cookieName   = "daftar_session"
+)
+
+// outcomeClientGone marks a request whose client left before the answer
+// (set by fail, read by observe); statusClientGone is the status the access
+// log and metrics show for it, as nginx's 499.
+const (
+	outcomeClientGone = "client_gone"
+	statusClientGone  = 499
 )
 
 var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -68,10 +82,18 @@ func (s *Server) observe(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	status := c.Writer.Status()
+	status, size := c.Writer.Status(), max(c.Writer.Size(), 0)
+	var outcome string
+	if c.GetString(ctxOutcome) == outcomeClientGone {
+		// Nothing was answered: log what happened, not gin's default 200.
+		status, outcome = statusClientGone, "client went away; the request failed and its changes were rolled back"
+	}
 	s.metrics.observe(c.Request.Method, route, status, elapsed)
 	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route, "status", status,
-		"elapsed_ms", float64(elapsed.Microseconds()) / 1000, "bytes", c.Writer.Size(), "client_ip", c.ClientIP()}
+		"elapsed_ms", float64(elapsed.Microseconds()) / 1000, "bytes", size, "client_ip", c.ClientIP()}
+	if outcome != "" {
+		attrs = append(attrs, "outcome", outcome)
+	}
 	if a, ok := daftar.ActorFrom(c.Request.Context()); ok {
 		attrs = append(attrs, "user_id", a.UserID, "role", string(a.Role))
 	}
@@ -90,9 +112,40 @@ func (s *Server) limitBody(r route) gin.HandlerFunc {
 			s.fail(c, daftar.TooLarge("body_too_large", fmt.Sprintf("the request body is larger than %d bytes", limit)))
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		body := &watchedBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, limit)}
+		c.Set(ctxBody, body)
+		c.Request.Body = body
 		c.Next()
 	}
+}
+
+// watchedBody remembers that reading the request body failed for a reason
+// other than its end or its limit: the client's connection broke (it went
+// away mid-upload), which the request context does not say until later.
+type watchedBody struct {
+	io.ReadCloser
+	broken atomic.Bool
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			b.broken.Store(true)
+		}
+	}
+	return n, err
+}
+
+// bodyBroken reports whether reading the request's body failed midway.
+func bodyBroken(c *gin.Context) bool {
+	b, ok := c.Get(ctxBody)
+	if !ok {
+		return false
+	}
+	wb, ok := b.(*watchedBody)
+	return ok && wb.broken.Load()
 }
 
 // tokenOf reads the bearer token, or the dashboard's session cookie.
@@ -111,32 +164,66 @@ func tokenOf(c *gin.Context) (string, bool) {
 }
 
 // authenticate resolves the token, when there is one, to the actor in the
-// request context. Whether an actor is needed is the route's business.
-func (s *Server) authenticate(c *gin.Context) {
-	tok, bearer := tokenOf(c)
-	if tok == "" && !bearer {
-		c.Next()
-		return
+// request context. Whether an actor is needed is the route's business: a
+// public route ignores a credential that does not resolve (a stale token
+// must not break the health check or the finder), and so does any route
+// for a stale dashboard cookie, which is forgotten so that pages send the
+// caller to the sign-in page.
+func (s *Server) authenticate(r route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		tok, bearer := tokenOf(c)
+		if tok == "" && !bearer {
+			c.Next()
+			return
+		}
+		u, err := s.signedIn(c, tok, bearer)
+		switch {
+		case daftar.IsKind(err, daftar.KindUnauthenticated) && (!bearer || r.Access.Public):
+			if !bearer {
+				c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
+			}
+			c.Next()
+		case err != nil:
+			s.fail(c, err)
+		default:
+			// What a signed-in caller reads is theirs: no cache keeps it.
+			c.Header("Cache-Control", "no-store")
+			c.Set(ctxUser, u)
+			c.Request = c.Request.WithContext(daftar.WithActor(c.Request.Context(), u.Actor()))
+			c.Next()
+		}
 	}
+}
+
+// signedIn is the account of a token; a cookie-authenticated change must
+// come from Daftar's own pages.
+func (s *Server) signedIn(c *gin.Context, tok string, bearer bool) (accounts.User, error) {
 	u, _, err := s.Accounts.Authenticate(c.Request.Context(), tok)
-	if err != nil && !bearer && daftar.IsKind(err, daftar.KindUnauthenticated) {
-		// A stale dashboard cookie: forget it and carry on signed out, so
-		// pages send the caller to the sign-in page.
-		c.SetCookie(cookieName, "", -1, "/", "", s.cfg.SecureCookies, true)
-		c.Next()
-		return
-	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return u, err
 	}
 	if !bearer && unsafeMethod(c.Request.Method) && !sameOrigin(c.Request) {
-		s.fail(c, daftar.Forbidden("cross_origin", "a cookie-authenticated change must come from Daftar's own pages"))
-		return
+		return u, daftar.Forbidden("cross_origin", "a cookie-authenticated change must come from Daftar's own pages")
 	}
-	c.Set(ctxUser, u)
-	c.Request = c.Request.WithContext(daftar.WithActor(c.Request.Context(), u.Actor()))
+	return u, nil
+}
+
+// secureHeaders are on every answer: no content sniffing, and HSTS when
+// the cookies are marked Secure (Daftar is served over HTTPS).
+func (s *Server) secureHeaders(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
+	if s.cfg.SecureCookies {
+		c.Header("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
+}
+
+// publicCache lets shared caches keep an answer for anyone, unless the
+// caller is signed in (what they read is then theirs, kept by no cache).
+func publicCache(c *gin.Context, value string) {
+	if _, ok := c.Get(ctxUser); !ok {
+		c.Header("Cache-Control", value)
+	}
 }
 
 func unsafeMethod(m string) bool {
@@ -161,40 +248,50 @@ func sameOrigin(r *http.Request) bool {
 	return o == r.Host
 }
 
-// authorize applies the route's access rule.
+// authorize applies the route's access rule. A page asked for without a
+// session sends the browser to the sign-in page instead of answering 401.
 func (s *Server) authorize(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if r.Access.Public {
+		err := s.allowed(r, c)
+		switch {
+		case err == nil:
 			c.Next()
-			return
-		}
-		a, ok := daftar.ActorFrom(c.Request.Context())
-		if !ok && r.Page {
+		case r.Page && daftar.IsKind(err, daftar.KindUnauthenticated):
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()
-			return
+		default:
+			s.fail(c, err)
 		}
-		if !ok {
-			s.fail(c, daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>"))
-			return
-		}
-		if !r.Access.allows(a) {
-			s.fail(c, daftar.Forbidden("forbidden", "your role may not do this"))
-			return
-		}
-		if r.Access.OfficeParam != "" {
-			id, err := pathID(c, r.Access.OfficeParam)
-			if err != nil {
-				s.fail(c, err)
-				return
-			}
-			// An owner asking about another office learns nothing, not
-			// even that it exists.
-			if !a.CanSeeOffice(id) {
-				s.fail(c, daftar.NotFound("office_not_found", "no such office"))
-				return
-			}
-		}
-		c.Next()
 	}
+}
+
+// allowed says why the caller may not call the route, or nil.
+func (s *Server) allowed(r route, c *gin.Context) error {
+	// A form of Daftar's pages (the sign-in form above all) is posted from
+	// Daftar's own pages only, session or not: no login CSRF.
+	if r.Page && unsafeMethod(c.Request.Method) && !sameOrigin(c.Request) {
+		return daftar.Forbidden("cross_origin", "a form must be sent from Daftar's own pages")
+	}
+	if r.Access.Public {
+		return nil
+	}
+	a, ok := daftar.ActorFrom(c.Request.Context())
+	if !ok {
+		return daftar.Unauthenticated("not_signed_in", "sign in first: send Authorization: Bearer <token>")
+	}
+	if !r.Access.allows(a) {
+		return daftar.Forbidden("forbidden", "your role may not do this")
+	}
+	if r.Access.OfficeParam != "" {
+		id, err := pathID(c, r.Access.OfficeParam)
+		if err != nil {
+			return err
+		}
+		// An owner asking about another office learns nothing, not even
+		// that it exists.
+		if !a.CanSeeOffice(id) {
+			return daftar.NotFound("office_not_found", "no such office")
+		}
+	}
+	return nil
 }

@@ -58,8 +58,10 @@ type officeRequest struct {
 	Counters     opt[int]                 `json:"counters" doc:"1-100; required on create"`
 	OpeningHours opt[map[string][]string] `json:"opening_hours" doc:"{\"sat\": [\"08:00-13:00\", \"16:00-19:00\"], ...}; default Sat-Wed 07:30-13:30 and 15:00-18:00, Thu 07:30-12:30"`
 	Services     opt[[]string]            `json:"services" doc:"service codes offered"`
-	Status       opt[string]              `json:"status" doc:"pending, active, suspended or closed"`
-	Version      opt[int64]               `json:"version" doc:"PATCH only: the version read (or send If-Match)"`
+	Status       opt[string]              `json:"status" doc:"pending, active, suspended or closed; an office created active, made active again or moved while active keeps the minimum distance from every other active office (422 naming the nearest)"`
+	// SitingExemption lets an admin open an office without the distance rule.
+	SitingExemption opt[string] `json:"siting_exemption" doc:"admins: the reason to open (or move) this office without the minimum distance, e.g. entering an office that serves today; 10-500 characters, audited"`
+	Version         opt[int64]  `json:"version" doc:"PATCH only: the version read (or send If-Match)"`
 }
 
 func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
@@ -73,7 +75,7 @@ func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
 	}
 	in := offices.Input{Code: r.Code.ptr(), NameFa: r.Name.ptr(), NameEn: r.NameEn.ptr(), OwnerName: r.OwnerName.ptr(),
 		City: r.City.ptr(), Latitude: r.Latitude.ptr(), Longitude: r.Longitude.ptr(), Address: r.Address.ptr(),
-		Phone: r.Phone.ptr(), Counters: r.Counters.ptr(), Status: r.Status.ptr()}
+		Phone: r.Phone.ptr(), Counters: r.Counters.ptr(), Status: r.Status.ptr(), SitingExemption: r.SitingExemption.ptr()}
 	if r.District.Set {
 		d := ""
 		if !r.District.Null {
@@ -96,73 +98,62 @@ func (r officeRequest) input() (offices.Input, daftar.FieldErrors) {
 	return in, fe
 }
 
-func (s *Server) createOffice(c *gin.Context) {
+func (s *Server) createOffice(c *gin.Context) (any, error) {
 	var req officeRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	in, fe := req.input()
 	if req.Version.Set {
 		fe.Add("version", "not_allowed", "a new office has no version")
 	}
 	if err := fe.Err(daftar.KindInvalid, "invalid_office", "the office is not valid"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	off, err := s.Offices.Create(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(off.Version))
-	c.Header("Location", "/api/v1/offices/"+itoa(int(off.ID)))
-	writeJSON(c, http.StatusCreated, officeOf(off))
+	return reply{Status: http.StatusCreated, Body: officeOf(off), ETag: off.Version, Location: "/api/v1/offices/" + itoa(int(off.ID))}, nil
 }
 
-func (s *Server) getOffice(c *gin.Context) {
+func (s *Server) getOffice(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	off, err := s.Offices.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(off.Version))
-	writeJSON(c, http.StatusOK, officeOf(off))
+	return tagged(officeOf(off), off.Version), nil
 }
 
-func (s *Server) updateOffice(c *gin.Context) {
+func (s *Server) updateOffice(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req officeRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	in, fe := req.input()
 	if err := fe.Err(daftar.KindInvalid, "invalid_office", "the change is not valid"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	version, err := versionFrom(c, req.Version.ptr())
+	version, err := versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		off, err := s.Offices.Get(c.Request.Context(), id)
+		return off.Version, err
+	})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	off, err := s.Offices.Update(c.Request.Context(), id, in, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(off.Version))
-	writeJSON(c, http.StatusOK, officeOf(off))
+	return tagged(officeOf(off), off.Version), nil
 }
 
 var officesQuery = append([]param{
@@ -173,52 +164,24 @@ var officesQuery = append([]param{
 	{Name: "q", Type: "string", Description: "text in code, name (fa or en), owner or address"},
 }, pageQuery...)
 
-func (s *Server) listOffices(c *gin.Context) {
-	p, fe := pageOf(c, 50, 200)
-	f := offices.Filter{Limit: p.PageSize, Offset: p.Offset(), Query: queryString(c, &fe, "q", 200)}
-	if v := c.Query("province"); v != "" {
-		if r, ok := s.Gazetteer.Get(v); !ok || r.Level != geo.LevelProvince {
-			fe.Add("province", "unknown", "is not a province code")
-		}
-		f.Province = v
-	}
-	if v := c.Query("city"); v != "" {
-		if r, ok := s.Gazetteer.Get(v); !ok || r.Level != geo.LevelCity {
-			fe.Add("city", "unknown", "is not a city code")
-		}
-		f.City = v
-	}
-	if v := c.Query("status"); v != "" {
-		valid := false
-		for _, st := range offices.Statuses {
-			valid = valid || st == v
-		}
-		if !valid {
-			fe.Add("status", "invalid", "must be pending, active, suspended or closed")
-		}
-		f.Status = v
-	}
-	if v := c.Query("service"); v != "" {
-		if _, ok := s.Catalogue.Get(v); !ok {
-			fe.Add("service", "unknown", "is not a service code")
-		}
-		f.Service = v
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listOffices(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 200)
+	f := offices.Filter{Limit: p.PageSize, Offset: p.Offset(), Query: q.text("q", 200), Province: q.province("province"),
+		City: q.city("city"), Status: q.oneOf("status", offices.Statuses), Service: q.service("service")}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	if a, _ := daftar.ActorFrom(c.Request.Context()); a.Role == daftar.RoleOfficeOwner {
 		f.IDs = []int64{a.OfficeID}
 	}
 	list, total, err := s.Offices.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]officeResponse, len(list))
 	for i, o := range list {
 		out[i] = officeOf(o)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }

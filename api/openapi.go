@@ -52,13 +52,9 @@ type openAPIDoc struct {
 	err  error
 }
 
-func (s *Server) openAPIHandler(c *gin.Context) {
+func (s *Server) openAPIHandler(c *gin.Context) (any, error) {
 	b, err := s.OpenAPI()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", b)
+	return document(b), err
 }
 
 // OpenAPI returns the OpenAPI 3 document of every /api/v1 route, built

@@ -94,6 +94,9 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 			{"POST", "/api/v1/offices", admin, map[string]any{"name": ""}},
 			{"GET", "/api/v1/offices/999999", admin, nil},
 			{"GET", "/api/v1/audit-events", admin, nil},
+			{"GET", "/api/v1/jobs?runs=2", admin, nil},
+			{"POST", "/api/v1/jobs/rollups/run", admin, nil},
+			{"POST", "/api/v1/jobs/no-such-job/run", admin, nil},
 		}
 		for _, c := range cases {
 			res := h.do(c.method, c.path, c.token, c.body)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -14,19 +13,18 @@ type healthResponse struct {
 	Version string `json:"version"`
 }
 
-func (s *Server) healthz(c *gin.Context) {
-	writeJSON(c, http.StatusOK, healthResponse{Status: "ok", Version: s.cfg.Version})
+func (s *Server) healthz(c *gin.Context) (any, error) {
+	return healthResponse{Status: "ok", Version: s.cfg.Version}, nil
 }
 
-func (s *Server) readyz(c *gin.Context) {
+func (s *Server) readyz(c *gin.Context) (any, error) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "not ready", "error", err.Error())
-		s.fail(c, daftar.Unavailable("database_unavailable", "the database does not answer"))
-		return
+		return nil, daftar.Unavailable("database_unavailable", "the database does not answer")
 	}
-	writeJSON(c, http.StatusOK, healthResponse{Status: "ready", Version: s.cfg.Version})
+	return healthResponse{Status: "ready", Version: s.cfg.Version}, nil
 }
 
 func (s *Server) metricsHandler(c *gin.Context) {

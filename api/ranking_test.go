@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,12 +14,14 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
-func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service) *ranking.Service {
+func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
+	insp *inspections.Service) *ranking.Service {
 	t.Helper()
-	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv})
+	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Inspections: insp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +101,20 @@ func TestRankingAPI(t *testing.T) {
 		if repro["ok"] != true || drift["changed"] != true || drift["totals"].(map[string]any)["late_answers"] != 1.0 ||
 			drift["offices"].([]any)[0].(map[string]any)["office_id"] != float64(h.officeA) {
 			t.Fatalf("verify after a late answer: %v", raw)
+		}
+		// The ranking page shows both parts, in Persian with Persian digits.
+		page := h.page("POST", fmt.Sprintf("/admin/ranking/runs/%d/verify", run.ID), h.signIn(t, daftar.RoleInspector), url.Values{})
+		html := page.Body.String()
+		if page.Code != 200 || !strings.Contains(html, `id="verify-drift"`) {
+			t.Fatalf("verify page: %d %.300s", page.Code, html)
+		}
+		drifted := html[strings.Index(html, `id="verify-drift"`):]
+		drifted = drifted[:strings.Index(drifted, "</table>")]
+		for _, want := range []string{"بیت به بیت بازتولید شد", "ورودی‌های دوره از زمان محاسبه تغییر کرده است", "پاسخ‌های دیررسیده: ۱",
+			fmt.Sprintf(`href="/admin/offices/%d"`, h.officeA), "پاسخ‌ها: ۴ ← ۵", "<td>پاسخ‌ها</td>"} {
+			if !strings.Contains(html, want) || (!strings.Contains(want, "بازتولید") && !strings.Contains(drifted, want)) {
+				t.Errorf("the verify page lacks %q: %s", want, drifted)
+			}
 		}
 		for _, c := range []struct {
 			body   any

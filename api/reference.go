@@ -1,8 +1,6 @@
 package api
 
 import (
-	"net/http"
-
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/gin-gonic/gin"
@@ -53,27 +51,19 @@ var regionsQuery = append([]param{
 	{Name: "q", Type: "string", Description: "a name or spelling, fa or en"},
 }, pageQuery...)
 
-func (s *Server) listRegions(c *gin.Context) {
-	p, fe := pageOf(c, 200, 500)
-	level := c.Query("level")
-	if level != "" && level != geo.LevelProvince && level != geo.LevelCity && level != geo.LevelDistrict {
-		fe.Add("level", "invalid", "must be province, city or district")
-	}
-	parent := queryString(c, &fe, "parent", 64)
-	if parent != "" {
-		if _, ok := s.Gazetteer.Get(parent); !ok {
-			fe.Add("parent", "unknown", "no region has this code")
-		}
-	}
-	q := queryString(c, &fe, "q", 100)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listRegions(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(200, 500)
+	level := q.oneOf("level", []string{geo.LevelProvince, geo.LevelCity, geo.LevelDistrict})
+	parent := q.region("parent", "")
+	text := q.text("q", 100)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	var list []*geo.Region
 	switch {
-	case q != "":
-		list = s.Gazetteer.Match(q)
+	case text != "":
+		list = s.Gazetteer.Match(text)
 	case parent != "":
 		list = s.Gazetteer.Children(parent)
 	default:
@@ -85,23 +75,26 @@ func (s *Server) listRegions(c *gin.Context) {
 			out = append(out, s.regionOf(r))
 		}
 	}
-	total := int64(len(out))
-	start := min(p.Offset(), len(out))
-	end := min(start+p.PageSize, len(out))
-	writeJSON(c, http.StatusOK, listOf(out[start:end], p, total))
+	return pageFrom(out, p), nil
 }
 
-func (s *Server) getRegion(c *gin.Context) {
+// pageFrom is one page of a list held in memory.
+func pageFrom[T any](all []T, p Page) ListResponse[T] {
+	start := min(p.Offset(), len(all))
+	end := min(start+p.PageSize, len(all))
+	return listOf(all[start:end], p, int64(len(all)))
+}
+
+func (s *Server) getRegion(c *gin.Context) (any, error) {
 	r, ok := s.Gazetteer.Get(c.Param("code"))
 	if !ok {
-		s.fail(c, daftar.NotFound("region_not_found", "no region has this code"))
-		return
+		return nil, daftar.NotFound("region_not_found", "no region has this code")
 	}
 	out := regionDetailResponse{regionResponse: s.regionOf(r), Children: []regionResponse{}}
 	for _, ch := range s.Gazetteer.Children(r.Code) {
 		out.Children = append(out.Children, s.regionOf(ch))
 	}
-	writeJSON(c, http.StatusOK, out)
+	return out, nil
 }
 
 type serviceResponse struct {
@@ -114,11 +107,11 @@ type serviceResponse struct {
 	Description     string `json:"description_en"`
 }
 
-func (s *Server) listServices(c *gin.Context) {
-	p, fe := pageOf(c, 100, 100)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listServices(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(100, 100)
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	all := s.Catalogue.All()
 	out := make([]serviceResponse, 0, len(all))
@@ -126,8 +119,6 @@ func (s *Server) listServices(c *gin.Context) {
 		out = append(out, serviceResponse{Code: sv.Code, NameFa: sv.NameFa, NameEn: sv.NameEn, Channel: sv.Channel,
 			HandlingMinutes: sv.HandlingMinutes, FeeRials: sv.FeeRials, Description: sv.DescriptionEn})
 	}
-	start := min(p.Offset(), len(out))
-	end := min(start+p.PageSize, len(out))
-	c.Header("Cache-Control", "public, max-age=300")
-	writeJSON(c, http.StatusOK, listOf(out[start:end], p, int64(len(out))))
+	publicCache(c, "public, max-age=300")
+	return pageFrom(out, p), nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -35,60 +33,52 @@ type roundRequest struct {
 	Policy        licensing.Policy `json:"policy" required:"false" doc:"targets, siting distance and who qualifies; absent fields take the configuration"`
 }
 
-func (s *Server) createRound(c *gin.Context) {
+func (s *Server) createRound(c *gin.Context) (any, error) {
 	var req roundRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	r, err := s.Rounds.Create(c.Request.Context(), licensing.NewRound{Name: req.Name, TotalLicences: req.TotalLicences, Policy: req.Policy})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("Location", "/api/v1/licensing-rounds/"+strconv.FormatInt(r.ID, 10))
-	writeJSON(c, http.StatusCreated, roundOf(r))
+	return created(roundOf(r), "/api/v1/licensing-rounds/"+strconv.FormatInt(r.ID, 10)), nil
 }
 
+var roundStates = []string{licensing.RoundOpen, licensing.RoundAllocated, licensing.RoundClosed}
+
 var roundsQuery = append([]param{
-	{Name: "state", Type: "string", Enum: []string{licensing.RoundOpen, licensing.RoundAllocated, licensing.RoundClosed}},
+	{Name: "state", Type: "string", Enum: roundStates},
 }, pageQuery...)
 
-func (s *Server) listRounds(c *gin.Context) {
-	p, fe := pageOf(c, 20, 100)
-	state := c.Query("state")
-	if state != "" && !slices.Contains([]string{licensing.RoundOpen, licensing.RoundAllocated, licensing.RoundClosed}, state) {
-		fe.Add("state", "invalid", "must be open, allocated or closed")
+func (s *Server) listRounds(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(20, 100)
+	f := licensing.RoundFilter{State: q.oneOf("state", roundStates), Limit: p.PageSize, Offset: p.Offset()}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, total, err := s.Rounds.List(c.Request.Context(), licensing.RoundFilter{State: state, Limit: p.PageSize, Offset: p.Offset()})
+	list, total, err := s.Rounds.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]roundResponse, len(list))
 	for i, r := range list {
 		out[i] = roundOf(r)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
 }
 
-func (s *Server) getRound(c *gin.Context) {
+func (s *Server) getRound(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	r, err := s.Rounds.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	c.Header("ETag", etagOf(r.Version))
-	writeJSON(c, http.StatusOK, roundOf(r))
+	return tagged(roundOf(r), r.Version), nil
 }
 
 type quotaOverrideRequest struct {
@@ -96,27 +86,23 @@ type quotaOverrideRequest struct {
 	Reason string   `json:"reason" doc:"why: required, kept in the audit log"`
 }
 
-func (s *Server) overrideQuota(c *gin.Context) {
+func (s *Server) overrideQuota(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req quotaOverrideRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if !req.Quota.Set {
-		s.fail(c, daftar.Invalid("invalid_override", "the quota is required", daftar.Field("quota", "required", "a whole number, or null to remove the override")))
-		return
+		return nil, daftar.Invalid("invalid_override", "the quota is required", daftar.Field("quota", "required", "a whole number, or null to remove the override"))
 	}
 	r, err := s.Rounds.OverrideQuota(c.Request.Context(), id, c.Param("code"), req.Quota.ptr(), req.Reason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, roundOf(r))
+	return roundOf(r), nil
 }
 
 // bindOptionalJSON reads a body that may be absent.
@@ -127,48 +113,42 @@ func bindOptionalJSON(c *gin.Context, dst any) error {
 	return bindJSON(c, dst)
 }
 
-func (s *Server) allocateRound(c *gin.Context) {
+func (s *Server) allocateRound(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req struct{}
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	start := time.Now()
 	r, err := s.Rounds.Allocate(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	c.Header("Server-Timing", "allocate;dur="+strconv.FormatInt(time.Since(start).Milliseconds(), 10))
-	writeJSON(c, http.StatusOK, roundOf(r))
+	return roundOf(r), nil
 }
 
 type closeRoundRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-func (s *Server) closeRound(c *gin.Context) {
+func (s *Server) closeRound(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req closeRoundRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	r, err := s.Rounds.Close(c.Request.Context(), id, req.Reason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, roundOf(r))
+	return roundOf(r), nil
 }
 
 var allocationsQuery = append([]param{
@@ -176,36 +156,22 @@ var allocationsQuery = append([]param{
 	{Name: "placed", Type: "boolean", Description: "true: placed only; false: unplaced only"},
 }, pageQuery...)
 
-func (s *Server) listAllocations(c *gin.Context) {
+func (s *Server) listAllocations(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	p, fe := pageOf(c, 100, 1000)
-	f := licensing.AllocationFilter{Limit: p.PageSize, Offset: p.Offset(), Region: queryString(c, &fe, "region", 64)}
-	if f.Region != "" {
-		if _, ok := s.Gazetteer.Get(f.Region); !ok {
-			fe.Add("region", "unknown", "is not a region code")
-		}
-	}
-	if v := c.Query("placed"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			fe.Add("placed", "invalid", "must be true or false")
-		}
-		f.Placed = &b
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	p := q.page(100, 1000)
+	f := licensing.AllocationFilter{Limit: p.PageSize, Offset: p.Offset(), Region: q.region("region", ""), Placed: q.boolean("placed")}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Rounds.Allocations(c.Request.Context(), id, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, listOf(list, p, total))
+	return listOf(list, p, total), nil
 }
 
 // allocationItem is one candidate's result in a round.

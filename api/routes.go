@@ -6,8 +6,6 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/surveys"
-
-	"github.com/gin-gonic/gin"
 )
 
 // route is one endpoint: path, who may call it, the handler, and what the
@@ -16,9 +14,10 @@ type route struct {
 	Method  string
 	Path    string // gin syntax: /api/v1/offices/:id
 	Access  access
-	Handler gin.HandlerFunc
+	Handler any  // a handle (handle.go), or a gin.HandlerFunc that writes its own answer
 	Upload  bool // takes a file: the larger body limit applies
 	Page    bool // a dashboard page: HTML errors, and a sign-in redirect instead of 401
+	Probe   bool // a health probe: never reads credentials, so a bad or stale token cannot fail it
 	Doc     doc
 }
 
@@ -26,8 +25,8 @@ type route struct {
 func (s *Server) table() []route {
 	return []route{
 		// Operations.
-		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
-		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Handler: s.readyz, Doc: doc{Summary: "The database answers (503 while it does not, or while a first start seeds the demo data)", Tag: "operations", Errors: []int{503}}},
+		{Method: http.MethodGet, Path: "/healthz", Access: anyone, Probe: true, Handler: s.healthz, Doc: doc{Summary: "The process is alive", Tag: "operations"}},
+		{Method: http.MethodGet, Path: "/readyz", Access: anyone, Probe: true, Handler: s.readyz, Doc: doc{Summary: "The database answers (503 while it does not, or while a first start seeds the demo data)", Tag: "operations", Errors: []int{503}}},
 		{Method: http.MethodGet, Path: "/metrics", Access: adminOnly, Handler: s.metricsHandler, Doc: doc{Summary: "Prometheus metrics", Tag: "operations"}},
 		{Method: http.MethodGet, Path: "/openapi.json", Access: anyone, Handler: s.openAPIHandler, Doc: doc{Summary: "This document", Tag: "operations"}},
 
@@ -80,6 +79,23 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/survey-flags/:id/overrule", Access: staff, Handler: s.overruleSurveyFlag,
 			Doc: doc{Summary: "Overrule a flag: the answer counts again", Tag: "surveys", Request: overruleRequest{}, Response: surveys.Flag{}, Errors: []int{400, 404, 409}}},
 
+		// Complaints.
+		{Method: http.MethodPost, Path: "/api/v1/complaints", Access: anyone, Handler: s.fileComplaint,
+			Doc: doc{Summary: "File a complaint against an office without an account (JSON, or the /complaint page's form); rate-limited per client address; 201 with the tracking code and the expected answer date; 422 naming every bad field; 413 over the body limit", Tag: "complaints", Request: complaintRequest{}, Response: complaintReceipt{}, Status: http.StatusCreated, Errors: []int{400, 413, 422, 429}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints/track/:tracking_code", Access: anyone, Handler: s.trackComplaint,
+			Doc: doc{Summary: "Where a complaint stands, by its tracking code: state, dates, the outcome and its public note; nothing personal; rate-limited per client address", Tag: "complaints", Response: trackingResponse{}, Errors: []int{404, 429}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints", Access: staff, Handler: s.listComplaints,
+			Doc: doc{Summary: "The case queue, soonest deadline first", Tag: "complaints", Response: ListResponse[complaintResponse]{}, Query: complaintsQuery, Errors: []int{400}}},
+		{Method: http.MethodGet, Path: "/api/v1/complaints/:id", Access: staff, Handler: s.getComplaint,
+			Doc: doc{Summary: "One case with its steps; of the citizen's mobile number only its last four digits", Tag: "complaints", Response: complaintDetail{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/complaints/:id/:action", Access: signedIn, Handler: s.complaintAction,
+			Doc: doc{Summary: "A step on a case: triage, assign (inspector_id), reply (the office's owner only; answered as the owner sees the case), investigate, resolve (outcome upheld or not_upheld, from assigned or investigating; an inspector only on their own case), close, reopen; each with a note, audited; 409 when the state forbids it", Tag: "complaints", Request: complaintActionRequest{}, Response: complaintResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/complaints", Access: officeOwner, Handler: s.officeComplaints,
+			Doc: doc{Summary: "The complaints against an office, as its owner sees them: never the citizen's contact, the tracking code or the visit day", Tag: "complaints", Response: ListResponse[ownerComplaintResponse]{}, Query: complaintsQuery, Errors: []int{400, 404}}},
+		{Method: http.MethodGet, Path: "/complaint", Access: anyone, Page: true, Handler: s.complaintPage, Doc: doc{Summary: "File a complaint (citizens; mobile, right-to-left)"}},
+		{Method: http.MethodGet, Path: "/complaint/track", Access: anyone, Page: true, Handler: s.complaintTrackPage, Doc: doc{Summary: "Follow a complaint by its tracking code"}},
+		{Method: http.MethodGet, Path: "/admin/complaints", Access: staff, Page: true, Handler: s.adminComplaintsPage, Doc: doc{Summary: "The complaints queue (staff)"}},
+
 		// Ranking and inspections.
 		{Method: http.MethodGet, Path: "/api/v1/ranking/directives", Access: staff, Handler: s.listDirectives,
 			Doc: doc{Summary: "Versions of the ranking directive, newest first", Tag: "ranking", Response: ListResponse[ranking.Directive]{}}},
@@ -99,14 +115,36 @@ func (s *Server) table() []route {
 			Doc: doc{Summary: "Verify a run in two parts, storing nothing: reproduce from its stored inputs (must match bit for bit) and drift against today's data (what changed, where, which ranks and grades would move)", Tag: "ranking", Response: ranking.Verification{}, Errors: []int{404}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/ranking", Access: officeOwner, Handler: s.officeRanking,
 			Doc: doc{Summary: "The office's published results, explained", Tag: "ranking", Response: officeRanking{}, Errors: []int{404}}},
-		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: access{Roles: []daftar.Role{daftar.RoleAdmin, daftar.RoleInspector}}, Handler: s.recordInspection,
-			Doc: doc{Summary: "Record an inspection's findings", Tag: "ranking", Request: inspectionRequest{}, Response: ranking.Inspection{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
+
+		// Inspections.
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/inspections", Access: planners, Handler: s.recordInspection,
+			Doc: doc{Summary: "Record an inspection: an answer to every checklist item and/or free-text findings; failures open corrective actions, passes confirm them, the office's open assignment is done", Tag: "inspections", Request: inspectionRequest{}, Response: inspectionResponse{}, Status: http.StatusCreated, Errors: []int{400, 404, 422}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/inspections", Access: staff, Handler: s.listInspections,
-			Doc: doc{Summary: "An office's inspections, newest first", Tag: "ranking", Response: ListResponse[ranking.Inspection]{}, Query: pageQuery, Errors: []int{404}}},
+			Doc: doc{Summary: "An office's inspections, newest first", Tag: "inspections", Response: ListResponse[inspectionResponse]{}, Query: pageQuery, Errors: []int{404}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/worklist", Access: planners, Handler: s.worklist,
+			Doc: doc{Summary: "Active offices by risk score, highest first, each with the reasons that add up to it", Tag: "inspections", Response: ListResponse[worklistItem]{}, Query: worklistQuery, Errors: []int{400}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments", Access: planners, Handler: s.listAssignments,
+			Doc: doc{Summary: "Inspection assignments, soonest due first", Tag: "inspections", Response: ListResponse[assignmentResponse]{}, Query: assignmentsQuery, Errors: []int{400}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspections/assignments", Access: planners, Handler: s.createAssignment,
+			Doc: doc{Summary: "Assign an inspection of an office to an inspector by a due day; 409 while the office has an open one", Tag: "inspections", Request: assignmentRequest{}, Response: assignmentResponse{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspections/assignments/:aid", Access: planners, Handler: s.getAssignment,
+			Doc: doc{Summary: "One assignment", Tag: "inspections", Response: assignmentResponse{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspections/assignments/:aid/:action", Access: planners, Handler: s.assignmentAct,
+			Doc: doc{Summary: "Cancel an assignment (action cancel, with a note); 409 unless it is assigned", Tag: "inspections", Request: noteRequest{}, Response: assignmentResponse{}, Errors: []int{400, 404, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/inspection-checklists", Access: staff, Handler: s.listChecklists,
+			Doc: doc{Summary: "Inspection checklist versions, newest first", Tag: "inspections", Response: ListResponse[checklistResponse]{}}},
+		{Method: http.MethodPost, Path: "/api/v1/inspection-checklists", Access: adminOnly, Handler: s.publishChecklist,
+			Doc: doc{Summary: "Publish the next checklist version", Tag: "inspections", Request: checklistRequest{}, Response: checklistResponse{}, Status: http.StatusCreated, Errors: []int{400, 409, 422}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/corrective-actions", Access: officeOwner, Handler: s.listCorrectiveActions,
+			Doc: doc{Summary: "The office's corrective actions, the unconfirmed first by due day", Tag: "inspections", Response: ListResponse[correctiveActionResponse]{}, Query: correctiveActionsQuery, Errors: []int{400, 404}}},
+		{Method: http.MethodGet, Path: "/api/v1/offices/:id/corrective-actions/:cid", Access: officeOwner, Handler: s.getCorrectiveAction,
+			Doc: doc{Summary: "One corrective action with its history", Tag: "inspections", Response: correctiveActionResponse{}, Errors: []int{404}}},
+		{Method: http.MethodPost, Path: "/api/v1/offices/:id/corrective-actions/:cid/:action", Access: officeOwner, Handler: s.correctiveActionAct,
+			Doc: doc{Summary: "Act on a corrective action: done (the office's owner, with a note), confirm or reopen (staff; reopen with a note); 409 when the state forbids it", Tag: "inspections", Request: noteRequest{}, Response: correctiveActionResponse{}, Errors: []int{400, 403, 404, 409, 422}}},
 
 		// Reports.
 		{Method: http.MethodGet, Path: "/api/v1/reports/:file", Access: signedIn, Handler: s.report,
-			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand; office owners get their own office's rows", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
+			Doc: doc{Summary: "A report as {kind}.xlsx (right to left) or {kind}.csv; kinds: offices, crowding, surveys, rankings, candidates, licences, allocations, demand, complaints, inspections; each follows the access rule of the routes whose records it holds (office owners: their own office's rows)", Tag: "reports", Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: reportQuery, Errors: []int{403, 404}}},
 
 		// Dashboard pages.
 		{Method: http.MethodGet, Path: "/", Access: anyone, Page: true, Handler: s.home, Doc: doc{Summary: "Redirect to the caller's home"}},
@@ -178,6 +216,50 @@ func (s *Server) table() []route {
 		// Audit.
 		{Method: http.MethodGet, Path: "/api/v1/audit-events", Access: adminOnly, Handler: s.listAudit,
 			Doc: doc{Summary: "The audit log, newest first", Tag: "audit", Response: ListResponse[auditResponse]{}, Query: auditQuery}},
+
+		// Jobs.
+		{Method: http.MethodGet, Path: "/api/v1/jobs", Access: adminOnly, Handler: s.listJobs,
+			Doc: doc{Summary: "The scheduled jobs, each a cluster job (once per firing across replicas) or a local refresh (on every replica), with its next firing and latest runs", Tag: "operations", Response: ListResponse[jobResponse]{}, Query: jobsQuery}},
+		{Method: http.MethodPost, Path: "/api/v1/jobs/:name/run", Access: adminOnly, Handler: s.runJob,
+			Doc: doc{Summary: "Run a job now, as a firing of its own: 202 with the run (its outcome shows in GET /api/v1/jobs); 409 while it runs on any replica; a local refresh runs on the replica that took the request", Tag: "operations", Response: jobRunResponse{}, Status: http.StatusAccepted, Errors: []int{404, 409}}},
+
+		// Staff workbench pages (/admin/*): each takes the access rule of the
+		// API routes whose service calls it makes.
+		{Method: http.MethodGet, Path: "/admin/crowding", Access: staff, Page: true, Handler: s.adminCrowding, Doc: doc{Summary: "Hotspots, the map of offices by p90 wait, national trends"}},
+		{Method: http.MethodGet, Path: "/admin/surveys", Access: staff, Page: true, Handler: s.adminSurveys, Doc: doc{Summary: "Survey figures per office, and the stuffing flags to review"}},
+		{Method: http.MethodPost, Path: "/admin/surveys/flags/:id/overrule", Access: staff, Page: true, Handler: s.overruleFlag, Doc: doc{Summary: "Overrule a flag with a reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/ranking", Access: staff, Page: true, Handler: s.adminRanking, Doc: doc{Summary: "Ranking runs, a run set against the previous published one, its results"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs", Access: adminOnly, Page: true, Handler: s.computeRunPage, Doc: doc{Summary: "Compute a period's draft (form)"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs/:id/publish", Access: adminOnly, Page: true, Handler: s.publishRunPage, Doc: doc{Summary: "Publish a draft with its version, confirmed (form)"}},
+		{Method: http.MethodPost, Path: "/admin/ranking/runs/:id/verify", Access: staff, Page: true, Handler: s.verifyRunPage, Doc: doc{Summary: "Verify a run (form)"}},
+		{Method: http.MethodGet, Path: "/admin/imports", Access: adminOrMin, Page: true, Handler: s.adminImports, Doc: doc{Summary: "Exam imports: upload (checked first, then imported) and history"}},
+		{Method: http.MethodPost, Path: "/admin/imports", Access: adminOrMin, Page: true, Upload: true, Handler: s.uploadImport, Doc: doc{Summary: "Check or import an exam file (form)"}},
+		{Method: http.MethodGet, Path: "/admin/imports/:id", Access: adminOrMin, Page: true, Handler: s.adminImport, Doc: doc{Summary: "An import's report with its refused rows"}},
+		{Method: http.MethodGet, Path: "/admin/candidates", Access: adminOrMin, Page: true, Handler: s.adminCandidates, Doc: doc{Summary: "Candidates with filters"}},
+		{Method: http.MethodGet, Path: "/admin/candidates/:id", Access: adminOrMin, Page: true, Handler: s.adminCandidate, Doc: doc{Summary: "One candidate and the document review"}},
+		{Method: http.MethodPost, Path: "/admin/candidates/:id/review", Access: adminOrMin, Page: true, Handler: s.reviewCandidatePage, Doc: doc{Summary: "Record a document-review decision (form)"}},
+		{Method: http.MethodPost, Path: "/admin/candidates/:id/reveal", Access: adminOnly, Page: true, Handler: s.revealCandidatePage, Doc: doc{Summary: "Show an admin the full national code, audited (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing", Access: adminOrMin, Page: true, Handler: s.createRoundPage, Doc: doc{Summary: "Create a round with its policy (form)"}},
+		{Method: http.MethodGet, Path: "/admin/licensing/:id", Access: adminOrMin, Page: true, Handler: s.adminRound, Doc: doc{Summary: "A round: its policy beside the demand page's, quotas, allocation"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/quotas", Access: adminOrMin, Page: true, Handler: s.overrideQuotaPage, Doc: doc{Summary: "Override a city's quota with a reason (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/allocate", Access: adminOrMin, Page: true, Handler: s.allocateRoundPage, Doc: doc{Summary: "Allocate the round (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/close", Access: adminOrMin, Page: true, Handler: s.closeRoundPage, Doc: doc{Summary: "Close the round, confirmed (form)"}},
+		{Method: http.MethodPost, Path: "/admin/licensing/:id/issue", Access: adminOrMin, Page: true, Handler: s.issueLicencesPage, Doc: doc{Summary: "Issue the closed round's licences, confirmed (form)"}},
+		{Method: http.MethodGet, Path: "/admin/licences", Access: staff, Page: true, Handler: s.adminLicences, Doc: doc{Summary: "Licences with filters"}},
+		{Method: http.MethodGet, Path: "/admin/licences/:id", Access: staff, Page: true, Handler: s.adminLicence, Doc: doc{Summary: "One licence, its history and lifecycle actions"}},
+		{Method: http.MethodPost, Path: "/admin/licences/:id/:action", Access: adminOnly, Page: true, Handler: s.licenceActionPage, Doc: doc{Summary: "A lifecycle action with its reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/users", Access: adminOnly, Page: true, Handler: s.adminUsers, Doc: doc{Summary: "Accounts"}},
+		{Method: http.MethodPost, Path: "/admin/users", Access: adminOnly, Page: true, Handler: s.createUserPage, Doc: doc{Summary: "Create an account (form)"}},
+		{Method: http.MethodGet, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.adminUser, Doc: doc{Summary: "One account"}},
+		{Method: http.MethodPost, Path: "/admin/users/:id", Access: adminOnly, Page: true, Handler: s.updateUserPage, Doc: doc{Summary: "Change an account: role and office, disabled, password (form)"}},
+		{Method: http.MethodGet, Path: "/admin/audit", Access: adminOnly, Page: true, Handler: s.adminAudit, Doc: doc{Summary: "The audit log with filters; ?verify=1 walks the hash chain"}},
+		{Method: http.MethodGet, Path: "/admin/complaints/:id", Access: staff, Page: true, Handler: s.adminComplaint, Doc: doc{Summary: "One complaint case, its steps and the next ones"}},
+		{Method: http.MethodPost, Path: "/admin/complaints/:id/:action", Access: staff, Page: true, Handler: s.complaintActionPage, Doc: doc{Summary: "A step on a case with its note: triage, assign, investigate, resolve, close, reopen (form)"}},
+		{Method: http.MethodGet, Path: "/admin/inspections", Access: planners, Page: true, Handler: s.adminInspections, Doc: doc{Summary: "The risk worklist and the assignments"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/assignments", Access: planners, Page: true, Handler: s.assignPage, Doc: doc{Summary: "Assign an inspection to an inspector by a day (form)"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/assignments/:id/cancel", Access: planners, Page: true, Handler: s.cancelAssignmentPage, Doc: doc{Summary: "Cancel an assignment with a reason (form)"}},
+		{Method: http.MethodGet, Path: "/admin/inspections/offices/:id", Access: planners, Page: true, Handler: s.recordInspectionForm, Doc: doc{Summary: "Record an inspection of an office against the checklist"}},
+		{Method: http.MethodPost, Path: "/admin/inspections/offices/:id", Access: planners, Page: true, Handler: s.recordInspectionPage, Doc: doc{Summary: "Record an inspection (form)"}},
 	}
 }
 

@@ -21,10 +21,13 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
+	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -42,6 +45,11 @@ type Config struct {
 	SecureCookies bool
 	// Version is the build version shown by /healthz.
 	Version string
+	// RequestTimeout bounds an interactive request (default 15s);
+	// UploadTimeout bounds an upload and a route producing a file
+	// (default 5m). Past it the request answers 503.
+	RequestTimeout time.Duration
+	UploadTimeout  time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -50,6 +58,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UploadMaxBytes == 0 {
 		c.UploadMaxBytes = 50 << 20
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 15 * time.Second
+	}
+	if c.UploadTimeout == 0 {
+		c.UploadTimeout = 5 * time.Minute
 	}
 	return c
 }
@@ -69,8 +83,12 @@ type Deps struct {
 	Candidates *licensing.Candidates
 	// Surveys are the satisfaction surveys.
 	Surveys *surveys.Service
-	// Ranking keeps directives, inspections and ranking runs.
+	// Ranking keeps directives and ranking runs.
 	Ranking *ranking.Service
+	// Inspections keeps the offices' inspections, the checklists and the
+	// corrective actions; Planner the risk worklist and the assignments.
+	Inspections *inspections.Service
+	Planner     *inspections.Planner
 	// Reports builds the spreadsheets.
 	Reports *reports.Reports
 	// Visits records the offices' visits; Crowding reads the figures from
@@ -86,10 +104,14 @@ type Deps struct {
 	// Metrics is the registry /metrics serves; the server adds its own
 	// collectors to it.
 	Metrics *prometheus.Registry
+	// Complaints are citizens' complaints followed as cases.
+	Complaints *complaints.Service
 	// Readiness, when set, holds the server back while the database is
 	// being prepared (the demo dataset on a first start); nil is ready.
 	// It is optional, unlike the services: only serve --demo needs it.
 	Readiness *Readiness
+	// Jobs is the scheduler: the jobs' list and runs on demand.
+	Jobs *jobs.Scheduler
 }
 
 // missing names the services not given: every route's service must be
@@ -98,9 +120,10 @@ func (d Deps) missing() []string {
 	var out []string
 	for name, set := range map[string]bool{"Log": d.Log != nil, "DB": d.DB != nil, "Clock": d.Clock != nil,
 		"Accounts": d.Accounts != nil, "Gazetteer": d.Gazetteer != nil, "Catalogue": d.Catalogue != nil, "Offices": d.Offices != nil,
-		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil,
+		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
-		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil} {
+		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
+		"Jobs": d.Jobs != nil, "Complaints": d.Complaints != nil} {
 		if !set {
 			out = append(out, name)
 		}
@@ -123,6 +146,11 @@ type Server struct {
 	readiness *Readiness
 	// surveyLimiter bounds survey submissions per client address.
 	surveyLimiter *rateLimiter
+	// complaintLimiter and trackLimiter bound filings and lookups of
+	// complaints per client address.
+	complaintLimiter, trackLimiter *rateLimiter
+	// reportAccess is who may read each report kind (reportaccess.go).
+	reportAccess map[string]reportAccess
 }
 
 // New builds the server and its routes.
@@ -132,7 +160,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: deps, log: deps.Log, cfg: cfg.withDefaults(), surveyLimiter: newRateLimiter(30, 10*time.Minute),
-		readiness: deps.Readiness}
+		readiness: deps.Readiness, complaintLimiter: newRateLimiter(10, 10*time.Minute), trackLimiter: newRateLimiter(60, 10*time.Minute)}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
@@ -147,21 +175,36 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.requestID, s.recoverPanics, s.observe, s.gate)
+	e.Use(s.requestID, s.secureHeaders, s.recoverPanics, s.observe, s.gate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, daftar.NotFound("route_not_found", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) {
 		c.Abort()
+		if wantsPage(c) {
+			s.errorPage(c, http.StatusMethodNotAllowed)
+			return
+		}
 		writeProblem(c, Problem{Type: "https://daftar.ir/problems/method_not_allowed", Title: "Method Not Allowed",
 			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Detail: "this endpoint does not take that method", RequestID: requestID(c)})
 	})
 	s.engine = e
 	s.routes = s.table()
+	if s.reportAccess, err = resolveReportRules(s.routes); err != nil {
+		return nil, err
+	}
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{s.limitBody(r), s.authenticate, s.authorize(r)}
+		handlers := []gin.HandlerFunc{s.limitBody(r), s.deadline(r)}
+		if !r.Probe {
+			handlers = append(handlers, s.authenticate(r))
+		}
+		handlers = append(handlers, s.authorize(r))
 		if r.Page {
 			handlers = append([]gin.HandlerFunc{markPage}, handlers...)
 		}
-		e.Handle(r.Method, r.Path, append(handlers, r.Handler)...)
+		h, err := s.handlerOf(r)
+		if err != nil {
+			return nil, err
+		}
+		e.Handle(r.Method, r.Path, append(handlers, h)...)
 	}
 	if err := s.mountDashboard(e); err != nil {
 		return nil, err
@@ -176,14 +219,19 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler(s.Metrics) }
 
 // HTTPServer wraps the handler in an http.Server with timeouts, so a slow
-// client cannot hold a connection forever.
-func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+// client cannot hold a connection forever. longest is the longest deadline
+// of any route (each route sets its own read and write deadlines within
+// it); 0 means 5 minutes.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger, longest time.Duration) *http.Server {
+	if longest <= 0 {
+		longest = 5 * time.Minute
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // large uploads on slow links
-		WriteTimeout:      5 * time.Minute, // large exports
+		ReadTimeout:       longest,              // large uploads on slow links
+		WriteTimeout:      longest + writeGrace, // large exports, and the 503 after a deadline
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

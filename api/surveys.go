@@ -59,25 +59,24 @@ func (s *Server) surveyPageData(c *gin.Context, token string, inv surveys.Invita
 
 // surveyPage is GET /s/{token}: the survey, server-rendered, usable without
 // JavaScript.
-func (s *Server) surveyPage(c *gin.Context) {
+func (s *Server) surveyPage(c *gin.Context) (any, error) {
 	token := c.Param("token")
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer") // the token is in the URL
 	inv, tmpl, err := s.Surveys.Open(c.Request.Context(), token)
 	if err != nil {
-		s.surveyClosed(c, err)
-		return
+		return s.surveyClosed(c, err)
 	}
-	s.render(c, http.StatusOK, "survey", "survey", pageData{Data: s.surveyPageData(c, token, inv, tmpl, nil, nil)})
+	return page{Name: "survey", Title: "survey", Data: pageData{Data: s.surveyPageData(c, token, inv, tmpl, nil, nil)}}, nil
 }
 
-// surveyClosed renders why a link cannot be answered.
-func (s *Server) surveyClosed(c *gin.Context, err error) {
+// surveyClosed is the page saying why a link cannot be answered; other
+// errors pass on.
+func (s *Server) surveyClosed(c *gin.Context, err error) (any, error) {
 	tr := translator(s.langOf(c))
 	de, ok := daftar.AsError(err)
 	if !ok {
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
 	msg := tr("survey_unknown")
 	switch de.Code {
@@ -87,42 +86,71 @@ func (s *Server) surveyClosed(c *gin.Context, err error) {
 		msg = tr("survey_expired")
 	case "survey_not_found":
 	default:
-		s.failPage(c, err)
-		return
+		return nil, err
 	}
-	s.render(c, statusOf(de.Kind), "message", "survey_gone", pageData{Error: msg})
+	return page{Status: statusOf(de.Kind), Name: "message", Title: "survey_gone", Data: pageData{Error: msg}}, nil
 }
 
 type surveyAnswerRequest struct {
 	Answers map[string]any `json:"answers" doc:"by question id: overall, courtesy, waiting, fees_clear (1-5), extra_fee (true/false), recommend (0-10), comment (text)"`
 }
 
+// surveyAnswerResponse is the same for every recorded answer: whether a
+// stuffing signal flagged it is for staff (GET /api/v1/survey-flags), never
+// for the submitter, who would learn which signal to dodge.
 type surveyAnswerResponse struct {
-	Status string   `json:"status"`
-	Flags  []string `json:"flags,omitempty" doc:"never shown to the citizen on the page; stuffing signals raised"`
+	Status string `json:"status"`
 }
 
 // submitSurvey is POST /api/v1/survey-responses/{token}: JSON from apps, a
 // form from the survey page (answered with pages).
-func (s *Server) submitSurvey(c *gin.Context) {
+func (s *Server) submitSurvey(c *gin.Context) (any, error) {
 	token := c.Param("token")
 	form := strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") || strings.HasPrefix(c.ContentType(), "multipart/form-data")
 	if ok, wait := s.surveyLimiter.allow(c.ClientIP(), s.Clock.Now()); !ok {
-		err := daftar.TooMany("survey_rate_limited", "too many answers from this address; try again later").With("retry_after_seconds", int(wait.Seconds())+1)
 		if form {
 			c.Header("Retry-After", itoa(int(wait.Seconds())+1))
-			s.render(c, http.StatusTooManyRequests, "message", "survey_gone", pageData{Error: translator(s.langOf(c))("survey_slow_down")})
-			return
+			return page{Status: http.StatusTooManyRequests, Name: "message", Title: "survey_gone", Data: pageData{Error: translator(s.langOf(c))("survey_slow_down")}}, nil
 		}
-		s.fail(c, err)
-		return
+		return nil, daftar.TooMany("survey_rate_limited", "too many answers from this address; try again later").With("retry_after_seconds", int(wait.Seconds())+1)
 	}
-	var raw map[string]any
-	given := map[string]string{}
+	raw, given, err := surveyAnswersOf(c, form)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.Surveys.Submit(c.Request.Context(), surveys.Submission{Token: token, Answers: raw, ClientIP: c.ClientIP()})
+	if !form {
+		if err != nil {
+			return nil, err
+		}
+		return reply{Status: http.StatusCreated, Body: surveyAnswerResponse{Status: "recorded"}}, nil
+	}
+	tr := translator(s.langOf(c))
+	switch {
+	case err == nil:
+		return s.surveyThanks(c, token), nil
+	case daftar.IsKind(err, daftar.KindUnprocessable):
+		de, _ := daftar.AsError(err)
+		errs := map[string]string{}
+		for _, f := range de.Fields {
+			errs[strings.TrimPrefix(f.Field, "answers.")] = f.Message
+		}
+		inv, tmpl, oerr := s.Surveys.Open(c.Request.Context(), token)
+		if oerr != nil {
+			return s.surveyClosed(c, oerr)
+		}
+		return page{Status: http.StatusUnprocessableEntity, Name: "survey", Title: "survey", Data: pageData{Error: tr("survey_fix"), Data: s.surveyPageData(c, token, inv, tmpl, given, errs)}}, nil
+	}
+	return s.surveyClosed(c, err)
+}
+
+// surveyAnswersOf reads the answers of a form or a JSON body; given keeps
+// a form's values to show again beside their errors.
+func surveyAnswersOf(c *gin.Context, form bool) (raw map[string]any, given map[string]string, err error) {
+	given = map[string]string{}
 	if form {
 		if err := c.Request.ParseForm(); err != nil {
-			s.fail(c, daftar.Invalid("malformed_form", "the form could not be read"))
-			return
+			return nil, nil, daftar.Invalid("malformed_form", "the form could not be read")
 		}
 		raw = map[string]any{}
 		for k, v := range c.Request.PostForm {
@@ -132,46 +160,16 @@ func (s *Server) submitSurvey(c *gin.Context) {
 			raw[k] = v[0]
 			given[k] = v[0]
 		}
-	} else {
-		var req surveyAnswerRequest
-		if err := bindJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
-		}
-		if req.Answers == nil {
-			s.fail(c, daftar.Invalid("invalid_answers", "answers are required", daftar.Field("answers", "required", "an object of answers by question id")))
-			return
-		}
-		raw = req.Answers
+		return raw, given, nil
 	}
-	res, err := s.Surveys.Submit(c.Request.Context(), surveys.Submission{Token: token, Answers: raw, ClientIP: c.ClientIP()})
-	if !form {
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusCreated, surveyAnswerResponse{Status: "recorded", Flags: res.Flags})
-		return
+	var req surveyAnswerRequest
+	if err := bindJSON(c, &req); err != nil {
+		return nil, nil, err
 	}
-	tr := translator(s.langOf(c))
-	switch {
-	case err == nil:
-		s.render(c, http.StatusCreated, "message", "thanks", pageData{Error: tr("thanks_text")})
-	case daftar.IsKind(err, daftar.KindUnprocessable):
-		de, _ := daftar.AsError(err)
-		errs := map[string]string{}
-		for _, f := range de.Fields {
-			errs[strings.TrimPrefix(f.Field, "answers.")] = f.Message
-		}
-		inv, tmpl, oerr := s.Surveys.Open(c.Request.Context(), token)
-		if oerr != nil {
-			s.surveyClosed(c, oerr)
-			return
-		}
-		s.render(c, http.StatusUnprocessableEntity, "survey", "survey", pageData{Error: tr("survey_fix"), Data: s.surveyPageData(c, token, inv, tmpl, given, errs)})
-	default:
-		s.surveyClosed(c, err)
+	if req.Answers == nil {
+		return nil, nil, daftar.Invalid("invalid_answers", "answers are required", daftar.Field("answers", "required", "an object of answers by question id"))
 	}
+	return req.Answers, given, nil
 }
 
 // surveySummary is the wire form of an office's survey figures. Figures
@@ -194,7 +192,9 @@ type surveySummary struct {
 	Adjusted     *float64        `json:"adjusted_satisfaction" doc:"overall satisfaction pulled toward the national mean for small samples: (w·national + sum) / (w + n)"`
 	NationalMean *float64        `json:"national_mean"`
 	PriorWeight  float64         `json:"prior_weight"`
-	Comments     []surveyComment `json:"comments"`
+	Comments     []surveyComment `json:"comments" doc:"staff: the latest, each with its visit day and overall score; owners: the texts alone, in random order, only for a whole month or quarter that has ended with at least min_responses answers"`
+	// CommentsWithheld says an owner is shown no comments under that rule.
+	CommentsWithheld bool `json:"comments_withheld" doc:"owners: no comments, since the range is not a whole ended period with at least min_responses answers"`
 }
 
 type surveyMeans struct {
@@ -211,16 +211,17 @@ type extraFee struct {
 	High float64 `json:"wilson_high"`
 }
 
+// surveyComment is a comment; the day and score go to staff only.
 type surveyComment struct {
-	VisitDay string `json:"visit_day"`
-	Overall  int    `json:"overall"`
-	Comment  string `json:"comment"`
+	VisitDay *string `json:"visit_day,omitempty"`
+	Overall  *int    `json:"overall,omitempty"`
+	Comment  string  `json:"comment"`
 }
 
 func pf(v float64) *float64 { return &v }
 
 // summaryOf renders figures; withhold hides them (an owner below the minimum).
-func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveys.Comment) surveySummary {
+func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, comments []surveyComment) surveySummary {
 	out := surveySummary{OfficeID: f.OfficeID, Period: sp.Period, From: daftar.TehranDate(sp.From),
 		To: daftar.TehranDate(sp.To), MinResponses: cfg.MinResponses, Withheld: f.Withheld,
 		Invitations: f.Invitations, Responses: f.Responses, Flagged: f.Flagged, PriorWeight: cfg.PriorWeight, Comments: []surveyComment{}}
@@ -233,9 +234,7 @@ func summaryOf(f *surveys.Figures, sp span, cfg surveys.Config, withhold bool, c
 		out.CSAT, out.NPS, out.Adjusted = pf(f.CSAT), pf(f.NPS), pf(f.Adjusted)
 		out.ExtraFee = &extraFee{f.ExtraFeeRate, f.ExtraFeeLow, f.ExtraFeeHigh}
 	}
-	for _, cm := range comments {
-		out.Comments = append(out.Comments, surveyComment(cm))
-	}
+	out.Comments = append(out.Comments, comments...)
 	return out
 }
 
@@ -245,52 +244,63 @@ var surveyRangeQuery = []param{
 	{Name: "to", Type: "string", Description: "last day, inclusive"},
 }
 
-func (s *Server) officeSurveySummary(c *gin.Context) {
+func (s *Server) officeSurveySummary(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	var fe daftar.FieldErrors
-	sp := spanOf(c, s.Clock.Now(), &fe)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+	q := s.query(c)
+	sp := q.span()
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	if _, err := s.Offices.Get(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.officeExists(c, id); err != nil {
+		return nil, err
 	}
 	r := surveys.RangeOfTimes(sp.From, sp.To)
 	figs, err := s.Surveys.FiguresFor(c.Request.Context(), r, []int64{id})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	a, _ := daftar.ActorFrom(c.Request.Context())
-	withhold := !a.Role.Staff()
-	f := figs[id]
-	var comments []surveys.Comment
-	if !(withhold && f.Withheld) {
-		if comments, err = s.Surveys.Comments(c.Request.Context(), id, r, 20); err != nil {
-			s.fail(c, err)
-			return
+	if a.Role.Staff() {
+		list, err := s.Surveys.Comments(c.Request.Context(), id, r, 20)
+		if err != nil {
+			return nil, err
+		}
+		comments := make([]surveyComment, len(list))
+		for i, cm := range list {
+			comments[i] = surveyComment{VisitDay: &cm.VisitDay, Overall: &cm.Overall, Comment: cm.Comment}
+		}
+		return summaryOf(figs[id], sp, s.Surveys.Config(), false, comments), nil
+	}
+	// Owners: figures at the minimum, comments under the k-anonymity rule.
+	var texts []string
+	shown := false
+	if p, err := daftar.ParsePeriod(sp.Period); err == nil && sp.Period != "" {
+		if texts, shown, err = s.Surveys.OwnerComments(c.Request.Context(), id, p, 20); err != nil {
+			return nil, err
 		}
 	}
-	writeJSON(c, http.StatusOK, summaryOf(f, sp, s.Surveys.Config(), withhold, comments))
+	comments := make([]surveyComment, len(texts))
+	for i, t := range texts {
+		comments[i] = surveyComment{Comment: t}
+	}
+	out := summaryOf(figs[id], sp, s.Surveys.Config(), true, comments)
+	out.CommentsWithheld = !shown
+	return out, nil
 }
 
-func (s *Server) surveysSummary(c *gin.Context) {
-	p, fe := pageOf(c, 100, 2000)
-	sp := spanOf(c, s.Clock.Now(), &fe)
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) surveysSummary(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(100, 2000)
+	sp := q.span()
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	figs, err := s.Surveys.FiguresFor(c.Request.Context(), surveys.RangeOfTimes(sp.From, sp.To), nil)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	ids := make([]int64, 0, len(figs))
 	for id := range figs {
@@ -303,16 +313,15 @@ func (s *Server) surveysSummary(c *gin.Context) {
 	for _, id := range ids[start:end] {
 		out = append(out, summaryOf(figs[id], sp, s.Surveys.Config(), false, nil))
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, int64(len(ids))))
+	return listOf(out, p, int64(len(ids))), nil
 }
 
-func (s *Server) listSurveyTemplates(c *gin.Context) {
+func (s *Server) listSurveyTemplates(c *gin.Context) (any, error) {
 	list, err := s.Surveys.Templates(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, listOf(list, Page{Page: 1, PageSize: len(list)}, int64(len(list))))
+	return listOf(list, Page{Page: 1, PageSize: len(list)}, int64(len(list))), nil
 }
 
 type templateRequest struct {
@@ -321,77 +330,53 @@ type templateRequest struct {
 	Questions []surveys.Question `json:"questions"`
 }
 
-func (s *Server) publishSurveyTemplate(c *gin.Context) {
+func (s *Server) publishSurveyTemplate(c *gin.Context) (any, error) {
 	var req templateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	t, err := s.Surveys.Publish(c.Request.Context(), surveys.Template{TitleFa: req.TitleFa, TitleEn: req.TitleEn, Questions: req.Questions})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusCreated, t)
+	return reply{Status: http.StatusCreated, Body: t}, nil
 }
+
+var flagReasons = []string{surveys.FlagTooFast, surveys.FlagBurst, surveys.FlagIdentical}
 
 var flagsQuery = append([]param{
 	{Name: "office_id", Type: "integer"},
-	{Name: "reason", Type: "string", Enum: []string{surveys.FlagTooFast, surveys.FlagBurst, surveys.FlagIdentical}},
+	{Name: "reason", Type: "string", Enum: flagReasons},
 	{Name: "overruled", Type: "boolean"},
 }, pageQuery...)
 
-func (s *Server) listSurveyFlags(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := surveys.FlagFilter{Limit: p.PageSize, Offset: p.Offset(), Reason: c.Query("reason")}
-	if v := c.Query("office_id"); v != "" {
-		n, err := daftar.ParseInt(v)
-		if err != nil || n <= 0 {
-			fe.Add("office_id", "invalid", "must be an office id")
-		}
-		f.OfficeID = n
-	}
-	if f.Reason != "" && f.Reason != surveys.FlagTooFast && f.Reason != surveys.FlagBurst && f.Reason != surveys.FlagIdentical {
-		fe.Add("reason", "invalid", "must be too_fast, burst or identical_pattern")
-	}
-	if v := c.Query("overruled"); v != "" {
-		b := v == "true"
-		if v != "true" && v != "false" {
-			fe.Add("overruled", "invalid", "must be true or false")
-		}
-		f.Overruled = &b
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listSurveyFlags(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	f := surveys.FlagFilter{Limit: p.PageSize, Offset: p.Offset(), Reason: q.oneOf("reason", flagReasons),
+		OfficeID: q.id("office_id"), Overruled: q.boolean("overruled")}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	list, total, err := s.Surveys.Flags(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, listOf(list, p, total))
+	return listOf(list, p, total), nil
 }
 
 type overruleRequest struct {
 	Note string `json:"note" doc:"why the answer is judged genuine"`
 }
 
-func (s *Server) overruleSurveyFlag(c *gin.Context) {
+func (s *Server) overruleSurveyFlag(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req overruleRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	f, err := s.Surveys.Overrule(c.Request.Context(), id, req.Note)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, f)
+	return s.Surveys.Overrule(c.Request.Context(), id, req.Note)
 }

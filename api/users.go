@@ -37,19 +37,17 @@ type createUserRequest struct {
 	OfficeID *int64 `json:"office_id,omitempty" doc:"required for office_owner, refused otherwise"`
 }
 
-func (s *Server) createUser(c *gin.Context) {
+func (s *Server) createUser(c *gin.Context) (any, error) {
 	var req createUserRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	u, err := s.Accounts.Create(c.Request.Context(), accounts.NewUser{Username: req.Username, FullName: req.FullName,
 		Password: req.Password, Role: daftar.Role(req.Role), OfficeID: req.OfficeID})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusCreated, userOf(u))
+	return reply{Status: http.StatusCreated, Body: userOf(u)}, nil
 }
 
 var usersQuery = append([]param{
@@ -59,43 +57,31 @@ var usersQuery = append([]param{
 	{Name: "q", Type: "string", Description: "text in username or name"},
 }, pageQuery...)
 
-func (s *Server) listUsers(c *gin.Context) {
-	p, fe := pageOf(c, 50, 500)
-	f := accounts.ListFilter{Query: queryString(c, &fe, "q", 100), Limit: p.PageSize, Offset: p.Offset()}
-	if r := c.Query("role"); r != "" {
-		if !daftar.Role(r).Valid() {
-			fe.Add("role", "invalid", "must be one of admin, ministry, inspector, office_owner")
-		}
-		f.Role = r
-	}
-	if v := c.Query("office_id"); v != "" {
-		n, err := daftar.ParseInt(v)
-		if err != nil || n <= 0 {
-			fe.Add("office_id", "invalid", "must be an office id")
-		}
-		f.OfficeID = n
-	}
-	if v := c.Query("disabled"); v != "" {
-		b := v == "true"
-		if v != "true" && v != "false" {
-			fe.Add("disabled", "invalid", "must be true or false")
-		}
-		f.Disabled = &b
-	}
-	if err := fe.Err(daftar.KindInvalid, "invalid_query", "the query is not valid"); err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) listUsers(c *gin.Context) (any, error) {
+	q := s.query(c)
+	p := q.page(50, 500)
+	f := accounts.ListFilter{Query: q.text("q", 100), Role: q.oneOf("role", roleNames()), OfficeID: q.id("office_id"),
+		Disabled: q.boolean("disabled"), Limit: p.PageSize, Offset: p.Offset()}
+	if err := q.err(); err != nil {
+		return nil, err
 	}
 	users, total, err := s.Accounts.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := make([]userResponse, len(users))
 	for i, u := range users {
 		out[i] = userOf(u)
 	}
-	writeJSON(c, http.StatusOK, listOf(out, p, total))
+	return listOf(out, p, total), nil
+}
+
+func roleNames() []string {
+	out := make([]string, len(daftar.Roles))
+	for i, r := range daftar.Roles {
+		out[i] = string(r)
+	}
+	return out
 }
 
 type updateUserRequest struct {
@@ -107,16 +93,14 @@ type updateUserRequest struct {
 	Version  opt[int64]  `json:"version" doc:"the version read; a stale one is refused with 409"`
 }
 
-func (s *Server) updateUser(c *gin.Context) {
+func (s *Server) updateUser(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req updateUserRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var fe daftar.FieldErrors
 	for name, o := range map[string]bool{"full_name": req.FullName.Null, "role": req.Role.Null, "disabled": req.Disabled.Null, "password": req.Password.Null} {
@@ -125,8 +109,7 @@ func (s *Server) updateUser(c *gin.Context) {
 		}
 	}
 	if err := fe.Err(daftar.KindInvalid, "invalid_user", "the change is not valid"); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	p := accounts.Patch{FullName: req.FullName.ptr(), Disabled: req.Disabled.ptr(), Password: req.Password.ptr()}
 	if r := req.Role.ptr(); r != nil {
@@ -137,16 +120,15 @@ func (s *Server) updateUser(c *gin.Context) {
 		office := req.OfficeID.ptr()
 		p.OfficeID = &office
 	}
-	if v, err := versionFrom(c, req.Version.ptr()); err != nil {
-		s.fail(c, err)
-		return
-	} else {
-		p.Version = v
+	if p.Version, err = versionFrom(c, req.Version.ptr(), func() (int64, error) {
+		u, err := s.Accounts.Get(c.Request.Context(), id)
+		return u.Version, err
+	}); err != nil {
+		return nil, err
 	}
 	u, err := s.Accounts.Update(c.Request.Context(), id, p)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
-	writeJSON(c, http.StatusOK, userOf(u))
+	return userOf(u), nil
 }

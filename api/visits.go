@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"reflect"
 	"strings"
 
@@ -128,20 +127,17 @@ func decodeVisit(raw json.RawMessage) (visits.Input, daftar.FieldErrors) {
 	return in, nil
 }
 
-func (s *Server) recordVisits(c *gin.Context) {
+func (s *Server) recordVisits(c *gin.Context) (any, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	var req visitsRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if req.Visits == nil {
-		s.fail(c, daftar.Invalid("empty_batch", "the batch has no visits", daftar.Field("visits", "required", "must hold at least one visit")))
-		return
+		return nil, daftar.Invalid("empty_batch", "the batch has no visits", daftar.Field("visits", "required", "must hold at least one visit"))
 	}
 	items := make([]visits.Input, len(req.Visits))
 	for i, raw := range req.Visits {
@@ -149,11 +145,9 @@ func (s *Server) recordVisits(c *gin.Context) {
 		in.Problems = fe
 		items[i] = in
 	}
-	// Survey links are built on the address citizens reach.
 	res, err := s.Visits.Record(c.Request.Context(), id, items)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	out := visitsResponse{Accepted: res.Accepted, Duplicates: res.Duplicates, Refused: res.Refused, Results: make([]visitResult, len(res.Items))}
 	for i, it := range res.Items {
@@ -168,5 +162,5 @@ func (s *Server) recordVisits(c *gin.Context) {
 		}
 		out.Results[i] = r
 	}
-	writeJSON(c, http.StatusOK, out)
+	return out, nil
 }

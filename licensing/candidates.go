@@ -78,12 +78,29 @@ type CandidateFilter struct {
 	Query        string // text in the names
 	NationalCode string // a full national code: matched through its keyed hash
 	ImportID     int64
-	Limit        int
-	Offset       int
+	// Sort is the order: CandidatesByScore (the default: best score, then
+	// rank), CandidatesByName or CandidatesByRecent (last changed first).
+	Sort   string
+	Limit  int
+	Offset int
 }
 
-// List returns a page of candidates, best score first (then rank), with the
-// total.
+// The orders of a candidates list.
+const (
+	CandidatesByScore  = "score"
+	CandidatesByName   = "name"
+	CandidatesByRecent = "recent"
+)
+
+// candidateOrders are the SQL of each order, every one ending on the id
+// so that pages never overlap.
+var candidateOrders = map[string]string{
+	"": "score DESC, exam_rank, id", CandidatesByScore: "score DESC, exam_rank, id",
+	CandidatesByName: "last_name, first_name, id", CandidatesByRecent: "updated_at DESC, id DESC",
+}
+
+// List returns a page of candidates in the filter's order (best score
+// first by default), with the total.
 func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, int64, error) {
 	q := s.db.WithContext(ctx).Model(&candidateRecord{})
 	if f.ExamYear != 0 {
@@ -128,8 +145,12 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
+	order, ok := candidateOrders[f.Sort]
+	if !ok {
+		return nil, 0, daftar.Invalid("invalid_query", "the query is not valid", daftar.Field("sort", "invalid", "must be score, name or recent"))
+	}
 	var rows []candidateRecord
-	if err := q.Order("score DESC, exam_rank, id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
 	out := make([]Candidate, len(rows))

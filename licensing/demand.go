@@ -680,7 +680,7 @@ func explain(rd *RegionDemand, mod *DemandModel) (string, string) {
 	ac := rd.Accessibility
 	fmt.Fprintf(&en, "Accessibility (E2SFCA, %s km catchment): %.2f offices within reach per 100,000 residents against %.2f nationally: %s. ",
 		n(ac.CatchmentM/1000), ac.Score, ac.TargetScore, nounCount(ac.OfficesNeeded, "office", "offices"))
-	fmt.Fprintf(&fa, "دسترسی (E2SFCA، شعاع %s کیلومتر): %s دفتر در دسترس برای هر ۱۰۰٬۰۰۰ نفر در برابر %s در کشور: %s دفتر. ",
+	fmt.Fprintf(&fa, "دسترسی فضایی (شعاع %s کیلومتر): %s دفتر در دسترس برای هر ۱۰۰٬۰۰۰ نفر در برابر %s در کشور: %s دفتر. ",
 		daftar.PersianDigits(n(ac.CatchmentM/1000)), daftar.PersianDigits(fmt.Sprintf("%.2f", ac.Score)),
 		daftar.PersianDigits(fmt.Sprintf("%.2f", ac.TargetScore)), pd(ac.OfficesNeeded))
 	fmt.Fprintf(&en, "Needed: %d (%s); shortage %d.", rd.Needed, rd.Binding, rd.Shortage)

@@ -167,11 +167,25 @@ type LicenceFilter struct {
 	OfficeID    int64
 	Expiring    *bool // flagged as expiring soon and not yet expired
 	Query       string
-	Limit       int
-	Offset      int
+	// Sort is the order: LicencesByRecent (the default: newest first),
+	// LicencesByNumber or LicencesByExpiry (soonest to expire first).
+	Sort   string
+	Limit  int
+	Offset int
 }
 
-// List returns licences, newest first, with the total.
+// The orders of a licences list.
+const (
+	LicencesByRecent = "recent"
+	LicencesByNumber = "number"
+	LicencesByExpiry = "valid_until"
+)
+
+var licenceOrders = map[string]string{"": "id DESC", LicencesByRecent: "id DESC", LicencesByNumber: "number, id",
+	LicencesByExpiry: "valid_until, id"}
+
+// List returns licences in the filter's order (newest first by default),
+// with the total.
 func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64, error) {
 	q := s.db.WithContext(ctx).Model(&licenceRow{})
 	if f.State != "" {
@@ -208,8 +222,12 @@ func (s *Licences) List(ctx context.Context, f LicenceFilter) ([]Licence, int64,
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
+	order, ok := licenceOrders[f.Sort]
+	if !ok {
+		return nil, 0, daftar.Invalid("invalid_query", "the query is not valid", daftar.Field("sort", "invalid", "must be recent, number or valid_until"))
+	}
 	var rows []licenceRow
-	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
 	out := make([]Licence, len(rows))

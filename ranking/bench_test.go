@@ -17,6 +17,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -254,7 +255,12 @@ func BenchmarkRankingRun(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Crowding: benchCrowding{crowd}})
+			insp, err := inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Crowding: benchCrowding{crowd},
+				Inspections: insp})
 			if err != nil {
 				b.Fatal(err)
 			}

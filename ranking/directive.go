@@ -131,7 +131,7 @@ func DefaultDirective() Directive {
 
 // Validate checks a directive before it is stored.
 func (d Directive) Validate() error {
-	var fe daftar.FieldErrors
+	fe := d.bounds()
 	if strings.TrimSpace(d.Name) == "" {
 		fe.Add("name", "required", "is required")
 	}

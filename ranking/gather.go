@@ -10,6 +10,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/deps"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -38,14 +39,10 @@ type LicenceSource interface {
 	SuspendedDuring(ctx context.Context, from, to time.Time) (map[int64]bool, error)
 }
 
-// Findings are an office's inspection findings by severity.
-type Findings struct{ Minor, Major, Critical int }
-
 // InspectionSource counts every office's inspection findings by severity
-// over the Tehran days [from, to). Nil reads ranking's own inspections
-// table; once the inspections package owns that table it supplies this.
+// over the Tehran days [from, to) (ranking/inspections).
 type InspectionSource interface {
-	FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]Findings, error)
+	FindingsBetween(ctx context.Context, from, to time.Time) (map[int64]inspections.Findings, error)
 }
 
 // ComplaintSource counts each office's upheld complaints over [from, to)
@@ -78,8 +75,9 @@ type RunInputs struct {
 
 // Sources gathers a period's inputs from the registers: offices, surveys,
 // crowding, inspections, licences, complaints and corrective actions. DB,
-// Offices and Surveys are required; without any of the others its inputs
-// read zero (said in the run's missing sources and the explanations).
+// Offices, Surveys and Inspections are required; without any of the others
+// its inputs read zero (said in the run's missing sources and the
+// explanations).
 type Sources struct {
 	DB          *db.DB
 	Offices     *offices.Register
@@ -92,14 +90,7 @@ type Sources struct {
 }
 
 func (g Sources) check() error {
-	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys)
-}
-
-func (g Sources) inspections() InspectionSource {
-	if g.Inspections != nil {
-		return g.Inspections
-	}
-	return tableFindings{g.DB}
+	return deps.Check("ranking sources", "database", g.DB, "office register", g.Offices, "surveys", g.Surveys, "inspections", g.Inspections)
 }
 
 // Inputs reads every active or suspended office's inputs for the period.
@@ -111,7 +102,7 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) (RunI
 		sums                map[int64]surveys.Sums
 		crowd               map[int64]CrowdingFigures
 		suspended           map[int64]bool
-		findings            map[int64]Findings
+		findings            map[int64]inspections.Findings
 		upheld, overdue     map[int64]int
 		end                 = p.End().In(daftar.Tehran())
 		withCrowd, withLic  = g.Crowding != nil, g.Licences != nil
@@ -147,7 +138,7 @@ func (g Sources) Inputs(ctx context.Context, p daftar.Period, d Directive) (RunI
 			return
 		},
 		func() (err error) {
-			findings, err = g.inspections().FindingsBetween(ctx, end.AddDate(0, -d.Penalties.LookbackMonths, 0), end)
+			findings, err = g.Inspections.FindingsBetween(ctx, end.AddDate(0, -d.Penalties.LookbackMonths, 0), end)
 			return
 		},
 		func() (err error) {

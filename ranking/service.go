@@ -24,9 +24,9 @@ type Gatherer interface {
 	LateCounts(ctx context.Context, p daftar.Period, readAt time.Time) (arrivals, answers map[int64]int64, err error)
 }
 
-// Service keeps directives, inspections and runs, and the grades of the
-// latest published run (the finder shows them). Runs are in runs.go (compute,
-// publish), store.go (what is stored and its checksums), results.go (reads),
+// Service keeps directives and runs, and the grades of the latest published
+// run (the finder shows them). Runs are in runs.go (compute, publish),
+// store.go (what is stored and its checksums), results.go (reads),
 // verify.go (reproduce and drift) and notes.go (late data).
 type Service struct {
 	db      *db.DB

@@ -14,6 +14,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -36,6 +37,7 @@ type env struct {
 	d       *db.DB
 	clock   *daftar.ManualClock
 	svc     *ranking.Service
+	insp    *inspections.Service
 	offices []int64
 	ctx     context.Context
 }
@@ -55,7 +57,7 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	gaz, _ := geo.LoadGazetteer(ctx, d)
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	al := audit.New(d, clock)
-	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,10 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: crowd}); err != nil {
+	if e.insp, err = inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: crowd, Inspections: e.insp}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.EnsureDefaultDirective(ctx); err != nil {
@@ -236,21 +241,21 @@ func TestDirectivesAndInspections(t *testing.T) {
 			t.Fatalf("bad directive: %v", err)
 		}
 
-		insp, err := e.svc.RecordInspection(e.ctx, e.offices[0], ranking.NewInspection{InspectedOn: "1405/07/15",
-			Violations: []ranking.Violation{{Code: "FEE-01", Severity: "major", Description: "دریافت وجه اضافه"}, {Code: "SIGN-02", Severity: "minor"}}})
+		insp, err := e.insp.RecordInspection(e.ctx, e.offices[0], inspections.NewInspection{InspectedOn: "1405/07/15",
+			Violations: []inspections.Violation{{Code: "FEE-01", Severity: "major", Description: "دریافت وجه اضافه"}, {Code: "SIGN-02", Severity: "minor"}}})
 		if err != nil || insp.InspectedOn != "2026-10-07" {
 			t.Fatalf("inspection: %+v %v", insp, err)
 		}
-		for _, c := range []ranking.NewInspection{
+		for _, c := range []inspections.NewInspection{
 			{InspectedOn: "tomorrow"}, {InspectedOn: "2027-01-01"}, {InspectedOn: "2020-01-01"},
-			{InspectedOn: "2026-10-07", Violations: []ranking.Violation{{Code: "X", Severity: "severe"}}},
-			{InspectedOn: "2026-10-07", Violations: []ranking.Violation{{Code: "", Severity: "minor"}}},
+			{InspectedOn: "2026-10-07", Violations: []inspections.Violation{{Code: "X", Severity: "severe"}}},
+			{InspectedOn: "2026-10-07", Violations: []inspections.Violation{{Code: "", Severity: "minor"}}},
 		} {
-			if _, err := e.svc.RecordInspection(e.ctx, e.offices[0], c); !daftar.IsKind(err, daftar.KindUnprocessable) {
+			if _, err := e.insp.RecordInspection(e.ctx, e.offices[0], c); !daftar.IsKind(err, daftar.KindUnprocessable) {
 				t.Errorf("%+v accepted: %v", c, err)
 			}
 		}
-		list, total, err := e.svc.Inspections(e.ctx, e.offices[0], 10, 0)
+		list, total, err := e.insp.Inspections(e.ctx, e.offices[0], 10, 0)
 		if err != nil || total != 1 || len(list[0].Violations) != 2 {
 			t.Fatalf("list %+v %v", list, err)
 		}

@@ -29,7 +29,7 @@ func TestResultRowsRoundTrip(t *testing.T) {
 		cat, _ := geo.LoadCatalogue(ctx, d)
 		clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 		al := audit.New(d, clock)
-		reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+		reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices stand close: no distance rule
 		if err != nil {
 			t.Fatal(err)
 		}

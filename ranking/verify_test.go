@@ -17,6 +17,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -25,6 +26,7 @@ import (
 type liveEnv struct {
 	env
 	visits *visits.Service
+	insp   *inspections.Service
 }
 
 // newLiveEnv makes n offices, alternately in Yazd and Kerman with 2 to 4
@@ -39,7 +41,7 @@ func newLiveEnv(t *testing.T, d *db.DB, n int) *liveEnv {
 	gaz, _ := geo.LoadGazetteer(ctx, d)
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	al := audit.New(d, clock)
-	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices stand close: no distance rule
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,10 @@ func newLiveEnv(t *testing.T, d *db.DB, n int) *liveEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}}); err != nil {
+	if e.insp, err = inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}, Inspections: e.insp}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.EnsureDefaultDirective(ctx); err != nil {
@@ -324,10 +329,10 @@ func TestSchemeOneRunsReproduce(t *testing.T) {
 		}
 		gaz, _ := geo.LoadGazetteer(e.ctx, d)
 		cat, _ := geo.LoadCatalogue(e.ctx, d)
-		reg, _ := offices.New(d, e.clock, audit.New(d, e.clock), gaz, cat, offices.NewChanges(), offices.Config{})
+		reg, _ := offices.New(d, e.clock, audit.New(d, e.clock), gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices stand close: no distance rule
 		sv, _ := surveys.New(d, e.clock, audit.New(d, e.clock), reg, nil, []byte("k"), surveys.Config{})
 		crowd, _ := visits.NewCrowding(d, reg, visits.CrowdingConfig{})
-		src := ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}}
+		src := ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}, Inspections: e.insp}
 		for _, run := range []ranking.Run{first, second} {
 			p, _ := daftar.ParsePeriod(run.Period)
 			var dir ranking.Directive

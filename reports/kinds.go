@@ -12,7 +12,9 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Reports builds the spreadsheets behind GET /api/v1/reports/{kind}.
@@ -27,6 +29,10 @@ type Reports struct {
 	Licences   *licensing.Licences
 	Rounds     *licensing.Rounds
 	Demand     *licensing.Demand
+	// Inspections are the inspections and their corrective actions.
+	Inspections *inspections.Service
+	// Complaints, when set, gives the complaints kind.
+	Complaints *complaints.Service
 }
 
 // Params narrow a report.
@@ -42,7 +48,7 @@ type Params struct {
 
 // staffOnly are the kinds an office owner may not read: they are about
 // people or the whole country, not one office.
-var staffOnly = map[string]bool{"candidates": true, "licences": true, "allocations": true, "demand": true}
+var staffOnly = map[string]bool{"candidates": true, "licences": true, "allocations": true, "demand": true, "inspections": true}
 
 // StaffOnly reports whether only staff may read a kind.
 func StaffOnly(kind string) bool { return staffOnly[kind] }
@@ -50,8 +56,14 @@ func StaffOnly(kind string) bool { return staffOnly[kind] }
 // Kinds lists the kinds available.
 func (r *Reports) Kinds() []string {
 	out := []string{"offices", "crowding", "surveys", "rankings", "candidates"}
+	if r.Inspections != nil {
+		out = append(out, "inspections")
+	}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		out = append(out, "licences", "allocations", "demand")
+	}
+	if r.Complaints != nil {
+		out = append(out, "complaints")
 	}
 	sort.Strings(out)
 	return out
@@ -70,6 +82,10 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		return r.rankings(ctx, p)
 	case "candidates":
 		return r.candidates(ctx, p)
+	case "inspections":
+		if r.Inspections != nil {
+			return r.inspections(ctx, p)
+		}
 	}
 	if r.Licences != nil && r.Rounds != nil && r.Demand != nil {
 		switch kind {
@@ -80,6 +96,9 @@ func (r *Reports) Build(ctx context.Context, kind string, p Params) (Table, erro
 		case "demand":
 			return r.demand(ctx, p)
 		}
+	}
+	if kind == "complaints" && r.Complaints != nil {
+		return r.complaints(ctx, p)
 	}
 	return Table{}, daftar.NotFound("report_not_found", "no such report; kinds: "+strings.Join(r.Kinds(), ", "))
 }

@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -194,8 +195,50 @@ func (s *Service) Comments(ctx context.Context, officeID int64, r Range, limit i
 	return out, err
 }
 
+// OwnerComments are an office's comments as its owner may read them
+// (k-anonymity): the texts alone, in random order, and only for a whole
+// period (a Jalali month or quarter) that has ended with at least
+// MinResponses counted responses; otherwise none, and shown is false. With
+// fewer answers, a hand-picked range of days or a period still running
+// (whose comments appear one by one, each after the visit behind it) an
+// owner could tie a comment to a ticket and so to a citizen. Staff read
+// Comments, with the day and the score.
+func (s *Service) OwnerComments(ctx context.Context, officeID int64, p daftar.Period, limit int) (comments []string, shown bool, err error) {
+	if !p.Valid() || s.clock.Now().Before(p.End()) {
+		return nil, false, nil
+	}
+	r := RangeOf(p)
+	var n int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM survey_responses
+		WHERE office_id = ? AND visit_day >= ? AND visit_day < ? AND excluded = FALSE`, officeID, r.From, r.To).Scan(&n).Error; err != nil {
+		return nil, false, err
+	}
+	if n < int64(s.cfg.MinResponses) {
+		return nil, false, nil
+	}
+	// Every comment of the period, in no order tied to the visits, then a
+	// random sample: the newest would tell the latest visits.
+	var texts []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT comment FROM survey_responses
+		WHERE office_id = ? AND visit_day >= ? AND visit_day < ? AND excluded = FALSE AND comment IS NOT NULL AND comment <> ''
+		LIMIT ?`, officeID, r.From, r.To, maxOwnerComments).Scan(&texts).Error; err != nil {
+		return nil, false, err
+	}
+	rand.Shuffle(len(texts), func(i, j int) { texts[i], texts[j] = texts[j], texts[i] })
+	if len(texts) > limit {
+		texts = texts[:limit]
+	}
+	if texts == nil {
+		texts = []string{}
+	}
+	return texts, true, nil
+}
+
+// maxOwnerComments bounds the comments read for one owner's sample.
+const maxOwnerComments = 5000
+
 // Comment is one citizen's comment, with the day of the visit and the
-// overall score, nothing more.
+// overall score, nothing more: for staff only.
 type Comment struct {
 	VisitDay string `json:"visit_day"`
 	Overall  int    `json:"overall"`

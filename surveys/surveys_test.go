@@ -43,7 +43,7 @@ func setup(t *testing.T, d *db.DB, n int, cfg surveys.Config) *fixture {
 	cat, _ := geo.LoadCatalogue(ctx, d)
 	clock := daftar.NewManualClock(start)
 	al := audit.New(d, clock)
-	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{})
+	reg, err := offices.New(d, clock, al, gaz, cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 	if err != nil {
 		t.Fatal(err)
 	}

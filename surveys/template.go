@@ -57,6 +57,13 @@ const (
 // MaxCommentLen bounds the optional comment.
 const MaxCommentLen = 1000
 
+// Bounds of a template's texts.
+const (
+	maxTitleLen    = 200
+	maxLabelLen    = 500
+	maxEndLabelLen = 100 // a scale's end labels: "very poor", "excellent"
+)
+
 // DefaultTemplate is version 1.
 func DefaultTemplate() Template {
 	scale := func(id, fa, en string) Question {
@@ -86,6 +93,12 @@ func (t Template) Validate() error {
 	if strings.TrimSpace(t.TitleFa) == "" {
 		fe.Add("title_fa", "required", "is required")
 	}
+	// Texts a person reads on a phone: bounded, whatever the body limit.
+	for name, text := range map[string]string{"title_fa": t.TitleFa, "title_en": t.TitleEn} {
+		if utf8.RuneCountInString(text) > maxTitleLen {
+			fe.Add(name, "too_long", fmt.Sprintf("must be at most %d characters", maxTitleLen))
+		}
+	}
 	if len(t.Questions) == 0 || len(t.Questions) > 30 {
 		fe.Add("questions", "count", "a template has 1 to 30 questions")
 	}
@@ -101,6 +114,16 @@ func (t Template) Validate() error {
 		seen[q.ID] = true
 		if strings.TrimSpace(q.LabelFa) == "" {
 			fe.Add(f+".label_fa", "required", "is required")
+		}
+		for name, text := range map[string]string{"label_fa": q.LabelFa, "label_en": q.LabelEn} {
+			if utf8.RuneCountInString(text) > maxLabelLen {
+				fe.Add(f+"."+name, "too_long", fmt.Sprintf("must be at most %d characters", maxLabelLen))
+			}
+		}
+		for name, text := range map[string]string{"low_fa": q.LowFa, "low_en": q.LowEn, "high_fa": q.HighFa, "high_en": q.HighEn} {
+			if utf8.RuneCountInString(text) > maxEndLabelLen {
+				fe.Add(f+"."+name, "too_long", fmt.Sprintf("must be at most %d characters", maxEndLabelLen))
+			}
 		}
 		switch q.Kind {
 		case KindScale:

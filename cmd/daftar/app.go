@@ -19,8 +19,10 @@ import (
 	"github.com/daftar-ir/daftar/internal/migrate"
 	"github.com/daftar-ir/daftar/licensing"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -58,6 +60,12 @@ type app struct {
 	surveys *surveys.Service
 	ranking *ranking.Service
 	reports *reports.Reports
+
+	// inspections (read by the ranking's compliance) and their planner
+	inspections *inspections.Service
+	planner     *inspections.Planner
+	// complaints as cases (surveys/complaints)
+	complaints *complaints.Service
 }
 
 // openApp opens the database, applies migrations, loads the reference data
@@ -108,7 +116,7 @@ func (a *app) init(ctx context.Context) error {
 	// before the finder that shows its grades.
 	a.audit = audit.New(a.db, a.clock)
 	changes := offices.NewChanges()
-	if a.offices, err = offices.New(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, changes, offices.Config{CityRadiusScale: a.cfg.CityRadiusScale}); err != nil {
+	if a.offices, err = offices.New(a.db, a.clock, a.audit, a.gazetteer, a.catalogue, changes, offices.Config{CityRadiusScale: a.cfg.CityRadiusScale, MinDistanceM: a.cfg.MinOfficeDistanceM}); err != nil {
 		return err
 	}
 	a.accounts, err = accounts.New(a.db, a.clock, a.audit, a.offices, log, accounts.Config{SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, CacheTTL: sessionCacheTTL(a.cfg.SessionCache)})
@@ -121,10 +129,16 @@ func (a *app) init(ctx context.Context) error {
 	if err := a.initSurveys(ctx); err != nil {
 		return err
 	}
+	if err := a.initComplaints(); err != nil {
+		return err
+	}
 	if err := a.initVisits(); err != nil {
 		return err
 	}
 	if err := a.initLicensing(); err != nil {
+		return err
+	}
+	if err := a.initInspections(ctx); err != nil {
 		return err
 	}
 	if err := a.initRanking(ctx); err != nil {
@@ -134,7 +148,8 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 	a.reports = &reports.Reports{Gazetteer: a.gazetteer, Catalogue: a.catalogue, Offices: a.offices, Crowding: a.crowding,
-		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand}
+		Surveys: a.surveys, Ranking: a.ranking, Candidates: a.candidates, Licences: a.licences, Rounds: a.rounds, Demand: a.demand,
+		Inspections: a.inspections, Complaints: a.complaints}
 	a.metrics = prometheus.NewRegistry()
 	if err := a.metrics.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -146,26 +161,35 @@ func (a *app) init(ctx context.Context) error {
 	return a.registerJobs()
 }
 
-// registerJobs is the one place every scheduled job is registered.
+// registerJobs is the one place every scheduled job is registered, and
+// where each is declared one of two kinds (docs/operations.md lists them).
 func (a *app) registerJobs() error {
-	for _, j := range []jobs.Job{
-		{Name: "purge-sessions", Spec: "17 * * * *", Run: func(ctx context.Context) error {
-			_, err := a.accounts.PurgeSessions(ctx)
-			return err
-		}},
-	} {
-		if err := a.jobs.Register(j); err != nil {
-			return err
-		}
+	kinds := []struct {
+		kind   jobs.Kind
+		groups [][]jobs.Job
+	}{
+		// Cluster jobs change the shared database: once per firing across
+		// every replica.
+		{jobs.Cluster, [][]jobs.Job{a.housekeepingJobs(), a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs(), a.complaintJobs()}},
+		// Local refreshes reload one process's memory from the shared
+		// database: on every replica, at every firing.
+		{jobs.Local, [][]jobs.Job{a.visitRefreshes(), a.rankingRefreshes()}},
 	}
-	for _, group := range [][]jobs.Job{a.visitJobs(), a.licensingJobs(), a.surveyJobs(), a.rankingJobs()} {
-		for _, j := range group {
-			if err := a.jobs.Register(j); err != nil {
-				return err
+	overridden := map[string]bool{}
+	for _, k := range kinds {
+		for _, group := range k.groups {
+			for _, j := range group {
+				j.Kind = k.kind
+				if spec, ok := a.cfg.JobSchedules[j.Name]; ok {
+					j.Spec, overridden[j.Name] = spec, true
+				}
+				if err := a.jobs.Register(j); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return checkJobSchedules(a.cfg.JobSchedules, overridden)
 }
 
 func (a *app) server(ready *api.Readiness) (*api.Server, error) {
@@ -176,9 +200,13 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
+		Inspections: a.inspections, Planner: a.planner,
+		Jobs:       a.jobs,
+		Complaints: a.complaints,
 	}, api.Config{
 		TrustedProxies: a.cfg.TrustedProxies, MaxBodyBytes: a.cfg.MaxBodyBytes, UploadMaxBytes: a.cfg.UploadMaxBytes,
 		SecureCookies: a.cfg.SecureCookies, Version: readBuild().short(),
+		RequestTimeout: a.cfg.RequestTimeout, UploadTimeout: a.cfg.UploadTimeout,
 	})
 }
 

@@ -54,6 +54,15 @@ type config struct {
 	ExpiryWarning      time.Duration
 	DemandWindowDays   int
 	DemandWaitTarget   time.Duration
+
+	// faults: how long anything may wait on the database or a request
+	DBStatementTimeout time.Duration
+	RequestTimeout     time.Duration
+	UploadTimeout      time.Duration
+	// JobSchedules overrides jobs' schedules by name.
+	JobSchedules map[string]string
+	// hardening
+	OwnerVisitWindow time.Duration
 }
 
 // setting describes one configuration entry, for parsing and for printing.
@@ -72,6 +81,16 @@ func settings() []setting {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 {
 				return fmt.Errorf("must be a duration like 30s, 15m or 12h")
+			}
+			*p(c) = d
+			return nil
+		}
+	}
+	positive := func(p func(*config) *time.Duration) func(*config, string) error {
+		return func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 24*time.Hour {
+				return fmt.Errorf("must be a duration like 15s or 5m (positive, at most 24h)")
 			}
 			*p(c) = d
 			return nil
@@ -216,6 +235,35 @@ func settings() []setting {
 			return nil
 		}},
 		{env: "DAFTAR_JOBS", flag: "jobs", def: "true", help: "run scheduled jobs in this process", set: boolean(func(c *config) *bool { return &c.Jobs })},
+		// Faults: nothing waits on the database or a client forever.
+		{env: "DB_STATEMENT_TIMEOUT", flag: "db-statement-timeout", def: "30s", help: "PostgreSQL: longest statement, set on every connection (0s: the server's setting); bulk loads and migrations are exempt", set: dur(func(c *config) *time.Duration { return &c.DBStatementTimeout })},
+		{env: "DAFTAR_REQUEST_TIMEOUT", flag: "request-timeout", def: "15s", help: "deadline of an API or page request; past it the request answers 503", set: positive(func(c *config) *time.Duration { return &c.RequestTimeout })},
+		{env: "DAFTAR_JOB_SCHEDULES", flag: "job-schedules", def: "", help: "override schedules as NAME=CRON;NAME=CRON (six fields for seconds); set the same on every replica", set: func(c *config, v string) error {
+			c.JobSchedules = nil
+			for _, part := range strings.Split(v, ";") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				name, spec, ok := strings.Cut(part, "=")
+				if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(spec) == "" {
+					return fmt.Errorf("must be NAME=CRON pairs separated by ';', like ranking-draft=30 2 * * *")
+				}
+				if c.JobSchedules == nil {
+					c.JobSchedules = map[string]string{}
+				}
+				c.JobSchedules[strings.TrimSpace(name)] = strings.TrimSpace(spec)
+			}
+			return nil
+		}},
+		{env: "DAFTAR_UPLOAD_TIMEOUT", flag: "upload-timeout", def: "5m", help: "deadline of an upload or import and of a report or spreadsheet download", set: positive(func(c *config) *time.Duration { return &c.UploadTimeout })},
+		{env: "DAFTAR_OWNER_VISIT_WINDOW", flag: "owner-visit-window", def: "72h", help: "how far back an office owner may record visits (staff batches and imports keep 400 days)", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Hour || d > 400*24*time.Hour {
+				return fmt.Errorf("must be a duration like 72h (1h to 9600h)")
+			}
+			c.OwnerVisitWindow = d
+			return nil
+		}},
 	}
 }
 
@@ -299,6 +347,9 @@ func (c config) print(log *slog.Logger) {
 		"DAFTAR_MIN_OFFICE_DISTANCE": strconv.FormatFloat(c.MinOfficeDistanceM, 'f', -1, 64), "DAFTAR_LICENCE_YEARS": strconv.Itoa(c.LicenceYears),
 		"DAFTAR_LICENCE_EXPIRY_WARNING": c.ExpiryWarning.String(), "DAFTAR_DEMAND_WINDOW_DAYS": strconv.Itoa(c.DemandWindowDays),
 		"DAFTAR_DEMAND_WAIT_TARGET": c.DemandWaitTarget.String(),
+
+		"DB_STATEMENT_TIMEOUT": c.DBStatementTimeout.String(), "DAFTAR_REQUEST_TIMEOUT": c.RequestTimeout.String(),
+		"DAFTAR_UPLOAD_TIMEOUT": c.UploadTimeout.String(), "DAFTAR_JOB_SCHEDULES": jobSchedulesText(c.JobSchedules), "DAFTAR_OWNER_VISIT_WINDOW": c.OwnerVisitWindow.String(),
 	}
 	var attrs []any
 	for _, s := range settings() {
@@ -364,7 +415,8 @@ func (c config) secret(log *slog.Logger) (string, error) {
 
 func (c config) dbConfig() db.Config {
 	return db.Config{URL: c.DatabaseURL, SQLitePath: filepath.Join(c.DataDir, "daftar.db"), MaxOpenConns: c.DBMaxOpen,
-		MaxIdleConns: c.DBMaxIdle, ConnMaxLifetime: c.DBConnLifetime, ConnMaxIdleTime: c.DBConnIdleTime}
+		MaxIdleConns: c.DBMaxIdle, ConnMaxLifetime: c.DBConnLifetime, ConnMaxIdleTime: c.DBConnIdleTime,
+		StatementTimeout: c.DBStatementTimeout}
 }
 
 func newLogger(c config, w io.Writer) *slog.Logger {

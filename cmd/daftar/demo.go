@@ -85,6 +85,10 @@ func (a *app) seedDemo(ctx context.Context, report func(pct int, doing string)) 
 		return err
 	}
 	step("surveys")
+	if err := a.seedDemoComplaints(ctx); err != nil {
+		return err
+	}
+	step("complaints")
 	if err := a.seedDemoLicensing(ctx); err != nil {
 		return err
 	}

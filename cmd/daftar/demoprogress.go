@@ -14,6 +14,7 @@ var demoStepWeights = []struct {
 	{"candidates", 1, "an exam year of candidates"},
 	{"visits", 65, "60 days of visits and their crowding rollups"},
 	{"surveys", 26, "survey invitations and answers"},
+	{"complaints", 2, "complaints followed as cases"},
 	{"licensing", 3, "licensing rounds and licences"},
 	{"ranking", 3, "inspections and published rankings"},
 }

@@ -52,7 +52,7 @@ func (s crowdingForRanking) RankingArrivals(ctx context.Context, from, to time.T
 func (a *app) initRanking(ctx context.Context) error {
 	var err error
 	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys,
-		Crowding: crowdingForRanking{a.crowding}, Licences: a.licences})
+		Crowding: crowdingForRanking{a.crowding}, Licences: a.licences, Inspections: a.inspections})
 	if err != nil {
 		return err
 	}
@@ -70,21 +70,30 @@ func (a *app) rankingJobs() []jobs.Job {
 			_, err := a.ranking.DraftPreviousMonth(ctx)
 			return err
 		}},
+	}
+}
+
+// rankingRefreshes reload the published grades this process's finder shows.
+func (a *app) rankingRefreshes() []jobs.Job {
+	return []jobs.Job{
 		{Name: "ranking-grades", Spec: "11 * * * *", Timeout: time.Minute, Run: a.ranking.RefreshGrades},
 	}
 }
 
-// seedDemoRanking stores inspections and publishes the runs of the last
-// full months of the demo history.
+// seedDemoRanking records the demo inspections, then publishes the runs of
+// the last full months of the demo history (compliance reads them).
 func (a *app) seedDemoRanking(ctx context.Context) error {
+	if err := a.seedDemoInspections(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
-	rep, err := demo.Rankings(ctx, a.ranking, a.offices, a.clock.Now(), demoSeed)
+	rep, err := demo.Rankings(ctx, a.ranking, a.clock.Now())
 	if err != nil {
 		return err
 	}
 	if err := a.ranking.RefreshGrades(ctx); err != nil {
 		return err
 	}
-	a.log.Info("demo rankings", "inspections", rep.Inspections, "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
+	a.log.Info("demo rankings", "published_runs", rep.Published, "elapsed_ms", time.Since(start).Milliseconds())
 	return nil
 }

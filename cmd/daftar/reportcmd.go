@@ -15,7 +15,9 @@ import (
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/licensing"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/reports"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 var reportFlags = []flagSpec{
@@ -26,8 +28,9 @@ var reportFlags = []flagSpec{
 	{name: "lang", arg: "fa|en", help: "language of the headers and sheet (default fa, right to left)"},
 }
 
-// reportKinds are every kind of report (those that need licensing too).
-var reportKinds = (&reports.Reports{Licences: &licensing.Licences{}, Rounds: &licensing.Rounds{}, Demand: &licensing.Demand{}}).Kinds()
+// reportKinds are every kind of report (those that need licensing, inspections and complaints too).
+var reportKinds = (&reports.Reports{Licences: &licensing.Licences{}, Rounds: &licensing.Rounds{}, Demand: &licensing.Demand{},
+	Inspections: &inspections.Service{}, Complaints: &complaints.Service{}}).Kinds()
 
 // reportCmd writes a report as the API serves it:
 // daftar report KIND.xlsx|KIND.csv [--out FILE] [--period 1405-08 | --from D --to D] [--lang fa|en].

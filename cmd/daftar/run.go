@@ -35,6 +35,7 @@ func commands() []command {
 				config: true, quiet: true, maxArgs: 0, run: auditVerifyCmd},
 		}},
 		{name: "import", summary: "load a file", subs: importCommands()},
+		{name: "job", summary: "the scheduled jobs: list them, run one now", subs: jobCommands()},
 		{name: "report", args: "KIND.xlsx|KIND.csv", minArgs: 1, maxArgs: 1, summary: "write a report as the API serves it",
 			detail: "Kinds: " + strings.Join(reportKinds, ", ") + ".", flags: reportFlags, config: true, quiet: true, run: reportCmd},
 		{name: "demand", summary: "where new offices are needed, with the figures", flags: demandFlags, config: true, quiet: true,

@@ -63,7 +63,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
-	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log)
+	httpSrv := api.HTTPServer(cfg.ListenAddr, srv.Handler(), log, cfg.UploadTimeout)
 	errs := make(chan error, 2)
 	go func() { errs <- httpSrv.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "daftar: listening on http://%s\n", browsable(ln.Addr()))
@@ -78,7 +78,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", srv.MetricsHandler())
-		metricsSrv = api.HTTPServer(cfg.MetricsAddr, mux, log)
+		metricsSrv = api.HTTPServer(cfg.MetricsAddr, mux, log, cfg.RequestTimeout)
 		go func() { errs <- metricsSrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", mln.Addr().String())
 	}
@@ -102,7 +102,6 @@ wait:
 	for {
 		select {
 		case <-ctx.Done():
-			log.Info("shutting down: letting requests in flight finish", "timeout", cfg.ShutdownTimeout.String())
 			break wait
 		case serveErr = <-errs:
 			log.Error("server stopped", "error", serveErr)
@@ -119,22 +118,24 @@ wait:
 			}
 		}
 	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := httpSrv.Shutdown(shutCtx); err != nil {
-		log.Warn("shutdown: requests cut off", "error", err)
-	}
+	servers := []httpStopper{httpSrv}
 	if metricsSrv != nil {
-		metricsSrv.Shutdown(shutCtx)
+		servers = append(servers, metricsSrv)
 	}
-	if err := a.jobs.Stop(shutCtx); err != nil {
-		log.Warn("shutdown: jobs cut off", "error", err)
-	}
+	sd := shutdown{budget: cfg.ShutdownTimeout, clock: a.clock, log: log, servers: servers, jobs: a.jobs, closeDB: a.db.Close}
 	if seeding {
-		stopSeeding()
-		<-seeded // the database closes after the seeding has stopped
+		// The database closes after the seeding has stopped.
+		sd.background = func(ctx context.Context) error {
+			stopSeeding()
+			select {
+			case <-seeded:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	}
-	log.Info("stopped")
+	sd.run()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}

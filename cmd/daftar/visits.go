@@ -27,7 +27,7 @@ import (
 // to the survey) and the crowding queries.
 func (a *app) initVisits() error {
 	var err error
-	if a.visits, err = visits.New(a.db, a.clock, a.offices, a.surveys, a.log, visits.Config{}); err != nil {
+	if a.visits, err = visits.New(a.db, a.clock, a.offices, a.surveys, a.log, visits.Config{OwnerMaxAge: a.cfg.OwnerVisitWindow}); err != nil {
 		return err
 	}
 	a.crowding, err = visits.NewCrowding(a.db, a.offices, visits.CrowdingConfig{TargetWait: a.cfg.WaitTarget})
@@ -47,13 +47,19 @@ func (a *app) initFinder(ctx context.Context, changes *offices.Changes) error {
 	return nil
 }
 
-// visitJobs are the scheduled jobs of visits and crowding.
-func (a *app) visitJobs() []jobs.Job {
+// visitRefreshes reload this process's finder from the shared rollups.
+func (a *app) visitRefreshes() []jobs.Job {
 	return []jobs.Job{
 		// The finder's predicted waits follow the latest rollups.
 		{Name: "finder-profiles", Spec: "7 * * * *", Timeout: 10 * time.Minute, Run: func(ctx context.Context) error {
 			return a.finder.RefreshProfiles(ctx)
 		}},
+	}
+}
+
+// visitJobs are the scheduled jobs of visits and crowding.
+func (a *app) visitJobs() []jobs.Job {
+	return []jobs.Job{
 		// Every night the last two days' rollups are rebuilt from the raw
 		// visits: a repair path for anything written around the API.
 		{Name: "crowding-rollups", Spec: "40 2 * * *", Timeout: time.Hour, Run: func(ctx context.Context) error {
@@ -134,7 +140,7 @@ func importVisits(ctx context.Context, e env, args []string) error {
 		bar := progress.New(e.stderr, "importing "+filepath.Base(path), st.Size(), "bytes")
 		cr := &countingReader{r: f}
 		begin := time.Now()
-		rep, err := a.visits.Import(ctx, cr, visits.ImportOptions{AllowInactive: allowInactive,
+		rep, err := a.importVisits(ctx, cr, filepath.Base(path), visits.ImportOptions{AllowInactive: allowInactive,
 			Progress: func(int64) { bar.Set(cr.n) }})
 		bar.Finish()
 		if err != nil {
@@ -144,15 +150,20 @@ func importVisits(ctx context.Context, e env, args []string) error {
 			}
 			return err
 		}
-		if err := a.db.InTx(ctx, func(tx *db.Tx) error {
-			return a.audit.Record(ctx, tx, audit.Change{Action: "visits.import", Entity: "visits", EntityID: filepath.Base(path),
-				After: map[string]any{"rows": rep.Rows, "accepted": rep.Accepted, "duplicates": rep.Duplicates, "refused": rep.Refused}})
-		}); err != nil {
-			return err
-		}
 		printVisitsReport(e.stdout, path, rep, show, time.Since(begin))
 		return nil
 	})
+}
+
+// importVisits loads a visits file with its audit event in the import's
+// own transaction: a file is stored with its event or not at all, whenever
+// the process is stopped.
+func (a *app) importVisits(ctx context.Context, r io.Reader, name string, opt visits.ImportOptions) (visits.ImportReport, error) {
+	opt.BeforeCommit = func(ctx context.Context, tx *db.Tx, rep visits.ImportReport) error {
+		return a.audit.Record(ctx, tx, audit.Change{Action: "visits.import", Entity: "visits", EntityID: name,
+			After: map[string]any{"rows": rep.Rows, "accepted": rep.Accepted, "duplicates": rep.Duplicates, "refused": rep.Refused}})
+	}
+	return a.visits.Import(ctx, r, opt)
 }
 
 type countingReader struct {

@@ -26,10 +26,15 @@ type Input struct {
 	OpeningHours map[string][]string // nil keeps; set replaces
 	Services     []string            // nil keeps; set replaces
 	Status       *string
+	// SitingExemption, an admin's reason, opens an office without the
+	// distance rule (entering today's offices as they stand); audited.
+	SitingExemption *string
 }
 
 var (
-	officeCodePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{1,31}$`)
+	// officeCodePattern is a province prefix, a hyphen and the office's
+	// number or letters: THR-0001, the form the register assigns.
+	officeCodePattern = regexp.MustCompile(`^[A-Z]{1,5}-[A-Z0-9]{1,12}$`)
 	phonePattern      = regexp.MustCompile(`^\+?[0-9][0-9 -]{4,19}$`)
 )
 
@@ -55,9 +60,12 @@ func (o *Register) apply(off *Office, in Input, fe *daftar.FieldErrors, creating
 		}
 	}
 	if in.Code != nil {
-		c := strings.ToUpper(daftar.NormalizeText(*in.Code))
+		// The code as typed (Persian digits read, spaces around dropped):
+		// nothing is taken out of it, so "\u202eevil" or "a\u200bb" is
+		// refused rather than stored as EVIL or AB.
+		c := strings.ToUpper(strings.TrimSpace(daftar.NormalizeDigits(*in.Code)))
 		if !officeCodePattern.MatchString(c) {
-			fe.Add("code", "invalid", "2-32 characters: latin letters, digits and '-'")
+			fe.Add("code", "invalid", "a province prefix of 1-5 latin letters, '-' and 1-12 latin letters or digits, like THR-0001")
 		} else {
 			off.Code = c
 		}

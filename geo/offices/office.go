@@ -1,6 +1,7 @@
 package offices
 
 import (
+	"reflect"
 	"slices"
 	"time"
 
@@ -57,3 +58,14 @@ func (o *Office) auditView() map[string]any {
 }
 
 func validStatus(s string) bool { return slices.Contains(Statuses, s) }
+
+// sameOffice reports whether a change leaves every field as it was (the
+// version and times aside): such a change writes nothing.
+func sameOffice(a, b Office) bool {
+	a.Version, a.CreatedAt, a.UpdatedAt = 0, time.Time{}, time.Time{}
+	b.Version, b.CreatedAt, b.UpdatedAt = 0, time.Time{}, time.Time{}
+	if len(a.Services) == 0 && len(b.Services) == 0 {
+		a.Services, b.Services = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
+}

@@ -12,12 +12,18 @@ import (
 	"github.com/daftar-ir/daftar/internal/deps"
 )
 
-// Config sets the siting rule for "inside its city".
+// Config sets the siting rules: inside its city, and apart from the other
+// active offices.
 type Config struct {
 	// CityRadiusScale multiplies each city's urban radius (default 1.25).
 	CityRadiusScale float64
 	// MinCityRadiusM is the smallest radius used for any city (default 3000).
 	MinCityRadiusM float64
+	// MinDistanceM is how far an office opened through the register
+	// (created active, re-opened, or moved while active) keeps from every
+	// other active office, as licence activation requires (default 500;
+	// negative: no distance rule).
+	MinDistanceM float64
 }
 
 func (c Config) withDefaults() Config {
@@ -26,6 +32,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinCityRadiusM == 0 {
 		c.MinCityRadiusM = 3000
+	}
+	if c.MinDistanceM == 0 {
+		c.MinDistanceM = 500
 	}
 	return c
 }
@@ -92,13 +101,21 @@ func (o *Register) prepare(in Input) (Office, error) {
 	return off, nil
 }
 
-// Create registers an office.
+// Create registers an office. One created active passes the siting rule
+// (or carries an exemption: see Input.SitingExemption).
 func (o *Register) Create(ctx context.Context, in Input) (Office, error) {
 	off, err := o.prepare(in)
 	if err != nil {
 		return Office{}, err
 	}
-	if err := o.db.InTx(ctx, func(tx *db.Tx) error { return o.insert(ctx, tx, &off) }); err != nil {
+	err = o.db.InTx(ctx, func(tx *db.Tx) error {
+		exempt, err := o.siting(ctx, tx, nil, &off, in.SitingExemption)
+		if err != nil {
+			return err
+		}
+		return o.insertWith(ctx, tx, &off, exempt)
+	})
+	if err != nil {
 		return Office{}, err
 	}
 	o.changes.publish(off)
@@ -158,9 +175,18 @@ func (o *Register) Update(ctx context.Context, id int64, in Input, expectVersion
 				With("current_version", off.Version)
 		}
 		before := off.auditView()
+		was := off
 		var fe daftar.FieldErrors
 		o.apply(&off, in, &fe, false)
 		if err := fe.Err(daftar.KindUnprocessable, "invalid_office", "the office is not valid"); err != nil {
+			return err
+		}
+		if sameOffice(was, off) && in.SitingExemption == nil {
+			out = was // nothing changes: no write, no new version, no audit
+			return nil
+		}
+		exempt, err := o.siting(ctx, tx, &was, &off, in.SitingExemption)
+		if err != nil {
 			return err
 		}
 		off.UpdatedAt = o.clock.Now()
@@ -168,7 +194,11 @@ func (o *Register) Update(ctx context.Context, id int64, in Input, expectVersion
 			return err
 		}
 		out = off
-		return o.audit.Record(ctx, tx, audit.Change{Action: "office.update", Entity: "office", EntityID: off.ID, Before: before, After: off.auditView()})
+		after := off.auditView()
+		if exempt != "" {
+			after["siting_exemption"] = exempt
+		}
+		return o.audit.Record(ctx, tx, audit.Change{Action: "office.update", Entity: "office", EntityID: off.ID, Before: before, After: after})
 	})
 	if err != nil {
 		return Office{}, err

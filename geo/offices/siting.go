@@ -58,10 +58,16 @@ func (o *Register) CheckSite(ctx context.Context, tx *db.Tx, s Site) error {
 			daftar.Field("latitude", "outside_city", msg), daftar.Field("longitude", "outside_city", msg)).
 			With("city", c.Code).With("distance_from_centre_m", math.Round(dist)).With("allowed_radius_m", math.Round(radius))
 	}
-	minDistance := s.MinDistanceM
+	return o.checkDistance(ctx, tx, lat, lon, s.MinDistanceM, s.Except)
+}
+
+// checkDistance refuses a location closer than minDistance to an active
+// office other than except, naming the nearest.
+func (o *Register) checkDistance(ctx context.Context, tx *db.Tx, lat, lon, minDistance float64, except int64) error {
 	if minDistance <= 0 {
 		return nil
 	}
+	p := orb.Point{lon, lat}
 	const mPerDeg = math.Pi * geo.EarthRadiusM / 180
 	dLat := minDistance / mPerDeg * 1.01
 	dLon := minDistance / (mPerDeg * math.Cos(math.Min(89, math.Abs(lat)+dLat)*math.Pi/180)) * 1.01
@@ -74,7 +80,7 @@ func (o *Register) CheckSite(ctx context.Context, tx *db.Tx, s Site) error {
 	best, bestD := near{}, math.Inf(1)
 	err := tx.Query(ctx, `SELECT id, code, name_fa, name_en, latitude, longitude FROM offices
 		WHERE status = ? AND id <> ? AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?`,
-		[]any{Active, s.Except, lat - dLat, lat + dLat, lon - dLon, lon + dLon}, func(scan func(...any) error) error {
+		[]any{Active, except, lat - dLat, lat + dLat, lon - dLon, lon + dLon}, func(scan func(...any) error) error {
 			var n near
 			if err := scan(&n.ID, &n.Code, &n.NameFa, &n.NameEn, &n.Lat, &n.Lon); err != nil {
 				return err
@@ -95,6 +101,38 @@ func (o *Register) CheckSite(ctx context.Context, tx *db.Tx, s Site) error {
 			With("min_distance_m", minDistance)
 	}
 	return nil
+}
+
+// siting applies the distance rule to an office opened through the
+// register: created active, active again (re-opened), or moved or given
+// another city while active; was is nil for a new office. An admin may
+// state an exemption instead (today's offices entered as they stand), a
+// reason of 10 to 500 characters that is returned for the audit event.
+func (o *Register) siting(ctx context.Context, tx *db.Tx, was, off *Office, exemption *string) (string, error) {
+	opening := off.Status == Active && (was == nil || was.Status != Active || was.Latitude != off.Latitude ||
+		was.Longitude != off.Longitude || was.CityCode != off.CityCode)
+	if exemption != nil {
+		reason := daftar.NormalizeText(*exemption)
+		a, _ := daftar.ActorFrom(ctx)
+		switch n := len([]rune(reason)); {
+		case a.Role != daftar.RoleAdmin:
+			return "", daftar.Forbidden("siting_exemption_forbidden", "only an admin may exempt an office from the siting rule")
+		case !opening:
+			return "", daftar.Unprocessable("invalid_office", "the office is not valid",
+				daftar.Field("siting_exemption", "not_applicable", "only opening an office, or moving an active one, takes an exemption"))
+		case n < 10 || n > 500:
+			return "", daftar.Unprocessable("invalid_office", "the office is not valid",
+				daftar.Field("siting_exemption", "invalid", "the reason for the exemption, 10 to 500 characters"))
+		}
+		return reason, nil
+	}
+	if !opening || o.cfg.MinDistanceM < 0 {
+		return "", nil
+	}
+	if err := o.LockSiting(ctx, tx, off.ProvinceCode); err != nil {
+		return "", err
+	}
+	return "", o.checkDistance(ctx, tx, off.Latitude, off.Longitude, o.cfg.MinDistanceM, off.ID)
 }
 
 // LockSiting makes the office openings of one province inside tx take

@@ -69,6 +69,11 @@ var errCodeTaken = daftar.Conflict("office_code_taken", "an office with this cod
 // insert writes a new office (numbering it when it has no code), its
 // services and its audit event.
 func (o *Register) insert(ctx context.Context, t *db.Tx, off *Office) error {
+	return o.insertWith(ctx, t, off, "")
+}
+
+// insertWith is insert, recording a siting exemption in the audit event.
+func (o *Register) insertWith(ctx context.Context, t *db.Tx, off *Office, exemption string) error {
 	tx := t.Gorm()
 	if off.Code == "" {
 		code, err := nextCode(tx, off.ProvinceCode)
@@ -91,7 +96,11 @@ func (o *Register) insert(ctx context.Context, t *db.Tx, off *Office) error {
 	if err := writeServices(tx, off.ID, off.Services); err != nil {
 		return err
 	}
-	return o.audit.Record(ctx, t, audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: off.auditView()})
+	after := off.auditView()
+	if exemption != "" {
+		after["siting_exemption"] = exemption
+	}
+	return o.audit.Record(ctx, t, audit.Change{Action: "office.create", Entity: "office", EntityID: off.ID, After: after})
 }
 
 // update writes off over the stored version off.Version (and its services

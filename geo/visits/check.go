@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,10 +20,16 @@ type visitRules struct {
 	cat                       *geo.Catalogue
 }
 
-func (v *Service) rules() visitRules {
+// rules are the checks of a batch; an office owner's arrivals may be at
+// most OwnerMaxAge old, staff's MaxAge.
+func (v *Service) rules(ctx context.Context) visitRules {
+	maxAge := v.cfg.MaxAge
+	if a, ok := daftar.ActorFrom(ctx); ok && a.Role == daftar.RoleOfficeOwner && (maxAge < 0 || v.cfg.OwnerMaxAge < maxAge) {
+		maxAge = v.cfg.OwnerMaxAge
+	}
 	r := visitRules{now: v.clock.Now().Unix(), skew: int64(v.cfg.Skew / time.Second),
-		maxAge: int64(v.cfg.MaxAge / time.Second), maxDur: int64(v.cfg.MaxDuration / time.Second), cat: v.cat}
-	if v.cfg.MaxAge < 0 {
+		maxAge: int64(maxAge / time.Second), maxDur: int64(v.cfg.MaxDuration / time.Second), cat: v.cat}
+	if maxAge < 0 {
 		r.maxAge = -1
 	}
 	return r

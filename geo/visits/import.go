@@ -46,6 +46,11 @@ type ImportOptions struct {
 	// MaxRejections bounds the rejections kept in the report (default 1000);
 	// the counts are always complete.
 	MaxRejections int
+	// BeforeCommit, when set, runs inside the import's transaction once
+	// every row and rollup is written, with the import's report: the
+	// caller records its audit event there, so the visits and their event
+	// commit together or not at all. Its error rolls the import back.
+	BeforeCommit func(ctx context.Context, tx *db.Tx, rep ImportReport) error
 }
 
 // ImportRejection is one row not loaded.
@@ -151,7 +156,7 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 	if opt.MaxRejections <= 0 {
 		opt.MaxRejections = 1000
 	}
-	im := &importer{v: v, opt: opt, rules: v.rules(), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
+	im := &importer{v: v, opt: opt, rules: v.rules(ctx), locked: map[int64]bool{}, touched: map[int64][]int64{}, seen: map[int64]map[int64]bool{},
 		mem: map[int64][]rawVisit{}}
 	cr := csv.NewReader(src)
 	cr.ReuseRecord = true
@@ -244,7 +249,13 @@ func (v *Service) Import(ctx context.Context, src io.Reader, opt ImportOptions) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return v.rebuildImported(ctx, tx, im.touched, im.mem)
+		if err := v.rebuildImported(ctx, tx, im.touched, im.mem); err != nil {
+			return err
+		}
+		if opt.BeforeCommit != nil {
+			return opt.BeforeCommit(ctx, tx, im.report())
+		}
+		return nil
 	}
 	if v.db.Dialect == db.Postgres {
 		err = v.db.InBulkTx(ctx, func(tx *db.Tx) error {

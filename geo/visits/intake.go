@@ -42,7 +42,7 @@ func (v *Service) Record(ctx context.Context, officeID int64, items []Input) (Ba
 		if off.Status != offices.Active {
 			return daftar.Conflict(ErrOfficeNotServing, fmt.Sprintf("the office is %s: it records no visits", off.Status)).With("status", off.Status)
 		}
-		rules := v.rules()
+		rules := v.rules(ctx)
 		var (
 			valid   []Visit
 			index   []int // item index of each valid visit

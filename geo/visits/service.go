@@ -34,8 +34,13 @@ type Config struct {
 	// fast (default 5 minutes).
 	Skew time.Duration
 	// MaxAge is how old an arrival may be (default 400 days; negative: no
-	// limit).
+	// limit): staff batches and imports.
 	MaxAge time.Duration
+	// OwnerMaxAge is how old an arrival an office owner may record
+	// (default 3 days): owners report their day, they do not rewrite
+	// their history (each backdated served visit would also get a survey
+	// link).
+	OwnerMaxAge time.Duration
 	// MaxDuration is the longest a visit may last from arrival to finish
 	// (default 16 hours).
 	MaxDuration time.Duration
@@ -50,6 +55,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAge == 0 {
 		c.MaxAge = 400 * 24 * time.Hour
+	}
+	if c.OwnerMaxAge == 0 {
+		c.OwnerMaxAge = 72 * time.Hour
 	}
 	if c.MaxDuration == 0 {
 		c.MaxDuration = 16 * time.Hour

@@ -1,6 +1,7 @@
 // Package accounts keeps the people who sign in to Daftar: users and roles,
 // argon2id passwords, opaque session tokens with absolute and idle expiry,
-// and login throttling per account and per client address.
+// and login throttling per account and client address, per client address,
+// and a much higher ceiling per account with a growing delay.
 package accounts
 
 import (
@@ -24,13 +25,23 @@ import (
 
 // Config sets session lifetimes, throttling and hashing cost.
 type Config struct {
-	SessionTTL   time.Duration // absolute lifetime of a session (default 12h)
-	IdleTimeout  time.Duration // a session unused this long ends (default 30m)
-	Argon2       Argon2Params  // default OWASPArgon2
-	UserFailures int           // failed logins per account in Window before a block (default 5)
-	IPFailures   int           // failed logins per client address in Window (default 20)
+	SessionTTL  time.Duration // absolute lifetime of a session (default 12h)
+	IdleTimeout time.Duration // a session unused this long ends (default 30m)
+	Argon2      Argon2Params  // default OWASPArgon2
+	// PairFailures are the failed logins of one account from one client
+	// address in Window before that pair is blocked for Block (default 5):
+	// an attacker's address stays blocked while the account's holder,
+	// elsewhere, still signs in.
+	PairFailures int
+	IPFailures   int           // failed logins per client address in Window, whatever the account (default 20)
 	Window       time.Duration // counting window (default 15m)
 	Block        time.Duration // how long a block lasts (default 15m)
+	// AccountFailures is the ceiling of failed logins of one account from
+	// every address in Window (default 100): past it each further failure
+	// holds the account back for AccountDelay, doubled each time, at most
+	// Block. Only a guessing campaign from many addresses reaches it.
+	AccountFailures int
+	AccountDelay    time.Duration // default 1s
 	// CacheTTL is how long a verified session is trusted without reading it
 	// again (default 5s; negative turns the cache off). Revocation in this
 	// process is immediate; on other replicas it takes at most this long.
@@ -47,8 +58,14 @@ func (c Config) withDefaults() Config {
 	if c.Argon2.MemoryKiB == 0 {
 		c.Argon2 = OWASPArgon2
 	}
-	if c.UserFailures == 0 {
-		c.UserFailures = 5
+	if c.PairFailures == 0 {
+		c.PairFailures = 5
+	}
+	if c.AccountFailures == 0 {
+		c.AccountFailures = 100
+	}
+	if c.AccountDelay == 0 {
+		c.AccountDelay = time.Second
 	}
 	if c.IPFailures == 0 {
 		c.IPFailures = 20
@@ -189,7 +206,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 	if len([]rune(in.FullName)) > 200 {
 		fe.Add("full_name", "too_long", "must be at most 200 characters")
 	}
-	if msg := checkPassword(in.Password); msg != "" {
+	if msg := checkPassword(in.Password, in.Username); msg != "" {
 		fe.Add("password", "weak", msg)
 	}
 	validateRoleOffice(&fe, in.Role, in.OfficeID)
@@ -306,6 +323,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			return daftar.Conflict("user_version_stale", "the account was changed by someone else; reload and try again")
 		}
 		before := u.auditView()
+		was := u
 		var fe daftar.FieldErrors
 		endSessions := false
 		if p.FullName != nil {
@@ -336,7 +354,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			u.Disabled = *p.Disabled
 		}
 		if p.Password != nil {
-			if msg := checkPassword(*p.Password); msg != "" {
+			if msg := checkPassword(*p.Password, u.Username); msg != "" {
 				fe.Add("password", "weak", msg)
 			} else {
 				h, err := HashPassword(*p.Password, s.cfg.Argon2)
@@ -354,6 +372,10 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (User, error) {
 			if err := s.checkOffice(ctx, tx, *office); err != nil {
 				return err
 			}
+		}
+		if p.Password == nil && u.FullName == was.FullName && u.Role == was.Role && sameOffice(u.OfficeID, was.OfficeID) && u.Disabled == was.Disabled {
+			out = was // nothing changes: no write, no new version, no audit
+			return nil
 		}
 		u.UpdatedAt = s.clock.Now()
 		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{

@@ -2,6 +2,8 @@ package accounts_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -30,7 +32,7 @@ func newService(t *testing.T, d *db.DB, clock daftar.Clock, logs *strings.Builde
 	}
 	s, err := accounts.New(d, clock, audit.New(d, clock), noOffices{}, slog.New(h), accounts.Config{
 		Argon2: cheap, SessionTTL: 8 * time.Hour, IdleTimeout: 30 * time.Minute,
-		UserFailures: 3, IPFailures: 5, Window: 10 * time.Minute, Block: 10 * time.Minute})
+		PairFailures: 3, IPFailures: 5, AccountFailures: 10, AccountDelay: time.Second, Window: 10 * time.Minute, Block: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,40 +208,98 @@ func TestSessionLifecycle(t *testing.T) {
 func TestLoginThrottling(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		clock := daftar.NewManualClock(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC))
-		s := newService(t, d, clock, nil)
+		var logs strings.Builder
+		s := newService(t, d, clock, &logs)
 		ctx := context.Background()
-		s.Create(ctx, accounts.NewUser{Username: "reza", Password: "right-password", Role: daftar.RoleMinistry})
+		s.Create(ctx, accounts.NewUser{Username: "reza", Password: "right-password-1", Role: daftar.RoleMinistry})
 		try := func(user, pw, ip string) error {
 			_, err := s.Login(ctx, accounts.Attempt{Username: user, Password: pw, ClientIP: ip})
 			return err
 		}
-		// Per account: 3 failures (from different addresses) block the account.
-		for i, ip := range []string{"1.1.1.1", "2.2.2.2", "3.3.3.3"} {
-			if err := try("reza", "wrong", ip); !daftar.IsKind(err, daftar.KindUnauthenticated) {
+		scope := func(err error) string {
+			var te *accounts.ThrottledError
+			if !errors.As(err, &te) {
+				return ""
+			}
+			return te.Scope
+		}
+		// Per account and address: 3 failures from one address block that
+		// address for the account, even with the right password ...
+		for i := 0; i < 3; i++ {
+			if err := try("reza", "wrong", "1.1.1.1"); !daftar.IsKind(err, daftar.KindUnauthenticated) {
 				t.Fatalf("failure %d: %v", i, err)
 			}
 		}
-		err := try("reza", "right-password", "4.4.4.4")
-		if de, ok := daftar.AsError(err); !ok || de.Kind != daftar.KindTooMany || de.Extra["retry_after_seconds"] == nil {
-			t.Fatalf("blocked account: want too many with retry_after, got %v", err)
+		err := try("reza", "right-password-1", "1.1.1.1")
+		if de, ok := daftar.AsError(err); !ok || de.Kind != daftar.KindTooMany || de.Extra["retry_after_seconds"] == nil || scope(err) != accounts.ThrottlePair {
+			t.Fatalf("blocked pair: want too many with retry_after, got %v", err)
+		}
+		// ... while the account's holder, elsewhere, signs in (finding 4:
+		// nobody can lock another out).
+		if err := try("reza", "right-password-1", "4.4.4.4"); err != nil {
+			t.Fatalf("the right password from another address: %v", err)
+		}
+		if !strings.Contains(logs.String(), `"login throttle reached"`) || !strings.Contains(logs.String(), `"throttle":"account_address"`) {
+			t.Fatalf("the throttle is not logged: %s", logs.String())
 		}
 		clock.Advance(11 * time.Minute)
-		if err := try("reza", "right-password", "4.4.4.4"); err != nil {
+		if err := try("reza", "right-password-1", "1.1.1.1"); err != nil {
 			t.Fatalf("after the block: %v", err)
 		}
 
-		// Per address: 5 failures across unknown accounts block the address,
-		// also for a right password of another account.
+		// Per address: 5 failures across accounts block the address, also
+		// for a right password of another account.
 		for i := 0; i < 5; i++ {
 			try("nobody"+string(rune('a'+i)), "guess", "9.9.9.9")
 		}
-		if err := try("reza", "right-password", "9.9.9.9"); !daftar.IsKind(err, daftar.KindTooMany) {
+		if err := try("reza", "right-password-1", "9.9.9.9"); !daftar.IsKind(err, daftar.KindTooMany) || scope(err) != accounts.ThrottleAddress {
 			t.Fatalf("blocked address: %v", err)
 		}
-		if err := try("reza", "right-password", "8.8.8.8"); err != nil {
+		if err := try("reza", "right-password-1", "8.8.8.8"); err != nil {
 			t.Fatalf("other address must pass: %v", err)
 		}
+
+		// The account's ceiling: 10 failures from 10 addresses hold the
+		// account back for a second, then 2, 4, ... at most the block.
+		clock.Advance(11 * time.Minute)
+		for i := 0; i < 10; i++ {
+			if err := try("reza", "wrong", fmt.Sprintf("10.0.0.%d", i)); !daftar.IsKind(err, daftar.KindUnauthenticated) {
+				t.Fatalf("campaign failure %d: %v", i, err)
+			}
+		}
+		err = try("reza", "right-password-1", "4.4.4.4")
+		if scope(err) != accounts.ThrottleAccount || err.(*daftar.Error).Extra["retry_after_seconds"] != 1 {
+			t.Fatalf("past the ceiling: %v", err)
+		}
+		var waits []int
+		for i := 0; i < 12; i++ {
+			clock.Advance(time.Duration(max(1, last(waits))) * time.Second)
+			if err := try("reza", "wrong", fmt.Sprintf("10.0.1.%d", i)); !daftar.IsKind(err, daftar.KindUnauthenticated) {
+				t.Fatalf("campaign failure past the ceiling %d: %v", i, err)
+			}
+			perr := try("reza", "wrong", "10.0.2.1")
+			de, _ := daftar.AsError(perr)
+			if !daftar.IsKind(perr, daftar.KindTooMany) {
+				t.Fatalf("probe %d after %v: %v", i, waits, perr)
+			}
+			waits = append(waits, de.Extra["retry_after_seconds"].(int))
+		}
+		if fmt.Sprint(waits) != "[2 4 8 16 32 64 128 256 512 600 600 600]" {
+			t.Fatalf("growing delay: %v", waits)
+		}
+		// When the campaign stops, the holder signs in after the last delay.
+		clock.Advance(600 * time.Second)
+		if err := try("reza", "right-password-1", "4.4.4.4"); err != nil {
+			t.Fatalf("after the campaign: %v", err)
+		}
 	})
+}
+
+func last(s []int) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)-1]
 }
 
 func TestConcurrentFailuresAllCount(t *testing.T) {
@@ -247,11 +307,13 @@ func TestConcurrentFailuresAllCount(t *testing.T) {
 		s := newService(t, d, daftar.SystemClock{}, nil)
 		ctx := context.Background()
 		var wg sync.WaitGroup
+		// Ten at once from ten addresses: each counts on the account, so it
+		// reaches its ceiling of 10.
 		for i := 0; i < 10; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := s.Login(ctx, accounts.Attempt{Username: "ghost", Password: "x", ClientIP: "5.5.5.5"})
+				_, err := s.Login(ctx, accounts.Attempt{Username: "ghost", Password: "x", ClientIP: fmt.Sprintf("5.5.5.%d", i)})
 				if err != nil && !daftar.IsKind(err, daftar.KindUnauthenticated) && !daftar.IsKind(err, daftar.KindTooMany) {
 					t.Errorf("concurrent failure: %v", err)
 				}
@@ -260,7 +322,7 @@ func TestConcurrentFailuresAllCount(t *testing.T) {
 		wg.Wait()
 		_, err := s.Login(ctx, accounts.Attempt{Username: "ghost", Password: "x", ClientIP: "6.6.6.6"})
 		if !daftar.IsKind(err, daftar.KindTooMany) {
-			t.Fatalf("after 10 concurrent failures the account must be blocked: %v", err)
+			t.Fatalf("after 10 concurrent failures the account must be held back: %v", err)
 		}
 	})
 }

@@ -3,9 +3,13 @@ package accounts
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -70,22 +74,85 @@ func VerifyPassword(password, encoded string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Password rules: long enough to resist guessing, short enough that hashing
-// it is not a denial of service.
+// Password rules, in the spirit of NIST SP 800-63B (section 3.1.1): long
+// enough to resist guessing, short enough that hashing it is not a denial
+// of service; no composition rules, but a password that guessing tools try
+// early is refused: one of the common passwords (common_passwords.txt,
+// written by scripts/make-common-passwords.mjs), one character repeated
+// or few distinct ones, a run of consecutive characters, or the username
+// or the service's name with only digits and marks added.
 const (
 	MinPasswordLen = 10
 	MaxPasswordLen = 128
 )
 
-func checkPassword(pw string) string {
-	n := len([]rune(pw))
+//go:embed common_passwords.txt
+var commonPasswordsText string
+
+// commonPasswords is the set of common_passwords.txt, read once.
+var commonPasswords = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
+	for _, l := range strings.Split(commonPasswordsText, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			set[l] = true
+		}
+	}
+	return set
+})
+
+// checkPassword returns why a password is refused for the account
+// username, or "" when it is fine.
+func checkPassword(pw, username string) string {
+	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLen:
 		return fmt.Sprintf("must be at least %d characters", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
 		return fmt.Sprintf("must be at most %d bytes", MaxPasswordLen)
 	}
+	lower := strings.ToLower(pw)
+	if commonPasswords()[lower] {
+		return "is one of the passwords guessed first; choose another (a few unrelated words make a good one)"
+	}
+	distinct := map[rune]bool{}
+	for _, r := range lower {
+		distinct[r] = true
+	}
+	if len(distinct) < 4 {
+		return "repeats too few characters; choose another"
+	}
+	if sequential(lower) {
+		return "is a run of consecutive characters; choose another"
+	}
+	letters := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, lower)
+	for _, word := range []string{strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, strings.ToLower(username)), "daftar", "دفتر"} {
+		if word != "" && letters == word {
+			return "is the username or the service's name with digits or marks; choose another"
+		}
+	}
 	return ""
+}
+
+// sequential reports whether every character follows the one before it,
+// up or down (0123456789, abcdefghij, 9876543210).
+func sequential(s string) bool {
+	rs := []rune(s)
+	up, down := true, true
+	for i := 1; i < len(rs); i++ {
+		up = up && rs[i] == rs[i-1]+1
+		down = down && rs[i] == rs[i-1]-1
+	}
+	return up || down
 }
 
 // RandomPassword returns a password of 20 unambiguous characters, drawn

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/daftar-ir/daftar"
@@ -26,8 +27,24 @@ type Attempt struct {
 	UserAgent string
 }
 
-// ThrottledError says when to try again.
-type ThrottledError struct{ RetryAfter time.Duration }
+// ThrottledError is the cause of a refused login: which throttle refused
+// it and for how long. It is logged and counted, never told to the caller
+// beyond the wait.
+type ThrottledError struct {
+	Scope      string // ThrottlePair, ThrottleAddress or ThrottleAccount
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("login throttled (%s) for %s", e.Scope, e.RetryAfter.Round(time.Second))
+}
+
+// The throttles.
+const (
+	ThrottlePair    = "account_address" // one account from one address
+	ThrottleAddress = "address"         // one address, every account
+	ThrottleAccount = "account"         // one account, every address: the ceiling
+)
 
 var errBadCredentials = daftar.Unauthenticated("bad_credentials", "wrong username or password")
 
@@ -39,12 +56,14 @@ func (s *Service) Login(ctx context.Context, a Attempt) (LoginResult, error) {
 		username = username[:64]
 	}
 	now := s.clock.Now()
-	keys := []throttleKey{{"user:" + username, s.cfg.UserFailures}, {"ip:" + a.ClientIP, s.cfg.IPFailures}}
-	if wait, err := s.blocked(ctx, keys, now); err != nil {
+	keys := s.throttleKeys(username, a.ClientIP)
+	if wait, scope, err := s.blocked(ctx, keys, now); err != nil {
 		return LoginResult{}, err
 	} else if wait > 0 {
-		s.log.WarnContext(ctx, "login refused: throttled", "username", username, "client_ip", a.ClientIP, "retry_after_s", int(wait.Seconds()))
-		return LoginResult{}, daftar.TooMany("login_throttled", "too many failed logins; try again later").With("retry_after_seconds", int(wait.Seconds()+0.999))
+		s.log.WarnContext(ctx, "login refused: throttled", "username", username, "client_ip", a.ClientIP, "throttle", scope, "retry_after_s", int(wait.Seconds()+0.999))
+		e := daftar.TooMany("login_throttled", "too many failed logins; try again later").With("retry_after_seconds", int(wait.Seconds()+0.999))
+		e.Err = &ThrottledError{Scope: scope, RetryAfter: wait}
+		return LoginResult{}, e
 	}
 	var u User
 	err := s.db.WithContext(ctx).Where("username = ?", username).Take(&u).Error
@@ -58,7 +77,8 @@ func (s *Service) Login(ctx context.Context, a Attempt) (LoginResult, error) {
 	}
 	ok := VerifyPassword(a.Password, hash) && found
 	if !ok || u.Disabled {
-		if err := s.fail(ctx, keys, now); err != nil {
+		reached, err := s.fail(ctx, keys, now)
+		if err != nil {
 			return LoginResult{}, err
 		}
 		reason := "bad credentials"
@@ -66,6 +86,9 @@ func (s *Service) Login(ctx context.Context, a Attempt) (LoginResult, error) {
 			reason = "account disabled"
 		}
 		s.log.WarnContext(ctx, "login failed", "username", username, "client_ip", a.ClientIP, "reason", reason)
+		for _, scope := range reached {
+			s.log.WarnContext(ctx, "login throttle reached", "username", username, "client_ip", a.ClientIP, "throttle", scope)
+		}
 		return LoginResult{}, errBadCredentials
 	}
 	token, hashed, err := newToken()
@@ -81,6 +104,9 @@ func (s *Service) Login(ctx context.Context, a Attempt) (LoginResult, error) {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
 			return err
 		}
+		// The right password from this address clears this address's
+		// failures for the account; the account's ceiling keeps counting a
+		// campaign from elsewhere.
 		return tx.Exec("DELETE FROM login_throttle WHERE key = ?", keys[0].key).Error
 	})
 	if err != nil {
@@ -88,6 +114,15 @@ func (s *Service) Login(ctx context.Context, a Attempt) (LoginResult, error) {
 	}
 	s.log.InfoContext(ctx, "login succeeded", "username", username, "user_id", u.ID, "role", u.Role, "client_ip", a.ClientIP)
 	return LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u}, nil
+}
+
+// throttleKeys are the counters an attempt is held to: the pair first.
+func (s *Service) throttleKeys(username, ip string) []throttleKey {
+	return []throttleKey{
+		{key: "pair:" + username + "|" + ip, limit: s.cfg.PairFailures, scope: ThrottlePair},
+		{key: "ip:" + ip, limit: s.cfg.IPFailures, scope: ThrottleAddress},
+		{key: "user:" + username, limit: s.cfg.AccountFailures, scope: ThrottleAccount, growing: true},
+	}
 }
 
 func truncate(s string, n int) string {
@@ -168,6 +203,11 @@ func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 type throttleKey struct {
 	key   string
 	limit int
+	scope string
+	// growing: past the limit each failure blocks for a delay that doubles
+	// (the account's ceiling), instead of one block that starts a new
+	// window.
+	growing bool
 }
 
 type throttleRow struct {
@@ -179,29 +219,35 @@ type throttleRow struct {
 
 func (throttleRow) TableName() string { return "login_throttle" }
 
-// blocked returns how long until every key allows another attempt.
-func (s *Service) blocked(ctx context.Context, keys []throttleKey, now time.Time) (time.Duration, error) {
+// blocked returns how long until every key allows another attempt, and
+// the throttle that holds it longest.
+func (s *Service) blocked(ctx context.Context, keys []throttleKey, now time.Time) (time.Duration, string, error) {
 	names := make([]string, len(keys))
+	scopes := map[string]string{}
 	for i, k := range keys {
 		names[i] = k.key
+		scopes[k.key] = k.scope
 	}
 	var rows []throttleRow
 	if err := s.db.WithContext(ctx).Where("key IN ?", names).Find(&rows).Error; err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	var wait time.Duration
+	scope := ""
 	for _, r := range rows {
-		if r.BlockedUntil != nil && r.BlockedUntil.After(now) {
-			wait = max(wait, r.BlockedUntil.Sub(now))
+		if r.BlockedUntil != nil && r.BlockedUntil.After(now) && r.BlockedUntil.Sub(now) > wait {
+			wait, scope = r.BlockedUntil.Sub(now), scopes[r.Key]
 		}
 	}
-	return wait, nil
+	return wait, scope, nil
 }
 
 // fail counts a failed attempt against every key, blocking a key that
-// reaches its limit within the window.
-func (s *Service) fail(ctx context.Context, keys []throttleKey, now time.Time) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+// reaches its limit within the window; it returns the throttles that this
+// failure set off.
+func (s *Service) fail(ctx context.Context, keys []throttleKey, now time.Time) (reached []string, err error) {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		reached = nil
 		for _, k := range keys {
 			// Make sure the row exists, then lock it, so concurrent failures
 			// count one after the other instead of overwriting each other.
@@ -216,14 +262,29 @@ func (s *Service) fail(ctx context.Context, keys []throttleKey, now time.Time) e
 			if err := q.Where("key = ?", k.key).Take(&r).Error; err != nil {
 				return err
 			}
-			if now.Sub(r.WindowStart) >= s.cfg.Window {
+			// A new window once the last one is over; for the ceiling, only
+			// after a quiet window since its last delay ended, so that a
+			// campaign waiting out each delay keeps doubling it.
+			since := r.WindowStart
+			if k.growing && r.BlockedUntil != nil && r.BlockedUntil.After(since) {
+				since = *r.BlockedUntil
+			}
+			if now.Sub(since) >= s.cfg.Window && (r.BlockedUntil == nil || !r.BlockedUntil.After(now)) {
 				r.Failures, r.WindowStart, r.BlockedUntil = 0, now, nil
 			}
 			r.Failures++
-			if r.Failures >= k.limit {
+			switch {
+			case k.growing && r.Failures >= k.limit:
+				// The ceiling: 1, 2, 4, ... times the delay, at most a block;
+				// the window runs on while the campaign goes on.
+				until := now.Add(growingDelay(s.cfg.AccountDelay, r.Failures-k.limit, s.cfg.Block))
+				r.BlockedUntil, r.WindowStart = &until, now
+				reached = append(reached, k.scope)
+			case !k.growing && r.Failures >= k.limit:
 				until := now.Add(s.cfg.Block)
 				r.BlockedUntil = &until
 				r.Failures, r.WindowStart = 0, now
+				reached = append(reached, k.scope)
 			}
 			if err := tx.Save(&r).Error; err != nil {
 				return err
@@ -231,4 +292,14 @@ func (s *Service) fail(ctx context.Context, keys []throttleKey, now time.Time) e
 		}
 		return nil
 	})
+	return reached, err
+}
+
+// growingDelay is base doubled n times, at most limit.
+func growingDelay(base time.Duration, n int, limit time.Duration) time.Duration {
+	d := base
+	for i := 0; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
 }

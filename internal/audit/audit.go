@@ -215,7 +215,9 @@ func Verify(ctx context.Context, d *db.DB) (int, error) {
 // Query filters the audit log for readers.
 type Query struct {
 	Entity, EntityID string
-	Limit, Offset    int
+	// Action is one action ("licence.suspend"); Actor one actor's name.
+	Action, Actor string
+	Limit, Offset int
 }
 
 // List returns events newest first, with the total.
@@ -226,6 +228,12 @@ func List(ctx context.Context, d *db.DB, q Query) ([]Event, int64, error) {
 	}
 	if q.EntityID != "" {
 		tx = tx.Where("entity_id = ?", q.EntityID)
+	}
+	if q.Action != "" {
+		tx = tx.Where("action = ?", q.Action)
+	}
+	if q.Actor != "" {
+		tx = tx.Where("actor_name = ?", q.Actor)
 	}
 	var total int64
 	if err := tx.Count(&total).Error; err != nil {

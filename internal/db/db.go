@@ -12,10 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -34,6 +37,9 @@ type Config struct {
 	// URL is a PostgreSQL URL (postgres://...). Empty means SQLite at SQLitePath.
 	URL        string
 	SQLitePath string
+	// SQLiteBusyTimeout is how long a SQLite writer waits for the write
+	// lock before failing as unavailable (0: 10s).
+	SQLiteBusyTimeout time.Duration
 	// Pool settings; zero values take the defaults below.
 	MaxOpenConns    int
 	MaxIdleConns    int
@@ -41,6 +47,15 @@ type Config struct {
 	ConnMaxIdleTime time.Duration
 	// SlowQuery logs statements slower than this (0: 500ms).
 	SlowQuery time.Duration
+	// StatementTimeout bounds every statement on PostgreSQL (set on each
+	// connection as statement_timeout), so a stuck query frees its
+	// connection and its caller instead of holding both; 0 leaves the
+	// server's setting. Bulk transactions (InBulkTx) lift it for their
+	// own statements and are bounded by their context instead.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds opening one PostgreSQL connection (0: 5s, or
+	// connect_timeout in the URL).
+	ConnectTimeout time.Duration
 }
 
 // DB is an open database.
@@ -81,13 +96,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 				return nil, fmt.Errorf("db: create data directory: %w", err)
 			}
 		}
-		dialector = sqlite.Open(sqliteDSN(cfg.SQLitePath))
+		dialector = sqlite.Open(sqliteDSN(cfg.SQLitePath, cfg.SQLiteBusyTimeout))
 		d.Dialect = SQLite
 		d.Where = "sqlite:" + cfg.SQLitePath
 	} else {
-		dialector = postgres.New(postgres.Config{DSN: cfg.URL})
 		d.Dialect = Postgres
 		d.Where = RedactURL(cfg.URL)
+		pgcfg, err := pgConnConfig(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("db: %s: %w", d.Where, err)
+		}
+		dialector = postgres.New(postgres.Config{Conn: stdlib.OpenDB(*pgcfg)})
 	}
 	g, err := gorm.Open(dialector, gcfg)
 	if err != nil {
@@ -115,9 +134,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 // begins (a deferred one that upgrades later can fail with SQLITE_BUSY
 // regardless of the timeout). No _time_format: the driver's default is the
 // same format, and setting it makes glebarez/go-sqlite v1.23 ignore _txlock.
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, busy time.Duration) string {
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
@@ -126,6 +148,26 @@ func sqliteDSN(path string) string {
 		return "file::memory:?" + q.Encode()
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// pgConnConfig reads the URL and adds the per-connection settings: the
+// statement timeout, and a bound on connecting so that a server that
+// accepts TCP but never answers cannot hold a caller without a deadline.
+func pgConnConfig(cfg Config) (*pgx.ConnConfig, error) {
+	c, err := pgx.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, errors.New("unparsable PostgreSQL URL")
+	}
+	if cfg.StatementTimeout > 0 {
+		c.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = cfg.ConnectTimeout
+		if c.ConnectTimeout == 0 {
+			c.ConnectTimeout = 5 * time.Second
+		}
+	}
+	return c, nil
 }
 
 func applyPool(s *sql.DB, cfg Config, d Dialect) {

@@ -53,12 +53,20 @@ func Wrap(g *gorm.DB) *Tx {
 }
 
 // InBulkTx runs fn in a transaction made for bulk loads: on PostgreSQL a pgx
-// transaction on one pinned connection (CopyRows is COPY), on SQLite a
-// database/sql transaction (CopyRows is the two-blob bulk insert).
+// transaction on one pinned connection (CopyRows is COPY) without the
+// statement timeout, on SQLite a database/sql transaction (CopyRows is the
+// two-blob bulk insert).
 func (d *DB) InBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if d.Dialect == Postgres {
 		return d.WithPgxConn(ctx, func(conn *pgx.Conn) error {
-			return pgx.BeginFunc(ctx, conn, func(p pgx.Tx) error { return fn(&Tx{dialect: Postgres, p: p}) })
+			return pgx.BeginFunc(ctx, conn, func(p pgx.Tx) error {
+				// A COPY of a large file is one long statement: the
+				// caller's context bounds it, not the statement timeout.
+				if _, err := p.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+					return err
+				}
+				return fn(&Tx{dialect: Postgres, p: p})
+			})
 		})
 	}
 	s, err := d.SQL.BeginTx(ctx, nil)

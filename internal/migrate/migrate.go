@@ -154,6 +154,11 @@ func Up(ctx context.Context, d *db.DB, log *slog.Logger) ([]int, error) {
 				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationsLockKey).Error; err != nil {
 					return err
 				}
+				// Building an index over a national year of visits takes
+				// longer than any request may: no statement timeout here.
+				if err := tx.Exec("SET LOCAL statement_timeout = 0").Error; err != nil {
+					return err
+				}
 			}
 			var n int64
 			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil {

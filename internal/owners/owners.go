@@ -38,11 +38,21 @@ func Tables() map[string]string {
 		"survey_responses":       "surveys",
 		"survey_flags":           "surveys",
 		"sms_outbox":             "surveys",
-		// directives, runs and inspections
+		// complaints as cases
+		"complaints":       "surveys/complaints",
+		"complaint_events": "surveys/complaints",
+		// directives and runs
 		"ranking_directives": "ranking",
 		"ranking_runs":       "ranking",
 		"ranking_results":    "ranking",
-		"inspections":        "ranking",
+		// inspections, checklists, corrective actions and assignments
+		"inspections":                "ranking/inspections",
+		"inspection_checklists":      "ranking/inspections",
+		"inspection_checklist_items": "ranking/inspections",
+		"inspection_results":         "ranking/inspections",
+		"inspection_assignments":     "ranking/inspections",
+		"corrective_actions":         "ranking/inspections",
+		"corrective_action_events":   "ranking/inspections",
 		// plumbing
 		"users":             "internal/accounts",
 		"sessions":          "internal/accounts",

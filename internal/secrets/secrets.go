@@ -13,6 +13,7 @@ const (
 	NationalCodeHash    = "daftar/v1/national-code-hmac"
 	NationalCodeEncrypt = "daftar/v1/national-code-aes-gcm"
 	SurveyClient        = "daftar/v1/survey-client"
+	ComplaintMobile     = "daftar/v1/complaint-mobile-aes-gcm"
 )
 
 // Derive returns a 32-byte key for purpose: HMAC-SHA256(secret, purpose),

@@ -3,15 +3,18 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
+	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -25,13 +28,45 @@ func (noCrowding) RankingArrivals(context.Context, time.Time, time.Time) (map[in
 	return nil, nil
 }
 
-// Rankings: inspections for some active offices, every month of the
-// history that has ended published, the running month left a draft; the
-// same for the same seed.
-func TestRankings(t *testing.T) {
-	run := func(t *testing.T, d *db.DB) (RankingsReport, []ranking.Run) {
+// registerOffices lists the register's active offices for the planner.
+type registerOffices struct{ r *offices.Register }
+
+func (s registerOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, error) {
+	all, err := s.r.Summaries(ctx)
+	var out []inspections.Office
+	for _, o := range all {
+		if o.Status == offices.Active {
+			out = append(out, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
+		}
+	}
+	return out, err
+}
+
+type surveyFigures struct{ s *surveys.Service }
+
+func (s surveyFigures) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
+	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), ids)
+	out := map[int64]inspections.SurveyFigures{}
+	for id, f := range figs {
+		out[id] = inspections.SurveyFigures{Responses: f.Responses, Flagged: f.Flagged, ExtraFeeRate: f.ExtraFeeRate, ExtraFeeLow: f.ExtraFeeLow,
+			ExtraFeeHigh: f.ExtraFeeHigh, Adjusted: f.Adjusted}
+	}
+	return out, err
+}
+
+type noComplaints struct{}
+
+func (noComplaints) RiskByOffice(context.Context, time.Time, time.Time) (map[int64]inspections.ComplaintCounts, error) {
+	return nil, nil
+}
+
+// Inspections, then Rankings: corrective actions and assignments in every
+// state; every month of the history that has ended published, the running
+// month left a draft; the same for the same seed.
+func TestInspectionsAndRankings(t *testing.T) {
+	run := func(t *testing.T, d *db.DB) (InspectionsReport, RankingsReport, []ranking.Run) {
 		e := newEnv(t, d)
-		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{})
+		reg, err := offices.New(d, e.clock, e.audit, e.gaz, e.cat, offices.NewChanges(), offices.Config{MinDistanceM: -1}) // test offices share a point: no distance rule
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,14 +82,34 @@ func TestRankings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc, err := ranking.New(d, e.clock, e.audit, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: noCrowding{}})
+		acc, err := accounts.New(d, e.clock, e.audit, reg, nil, accounts.Config{Argon2: accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := acc.Create(e.ctx, accounts.NewUser{Username: "inspector", Password: "test-password-1", Role: daftar.RoleInspector})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insp, err := inspections.New(d, e.clock, e.audit, daftar.OfficialWorkCalendar(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := insp.EnsureDefaultChecklist(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		irep, err := Inspections(e.ctx, d, e.audit, inspections.Sources{Offices: registerOffices{reg}, Surveys: surveyFigures{sv},
+			Complaints: noComplaints{}, Accounts: acc}, u.Actor(), e.clock.Now(), 1405)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := ranking.New(d, e.clock, e.audit, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: noCrowding{}, Inspections: insp})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.EnsureDefaultDirective(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Rankings(e.ctx, svc, reg, e.clock.Now(), 1405)
+		rep, err := Rankings(e.ctx, svc, e.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,16 +117,26 @@ func TestRankings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return rep, runs
+		return irep, rep, runs
 	}
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		rep, runs := run(t, d)
+		irep, rep, runs := run(t, d)
+		for _, st := range []string{"open", "done", "confirmed", "reopened"} {
+			if irep.Actions[st] == 0 {
+				t.Errorf("no %s corrective action: %+v", st, irep)
+			}
+		}
+		for _, st := range []string{"assigned", "done", "cancelled"} {
+			if irep.Assignments[st] == 0 {
+				t.Errorf("no %s assignment: %+v", st, irep)
+			}
+		}
 		now := testNow
 		var want []string
 		for p := daftar.MonthOf(now.AddDate(0, 0, -60)); p != daftar.MonthOf(now); p = p.Next() {
 			want = append(want, p.String())
 		}
-		if rep.Inspections == 0 || !slices.Equal(rep.Published, want) || rep.Draft != daftar.MonthOf(now).String() {
+		if irep.Inspections == 0 || !slices.Equal(rep.Published, want) || rep.Draft != daftar.MonthOf(now).String() {
 			t.Fatalf("report %+v, want published %v", rep, want)
 		}
 		states := map[string]string{}
@@ -86,8 +151,9 @@ func TestRankings(t *testing.T) {
 		if states[rep.Draft] != ranking.StateDraft {
 			t.Errorf("run of %s is %q", rep.Draft, states[rep.Draft])
 		}
-		if again, _ := run(t, dbtest.Open(t, d.Dialect)); again.Inspections != rep.Inspections {
-			t.Errorf("not deterministic: %d inspections, then %d", rep.Inspections, again.Inspections)
+		if again, _, _ := run(t, dbtest.Open(t, d.Dialect)); again.Inspections != irep.Inspections || !maps.Equal(again.Actions, irep.Actions) ||
+			!maps.Equal(again.Assignments, irep.Assignments) {
+			t.Errorf("not deterministic: %+v, then %+v", irep, again)
 		}
 	})
 }
