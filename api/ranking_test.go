@@ -16,12 +16,14 @@ import (
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
-	insp *inspections.Service) *ranking.Service {
+	insp *inspections.Service, cs *complaints.Service) *ranking.Service {
 	t.Helper()
-	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Inspections: insp})
+	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Inspections: insp,
+		Complaints: cs, Actions: insp})
 	if err != nil {
 		t.Fatal(err)
 	}

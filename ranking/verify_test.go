@@ -31,7 +31,7 @@ type liveEnv struct {
 
 // newLiveEnv makes n offices, alternately in Yazd and Kerman with 2 to 4
 // counters, on a clock in 1405-10 (Dey), so that Mehr to Azar have ended.
-func newLiveEnv(t *testing.T, d *db.DB, n int) *liveEnv {
+func newLiveEnv(t *testing.T, d *db.DB, n int, with ...func(*ranking.Sources)) *liveEnv {
 	t.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.Actor{UserID: 1, Username: "admin", Role: daftar.RoleAdmin})
 	if err := geo.LoadReference(ctx, d); err != nil {
@@ -74,7 +74,11 @@ func newLiveEnv(t *testing.T, d *db.DB, n int) *liveEnv {
 	if e.insp, err = inspections.New(d, clock, al, daftar.OfficialWorkCalendar(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if e.svc, err = ranking.New(d, clock, al, reg, nil, ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}, Inspections: e.insp}); err != nil {
+	src := ranking.Sources{DB: d, Offices: reg, Surveys: sv, Crowding: benchCrowding{crowd}, Inspections: e.insp}
+	for _, f := range with {
+		f(&src)
+	}
+	if e.svc, err = ranking.New(d, clock, al, reg, nil, src); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.EnsureDefaultDirective(ctx); err != nil {

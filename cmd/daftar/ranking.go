@@ -8,6 +8,8 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Ranking and reports, wired into the app.
@@ -43,16 +45,33 @@ func (s crowdingForRanking) RankingArrivals(ctx context.Context, from, to time.T
 	return s.c.OfficesArrivals(ctx, r)
 }
 
+// complaintsForRanking reads each office's upheld complaints of a period:
+// directive v2's compliance criterion deducts per 1,000 visits.
+type complaintsForRanking struct{ c *complaints.Service }
+
+func (s complaintsForRanking) UpheldByOffice(ctx context.Context, from, to time.Time) (map[int64]int, error) {
+	return s.c.UpheldByOffice(ctx, from, to)
+}
+
+// actionsForRanking reads each office's corrective actions overdue at the
+// period's end (directive v2's compliance criterion).
+type actionsForRanking struct{ i *inspections.Service }
+
+func (s actionsForRanking) OverdueByOffice(ctx context.Context, at time.Time) (map[int64]int, error) {
+	return s.i.OverdueByOffice(ctx, at)
+}
+
+// rankingSources are what the ranking reads from the other registers.
+func (a *app) rankingSources() ranking.Sources {
+	return ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding},
+		Licences: a.licences, Inspections: a.inspections, Complaints: complaintsForRanking{a.complaints}, Actions: actionsForRanking{a.inspections}}
+}
+
 // initRanking builds the ranking over every source of its inputs and reads
-// the grades of the latest published run (the finder shows them). Upheld
-// complaints (surveys/complaints: UpheldByOffice) and overdue corrective
-// actions (ranking/inspections: OverdueByOffice) go in Sources.Complaints and
-// Sources.Actions once those packages are wired; until then directive v2's
-// compliance reads them as zero and every explanation says so.
+// the grades of the latest published run (the finder shows them).
 func (a *app) initRanking(ctx context.Context) error {
 	var err error
-	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys,
-		Crowding: crowdingForRanking{a.crowding}, Licences: a.licences, Inspections: a.inspections})
+	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, a.rankingSources())
 	if err != nil {
 		return err
 	}
