@@ -13,12 +13,15 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
+	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
+	"github.com/daftar-ir/daftar/surveys/complaints/adapters"
 )
 
 const (
@@ -30,7 +33,7 @@ const (
 // every office and Jalali month (one real office-month of about 430 visits,
 // rolled up by geo/visits, copied to every office and month: some 10 million
 // visits' worth), 1,000,000 survey responses over the year, and
-// inspections.
+// inspections with their corrective actions, and complaints.
 func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices.Register) {
 	b.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
@@ -130,6 +133,30 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices
 		d.Gorm.Exec("INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, created_at) VALUES (?, ?, 'b', '[]', ?, ?, 0, ?)",
 			o, yearStart.AddDate(0, 0, rng.IntN(300)).In(daftar.Tehran()).Format("2006-01-02"), rng.IntN(3), rng.IntN(2), clock.Now())
 	}
+	// Corrective actions of those inspections (a third overdue at Aban's
+	// end) and 3,000 complaints over the year, a third decided upheld.
+	var insp []struct{ ID, OfficeID int64 }
+	d.Gorm.Raw("SELECT id, office_id FROM inspections").Scan(&insp)
+	for i, x := range insp[:min(len(insp), 2000)] {
+		due := yearStart.AddDate(0, 0, 200+rng.IntN(120)).In(daftar.Tehran()).Format("2006-01-02")
+		if err := d.Gorm.Exec(`INSERT INTO corrective_actions (office_id, inspection_id, item_code, severity, finding, state, due_on, created_at, updated_at)
+			VALUES (?, ?, ?, 'minor', 'x', 'open', ?, ?, ?)`, x.OfficeID, x.ID, fmt.Sprintf("item-%d", i), due, yearStart, yearStart).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < 3000; i++ {
+		o := list[rng.IntN(len(list))]
+		filed := yearStart.Add(time.Duration(rng.IntN(365*24)) * time.Hour)
+		state, outcome := "new", any(nil)
+		if k := rng.IntN(3); k > 0 {
+			state, outcome = "resolved", map[int]string{1: "upheld", 2: "not_upheld"}[k]
+		}
+		if err := d.Gorm.Exec(`INSERT INTO complaints (tracking_code, office_id, office_code, office_name, province_code, city_code, category, description,
+			state, outcome, filed_at, due_at, updated_at) VALUES (?, ?, ?, 'دفتر', ?, ?, 'extra_fee', 'x', ?, ?, ?, ?, ?)`,
+			fmt.Sprintf("BENCH%06d", i), o.ID, o.Code, o.ProvinceCode, o.CityCode, state, outcome, filed, filed.AddDate(0, 0, 14), filed).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
 	d.Gorm.Exec("ANALYZE")
 	sv, err := surveys.New(d, clock, al, register, nil, []byte("k"), surveys.Config{})
 	if err != nil {
@@ -217,6 +244,23 @@ func bareInputs(ctx context.Context, d *db.DB, p daftar.Period) (int, error) {
 		}); err != nil {
 		return 0, err
 	}
+	if err := q("SELECT office_id, COUNT(*) FROM complaints WHERE filed_at >= "+ph(1)+" AND filed_at < "+ph(2)+" AND outcome = 'upheld' GROUP BY office_id",
+		[]any{p.Start().UTC(), p.End().UTC()}, func(rs interface{ Scan(...any) error }) error {
+			var id, n int64
+			return rs.Scan(&id, &n)
+		}); err != nil {
+		return 0, err
+	}
+	at := p.End().UTC()
+	if err := q("SELECT office_id, severity, COUNT(*) FROM corrective_actions WHERE created_at <= "+ph(1)+" AND due_on < "+ph(2)+
+		" AND (confirmed_at IS NULL OR confirmed_at > "+ph(3)+") GROUP BY office_id, severity",
+		[]any{at, daftar.TehranDate(at), at}, func(rs interface{ Scan(...any) error }) error {
+			var id, n int64
+			var sev string
+			return rs.Scan(&id, &sev, &n)
+		}); err != nil {
+		return 0, err
+	}
 	type scored struct {
 		id    int64
 		score float64
@@ -259,8 +303,19 @@ func BenchmarkRankingRun(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			acc, err := accounts.New(d, clock, al, register, nil, accounts.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cat, _ := geo.LoadCatalogue(context.Background(), d)
+			cs, err := complaints.New(complaints.Deps{DB: d, Clock: clock, Audit: al, Calendar: daftar.OfficialWorkCalendar(),
+				Offices: adapters.Offices{Register: register}, Catalogue: cat, Surveys: adapters.Surveys{Service: sv},
+				Outbox: sv, Inspectors: adapters.Inspectors{Accounts: acc}, MobileKey: []byte("complaints-bench-key-32-bytes-ab")}, complaints.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
 			svc, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Crowding: benchCrowding{crowd},
-				Inspections: insp})
+				Inspections: insp, Complaints: cs, Actions: insp})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -280,6 +335,24 @@ func BenchmarkRankingRun(b *testing.B) {
 			run, err := svc.Compute(ctx, p.String())
 			if err != nil || run.Ranked < benchOffices/2 || run.DirectiveVersion != 2 || len(run.Notes) != 1 {
 				b.Fatalf("%+v %v", run, err)
+			}
+			// The run reads the complaints and the corrective actions (the
+			// measure is worth nothing otherwise).
+			results, _, err := svc.Results(ctx, run.ID, ranking.ResultFilter{Limit: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			complained, overdue := 0, 0
+			for _, r := range results {
+				for _, c := range r.Components {
+					if c.Criterion == ranking.CritCompliance {
+						complained += strings.Count(c.Note, "upheld complaints per 1,000 visits")
+						overdue += strings.Count(c.Note, "overdue at the period's end")
+					}
+				}
+			}
+			if complained == 0 || overdue == 0 {
+				b.Fatalf("compliance read %d offices' complaints, %d offices' overdue actions", complained, overdue)
 			}
 			var computeT, storeT, bareT, reproT time.Duration
 			b.ResetTimer()
