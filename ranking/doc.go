@@ -9,6 +9,8 @@
 // they reproduce bit for bit (store.go); verification in two parts,
 // reproduce and drift against today's data (verify.go, drift.go,
 // verifyview.go); late data counted in the next runs' notes (notes.go);
-// reads of results and grades (results.go); and the inspections whose
-// findings feed compliance (inspections.go).
+// reads of results and grades (results.go); runs set against the previous
+// published one (compare.go). Inspections, corrective actions and complaints
+// are other packages' (ranking/inspections, surveys/complaints), read through
+// the sources' interfaces.
 package ranking
