@@ -62,9 +62,16 @@ func checkDemoRanking(t *testing.T, cfg config) {
 }
 
 // checkDemoSpread checks the latest published run's spread, logging the
-// figures docs/ranking.md gives.
+// figures docs/ranking.md gives. A race-instrumented build seeds only a few
+// days of visits (visits_race.go), too few for a month's ranking: there the
+// runs are verified and the spread is left to the build without the race
+// detector.
 func checkDemoSpread(t *testing.T, a *app, run ranking.Run) {
 	t.Helper()
+	if demoVisitDays < 60 {
+		t.Logf("demo of %d days of visits (race build): spread not checked", demoVisitDays)
+		return
+	}
 	results, _, err := a.ranking.Results(context.Background(), run.ID, ranking.ResultFilter{Limit: -1})
 	if err != nil {
 		t.Fatal(err)
