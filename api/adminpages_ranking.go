@@ -42,12 +42,6 @@ type resultRow struct {
 
 type gradeCount struct{ From, To, Count string }
 
-type verifyView struct {
-	InputsMatch, ResultsMatch bool
-	Inputs, RecomputedInputs  string
-	Results, RecomputedResult string
-}
-
 type rankingData struct {
 	staffForm
 	Runs          []runRow
@@ -141,8 +135,9 @@ func (s *Server) buildRanking(c *gin.Context, v *staffView, form staffForm, stat
 	d.InputsSum, d.ResultsSum = short(run.InputsChecksum), short(run.ResultsChecksum)
 	d.XLSX, d.CSV = v.report("rankings", "xlsx", "period", run.Period), v.report("rankings", "csv", "period", run.Period)
 	if ver != nil {
-		d.Verify = &verifyView{InputsMatch: ver.InputsMatch, ResultsMatch: ver.ResultsMatch, Inputs: short(ver.InputsChecksum),
-			RecomputedInputs: short(ver.RecomputedInputs), Results: short(ver.ResultsChecksum), RecomputedResult: short(ver.RecomputedResults)}
+		if d.Verify, err = s.verifyViewOf(ctx, v, *ver); err != nil {
+			return staffResult{}, err
+		}
 	}
 
 	cmpn, err := s.Ranking.Compare(ctx, runID, 10)

@@ -164,8 +164,9 @@ func (h *harness) persianNames(t *testing.T) {
 // answers (1405-09: B ahead), computing Azar's draft when asked.
 func (h *harness) rankingFixture(t *testing.T, draft bool) (published, draftID int64) {
 	t.Helper()
+	// In force from the day version 2 is (the later version wins a tie), so it rules Aban and Azar.
 	d := ranking.DefaultDirective()
-	if res := h.do("POST", "/api/v1/ranking/directives", h.tokens[daftar.RoleAdmin], map[string]any{"name": "آزمون", "effective_from": "2026-10-01",
+	if res := h.do("POST", "/api/v1/ranking/directives", h.tokens[daftar.RoleAdmin], map[string]any{"name": "آزمون", "effective_from": "2026-10-23",
 		"criteria": d.Criteria, "min_responses": 3, "prior_weight": d.PriorWeight, "grades": d.Grades, "penalties": d.Penalties}); res.Code != 201 {
 		t.Fatalf("directive: %d %s", res.Code, res.Body)
 	}

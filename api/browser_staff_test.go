@@ -412,9 +412,9 @@ func TestBrowserStaffRanking(t *testing.T) {
 		t.Fatalf("verify: %d", st)
 	}
 	ver := decode[ranking.Verification](t, s.h.do("POST", "/api/v1/ranking/runs/"+m[1]+"/verify", admin, nil))
-	shown := text(t, s.ctx, "#verify")
-	if ver.InputsMatch != strings.Contains(strings.SplitN(shown, "\n", 3)[1], "یکسان") {
-		t.Errorf("verify shown %q, the API's %+v", shown, ver)
+	repro, drift := text(t, s.ctx, "#verify-reproduce"), text(t, s.ctx, "#verify-drift")
+	if !ver.Reproduced || !strings.Contains(repro, "بیت به بیت بازتولید شد") || ver.Drift.Changed != !strings.Contains(drift, "تغییری نکرده") {
+		t.Errorf("verify shown %q / %q, the API's %+v", repro, drift, ver)
 	}
 	s.persian("published run")
 	s.shoot("ranking_published")

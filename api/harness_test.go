@@ -123,7 +123,7 @@ func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	}
 	visits, crowding := newVisitServices(t, d, h.clock, register, h.surveys, log)
 	insp, planner := newInspectionServices(t, d, h.clock, al, register, h.surveys, acc)
-	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp)
+	rank := newRankingService(t, d, h.clock, al, register, h.surveys, insp, h.complaints)
 	finder := newFinder(t, register, changes, crowding, rank, h.clock, log)
 	demand, rounds, licences := newLicensingServices(t, d, h.clock, al, gaz, register, cands, crowding)
 	store, err := snapshots.NewStore(d, h.clock, log)

@@ -24,6 +24,8 @@ type directiveRequest struct {
 	PriorWeight   float64             `json:"prior_weight"`
 	Grades        []ranking.Grade     `json:"grades"`
 	Penalties     ranking.Penalties   `json:"penalties"`
+	Peers         *ranking.PeerRules  `json:"peers,omitempty" doc:"the peer groups of the peers_city and peers_size normalisations"`
+	Rules         []ranking.Rule      `json:"rules,omitempty" doc:"each criterion's reading in words, Persian and English"`
 }
 
 func (s *Server) addDirective(c *gin.Context) (any, error) {
@@ -32,7 +34,7 @@ func (s *Server) addDirective(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	d, err := s.Ranking.AddDirective(c.Request.Context(), ranking.Directive{Name: req.Name, EffectiveFrom: req.EffectiveFrom, Criteria: req.Criteria,
-		MinResponses: req.MinResponses, PriorWeight: req.PriorWeight, Grades: req.Grades, Penalties: req.Penalties})
+		MinResponses: req.MinResponses, PriorWeight: req.PriorWeight, Grades: req.Grades, Penalties: req.Penalties, Peers: req.Peers, Rules: req.Rules})
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,10 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
@@ -13,12 +16,14 @@ import (
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 func newRankingService(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
-	insp *inspections.Service) *ranking.Service {
+	insp *inspections.Service, cs *complaints.Service) *ranking.Service {
 	t.Helper()
-	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Inspections: insp})
+	r, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Inspections: insp,
+		Complaints: cs, Actions: insp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +88,35 @@ func TestRankingAPI(t *testing.T) {
 			t.Fatalf("owner's explanation: %+v", got)
 		}
 		v := decode[ranking.Verification](t, h.do("POST", fmt.Sprintf("/api/v1/ranking/runs/%d/verify", run.ID), h.tokens[daftar.RoleMinistry], nil))
-		if !v.InputsMatch || !v.ResultsMatch {
+		if !v.InputsMatch || !v.ResultsMatch || !v.Reproduced || !v.Reproduce.OK || v.Drift.Changed || v.Drift.DirectiveVersion != run.DirectiveVersion {
 			t.Fatalf("verify %+v", v)
+		}
+		// A late answer for the published period: the run still reproduces
+		// and the drift names the office.
+		h.clock.Advance(time.Minute)
+		for _, tok := range h.servedVisits(t, h.officeA, 1) {
+			h.do("POST", "/api/v1/survey-responses/"+tok, "", map[string]any{"answers": map[string]any{
+				"overall": 1, "courtesy": 1, "waiting": 1, "fees_clear": 1, "extra_fee": true, "recommend": 0}})
+		}
+		raw := decode[map[string]any](t, h.do("POST", fmt.Sprintf("/api/v1/ranking/runs/%d/verify", run.ID), h.tokens[daftar.RoleInspector], nil))
+		repro, drift := raw["reproduce"].(map[string]any), raw["drift"].(map[string]any)
+		if repro["ok"] != true || drift["changed"] != true || drift["totals"].(map[string]any)["late_answers"] != 1.0 ||
+			drift["offices"].([]any)[0].(map[string]any)["office_id"] != float64(h.officeA) {
+			t.Fatalf("verify after a late answer: %v", raw)
+		}
+		// The ranking page shows both parts, in Persian with Persian digits.
+		page := h.page("POST", fmt.Sprintf("/admin/ranking/runs/%d/verify", run.ID), h.signIn(t, daftar.RoleInspector), url.Values{})
+		html := page.Body.String()
+		if page.Code != 200 || !strings.Contains(html, `id="verify-drift"`) {
+			t.Fatalf("verify page: %d %.300s", page.Code, html)
+		}
+		drifted := html[strings.Index(html, `id="verify-drift"`):]
+		drifted = drifted[:strings.Index(drifted, "</table>")]
+		for _, want := range []string{"بیت به بیت بازتولید شد", "ورودی‌های دوره از زمان محاسبه تغییر کرده است", "پاسخ‌های دیررسیده: ۱",
+			fmt.Sprintf(`href="/admin/offices/%d"`, h.officeA), "پاسخ‌ها: ۴ ← ۵", "<td>پاسخ‌ها</td>"} {
+			if !strings.Contains(html, want) || (!strings.Contains(want, "بازتولید") && !strings.Contains(drifted, want)) {
+				t.Errorf("the verify page lacks %q: %s", want, drifted)
+			}
 		}
 		for _, c := range []struct {
 			body   any

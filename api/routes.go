@@ -112,7 +112,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/ranking/runs/:id/publish", Access: adminOnly, Handler: s.publishRun,
 			Doc: doc{Summary: "Freeze and publish a draft (If-Match: the draft's version)", Tag: "ranking", Response: ranking.Run{}, Headers: []param{ifMatchHeader}, Errors: []int{400, 404, 409}}},
 		{Method: http.MethodPost, Path: "/api/v1/ranking/runs/:id/verify", Access: staff, Handler: s.verifyRun,
-			Doc: doc{Summary: "Recompute a run's period without storing: do the inputs and results still match?", Tag: "ranking", Response: ranking.Verification{}, Errors: []int{404}}},
+			Doc: doc{Summary: "Verify a run in two parts, storing nothing: reproduce from its stored inputs (must match bit for bit) and drift against today's data (what changed, where, which ranks and grades would move)", Tag: "ranking", Response: ranking.Verification{}, Errors: []int{404}}},
 		{Method: http.MethodGet, Path: "/api/v1/offices/:id/ranking", Access: officeOwner, Handler: s.officeRanking,
 			Doc: doc{Summary: "The office's published results, explained", Tag: "ranking", Response: officeRanking{}, Errors: []int{404}}},
 

@@ -13,12 +13,15 @@ import (
 	"github.com/daftar-ir/daftar/geo"
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
+	"github.com/daftar-ir/daftar/internal/accounts"
 	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
 	"github.com/daftar-ir/daftar/surveys"
+	"github.com/daftar-ir/daftar/surveys/complaints"
+	"github.com/daftar-ir/daftar/surveys/complaints/adapters"
 )
 
 const (
@@ -30,7 +33,7 @@ const (
 // every office and Jalali month (one real office-month of about 430 visits,
 // rolled up by geo/visits, copied to every office and month: some 10 million
 // visits' worth), 1,000,000 survey responses over the year, and
-// inspections.
+// inspections with their corrective actions, and complaints.
 func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices.Register) {
 	b.Helper()
 	ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
@@ -51,13 +54,15 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices
 		c := cities[i%len(cities)]
 		prov, _ := gaz.Province(c.Code)
 		list = append(list, offices.Office{Code: fmt.Sprintf("B-%05d", i), NameFa: "دفتر", ProvinceCode: prov.Code, CityCode: c.Code,
-			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 3, Hours: geo.DefaultOpeningHours(), Status: offices.Active, Version: 1, Services: []string{"criminal_record"}})
+			Latitude: c.Latitude, Longitude: c.Longitude, Counters: 1 + i%7, Hours: geo.DefaultOpeningHours(), Status: offices.Active, Version: 1, Services: []string{"criminal_record"}})
 	}
 	if err := d.InTx(ctx, func(tx *db.Tx) error { return register.InsertBatch(ctx, tx, list) }); err != nil {
 		b.Fatal(err)
 	}
-	// One real office-month of visits, rolled up by geo/visits.
-	period := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 7}
+	// One real office-month of visits, rolled up by geo/visits. The period
+	// measured is Aban (1405-08, under directive v2); Mehr before it is
+	// published, so the run compares with it and counts its late data.
+	period := daftar.Period{Year: 1405, Kind: daftar.PeriodMonth, Index: 8}
 	vs, err := visits.New(d, clock, register, noInvitations{}, nil, visits.Config{MaxAge: -1})
 	if err != nil {
 		b.Fatal(err)
@@ -110,9 +115,11 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices
 		return ins("survey_responses", respCols, func(yield func([]any) bool) {
 			for i := 0; i < benchResponses; i++ {
 				o := 1 + rng.IntN(5)
-				day := yearStart.AddDate(0, 0, rng.IntN(365)).In(daftar.Tehran()).Format("2006-01-02")
+				at := yearStart.AddDate(0, 0, rng.IntN(365))
+				day := at.In(daftar.Tehran()).Format("2006-01-02")
+				received := at.Unix() + int64(rng.IntN(3*86400))/3600*3600
 				if !yield([]any{list[rng.IntN(len(list))].ID, "criminal_record", day, int64(1), o, o, 1 + rng.IntN(5), o,
-					rng.IntN(25) == 0, min(10, 2*o), "{}", "p", int64(0), false}) {
+					rng.IntN(25) == 0, min(10, 2*o), "{}", "p", received, false}) {
 					return
 				}
 			}
@@ -125,6 +132,30 @@ func fillYear(b *testing.B, d *db.DB) (daftar.Period, *surveys.Service, *offices
 		o := list[rng.IntN(len(list))].ID
 		d.Gorm.Exec("INSERT INTO inspections (office_id, inspected_on, inspector, violations, minor, major, critical, created_at) VALUES (?, ?, 'b', '[]', ?, ?, 0, ?)",
 			o, yearStart.AddDate(0, 0, rng.IntN(300)).In(daftar.Tehran()).Format("2006-01-02"), rng.IntN(3), rng.IntN(2), clock.Now())
+	}
+	// Corrective actions of those inspections (a third overdue at Aban's
+	// end) and 3,000 complaints over the year, a third decided upheld.
+	var insp []struct{ ID, OfficeID int64 }
+	d.Gorm.Raw("SELECT id, office_id FROM inspections").Scan(&insp)
+	for i, x := range insp[:min(len(insp), 2000)] {
+		due := yearStart.AddDate(0, 0, 200+rng.IntN(120)).In(daftar.Tehran()).Format("2006-01-02")
+		if err := d.Gorm.Exec(`INSERT INTO corrective_actions (office_id, inspection_id, item_code, severity, finding, state, due_on, created_at, updated_at)
+			VALUES (?, ?, ?, 'minor', 'x', 'open', ?, ?, ?)`, x.OfficeID, x.ID, fmt.Sprintf("item-%d", i), due, yearStart, yearStart).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < 3000; i++ {
+		o := list[rng.IntN(len(list))]
+		filed := yearStart.Add(time.Duration(rng.IntN(365*24)) * time.Hour)
+		state, outcome := "new", any(nil)
+		if k := rng.IntN(3); k > 0 {
+			state, outcome = "resolved", map[int]string{1: "upheld", 2: "not_upheld"}[k]
+		}
+		if err := d.Gorm.Exec(`INSERT INTO complaints (tracking_code, office_id, office_code, office_name, province_code, city_code, category, description,
+			state, outcome, filed_at, due_at, updated_at) VALUES (?, ?, ?, 'دفتر', ?, ?, 'extra_fee', 'x', ?, ?, ?, ?, ?)`,
+			fmt.Sprintf("BENCH%06d", i), o.ID, o.Code, o.ProvinceCode, o.CityCode, state, outcome, filed, filed.AddDate(0, 0, 14), filed).Error; err != nil {
+			b.Fatal(err)
+		}
 	}
 	d.Gorm.Exec("ANALYZE")
 	sv, err := surveys.New(d, clock, al, register, nil, []byte("k"), surveys.Config{})
@@ -213,6 +244,23 @@ func bareInputs(ctx context.Context, d *db.DB, p daftar.Period) (int, error) {
 		}); err != nil {
 		return 0, err
 	}
+	if err := q("SELECT office_id, COUNT(*) FROM complaints WHERE filed_at >= "+ph(1)+" AND filed_at < "+ph(2)+" AND outcome = 'upheld' GROUP BY office_id",
+		[]any{p.Start().UTC(), p.End().UTC()}, func(rs interface{ Scan(...any) error }) error {
+			var id, n int64
+			return rs.Scan(&id, &n)
+		}); err != nil {
+		return 0, err
+	}
+	at := p.End().UTC()
+	if err := q("SELECT office_id, severity, COUNT(*) FROM corrective_actions WHERE created_at <= "+ph(1)+" AND due_on < "+ph(2)+
+		" AND (confirmed_at IS NULL OR confirmed_at > "+ph(3)+") GROUP BY office_id, severity",
+		[]any{at, daftar.TehranDate(at), at}, func(rs interface{ Scan(...any) error }) error {
+			var id, n int64
+			var sev string
+			return rs.Scan(&id, &sev, &n)
+		}); err != nil {
+		return 0, err
+	}
 	type scored struct {
 		id    int64
 		score float64
@@ -233,16 +281,19 @@ func bareInputs(ctx context.Context, d *db.DB, p daftar.Period) (int, error) {
 }
 
 // BenchmarkRankingRun: a month's run over 2,000 offices with a year of data
-// (1,000,000 responses; month rollups worth some 10 million visits),
-// against the bare aggregates it reads plus an in-memory sort, interleaved
-// in one run. "compute" is the run without storing it (what Verify does);
-// "compute+store" also writes the 2,000 results, as POST /ranking/runs does.
+// (1,000,000 responses; month rollups worth some 10 million visits) under
+// directive v2, the month before published, against the bare aggregates it
+// reads plus an in-memory sort, interleaved in one run. "compute" is the run
+// computed from today's data without storing it (verify's drift part);
+// "compute+store" computes and stores the draft with its 2,000 results and
+// its notes, as POST /ranking/runs does; "reproduce" is verify's other part
+// (the stored inputs read back, recomputed and checked).
 func BenchmarkRankingRun(b *testing.B) {
 	for _, engine := range dbtest.Engines(b) {
 		b.Run(string(engine), func(b *testing.B) {
 			d := dbtest.Open(b, engine)
 			p, sv, register := fillYear(b, d)
-			clock := daftar.NewManualClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+			clock := daftar.NewManualClock(time.Date(2026, 12, 25, 8, 0, 0, 0, time.UTC))
 			al := audit.New(d, clock)
 			crowd, err := visits.NewCrowding(d, register, visits.CrowdingConfig{})
 			if err != nil {
@@ -252,26 +303,66 @@ func BenchmarkRankingRun(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			acc, err := accounts.New(d, clock, al, register, nil, accounts.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cat, _ := geo.LoadCatalogue(context.Background(), d)
+			cs, err := complaints.New(complaints.Deps{DB: d, Clock: clock, Audit: al, Calendar: daftar.OfficialWorkCalendar(),
+				Offices: adapters.Offices{Register: register}, Catalogue: cat, Surveys: adapters.Surveys{Service: sv},
+				Outbox: sv, Inspectors: adapters.Inspectors{Accounts: acc}, MobileKey: []byte("complaints-bench-key-32-bytes-ab")}, complaints.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
 			svc, err := ranking.New(d, clock, al, register, nil, ranking.Sources{DB: d, Offices: register, Surveys: sv, Crowding: benchCrowding{crowd},
-				Inspections: insp})
+				Inspections: insp, Complaints: cs, Actions: insp})
 			if err != nil {
 				b.Fatal(err)
 			}
 			ctx := daftar.WithActor(context.Background(), daftar.SystemActor("bench"))
 			svc.EnsureDefaultDirective(ctx)
+			// Mehr's run drafted and published the day after it ends, as
+			// the scheduled draft would; Aban's a day into Azar.
+			clock.Set(p.Start().Add(24 * time.Hour))
+			before, err := svc.Compute(ctx, p.Previous().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Publish(ctx, before.ID, before.Version); err != nil {
+				b.Fatal(err)
+			}
+			clock.Set(p.End().Add(24 * time.Hour))
 			run, err := svc.Compute(ctx, p.String())
-			if err != nil || run.Ranked < benchOffices/2 {
+			if err != nil || run.Ranked < benchOffices/2 || run.DirectiveVersion != 2 || len(run.Notes) != 1 {
 				b.Fatalf("%+v %v", run, err)
 			}
-			var computeT, storeT, bareT time.Duration
+			// The run reads the complaints and the corrective actions (the
+			// measure is worth nothing otherwise).
+			results, _, err := svc.Results(ctx, run.ID, ranking.ResultFilter{Limit: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			complained, overdue := 0, 0
+			for _, r := range results {
+				for _, c := range r.Components {
+					if c.Criterion == ranking.CritCompliance {
+						complained += strings.Count(c.Note, "upheld complaints per 1,000 visits")
+						overdue += strings.Count(c.Note, "overdue at the period's end")
+					}
+				}
+			}
+			if complained == 0 || overdue == 0 {
+				b.Fatalf("compliance read %d offices' complaints, %d offices' overdue actions", complained, overdue)
+			}
+			var computeT, storeT, bareT, reproT time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
-				if _, err := svc.Verify(ctx, run.ID); err != nil {
+				if _, err := svc.Drift(ctx, run.ID); err != nil {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				if _, err := svc.Compute(ctx, p.String()); err != nil {
+				if run, err = svc.Compute(ctx, p.String()); err != nil {
 					b.Fatal(err)
 				}
 				t2 := time.Now()
@@ -279,15 +370,22 @@ func BenchmarkRankingRun(b *testing.B) {
 					b.Fatalf("bare: %d %v", n, err)
 				}
 				t3 := time.Now()
+				if rep, err := svc.Reproduce(ctx, run.ID); err != nil || !rep.OK {
+					b.Fatalf("reproduce: %+v %v", rep, err)
+				}
+				t4 := time.Now()
 				computeT += t1.Sub(t0)
 				storeT += t2.Sub(t1)
 				bareT += t3.Sub(t2)
+				reproT += t4.Sub(t3)
 			}
 			b.ReportMetric(float64(computeT.Milliseconds())/float64(b.N), "compute-ms")
 			b.ReportMetric(float64(storeT.Milliseconds())/float64(b.N), "compute+store-ms")
+			b.ReportMetric(float64(reproT.Milliseconds())/float64(b.N), "reproduce-ms")
 			b.ReportMetric(float64(bareT.Milliseconds())/float64(b.N), "bare-ms")
 			b.ReportMetric(float64(computeT)/float64(bareT), "compute/bare")
 			b.ReportMetric(float64(storeT)/float64(bareT), "compute+store/bare")
+			b.ReportMetric(float64(reproT)/float64(bareT), "reproduce/bare")
 		})
 	}
 }
@@ -306,7 +404,15 @@ func (s benchCrowding) RankingFigures(ctx context.Context, from, to time.Time) (
 	out := make(map[int64]ranking.CrowdingFigures, len(stats))
 	for id, st := range stats {
 		out[id] = ranking.CrowdingFigures{WaitP90Min: st.Figures.WaitP90, OverTargetShare: st.Figures.OverTargetShare,
-			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600}
+			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600, Arrivals: st.Counts.Arrivals}
 	}
 	return out, nil
+}
+
+func (s benchCrowding) RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error) {
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 400)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.OfficesArrivals(ctx, r)
 }

@@ -12,6 +12,10 @@ type Input struct {
 	OfficeID int64  `json:"office_id"`
 	Code     string `json:"code"`
 	Province string `json:"province"`
+	// City and Counters (the register's) place the office among its
+	// peers under directive v2; empty in runs stored before it.
+	City     string `json:"city,omitempty"`
+	Counters int    `json:"counters,omitempty"`
 	// Survey: counted responses, the sum of overall scores (1-5), extra-fee
 	// reports.
 	Responses       int64 `json:"responses"`
@@ -23,12 +27,20 @@ type Input struct {
 	// Productivity: visits served and counter-hours open.
 	Served       int64   `json:"served"`
 	CounterHours float64 `json:"counter_hours"`
+	// Arrivals are the visits recorded for the period, every outcome: the
+	// denominator of complaints per 1,000 visits, and where late visits
+	// show in a run's drift.
+	Arrivals int64 `json:"arrivals,omitempty"`
 	// Compliance: findings in the lookback window by severity, and whether
 	// the licence was suspended in the period.
 	Minor            int  `json:"minor"`
 	Major            int  `json:"major"`
 	Critical         int  `json:"critical"`
 	LicenceSuspended bool `json:"licence_suspended"`
+	// Upheld complaints of the period and corrective actions overdue at
+	// its end (directive v2's compliance).
+	UpheldComplaints int `json:"upheld_complaints,omitempty"`
+	OverdueActions   int `json:"overdue_corrective_actions,omitempty"`
 }
 
 // Component is one criterion of one office's score, explained.
@@ -41,7 +53,10 @@ type Component struct {
 	Normalisation string   `json:"normalisation"`
 	PeerMedian    *float64 `json:"peer_median"`
 	PeerBest      *float64 `json:"peer_best"`
-	Note          string   `json:"note,omitempty"`
+	// PeerGroup says who the office was compared with under the city and
+	// size normalisations, and how it stood among them.
+	PeerGroup *PeerGroup `json:"peer_group,omitempty"`
+	Note      string     `json:"note,omitempty"`
 }
 
 // Result is one office's result of a run.
@@ -106,9 +121,20 @@ func (d Directive) raw(c string, x Input, nat national) *float64 {
 		if x.LicenceSuspended {
 			pen += p.LicenceSuspended
 		}
+		pen += p.UpheldComplaintPer1000*d.complaintsPer1000(x) + p.OverdueCorrectiveAction*float64(x.OverdueActions)
 		return f(math.Max(0, 100-pen))
 	}
 	return nil
+}
+
+// complaintsPer1000 is an office's upheld complaints per 1,000 visits,
+// its visits counted at least the directive's floor.
+func (d Directive) complaintsPer1000(x Input) float64 {
+	if x.UpheldComplaints == 0 {
+		return 0
+	}
+	visits := max(float64(x.Arrivals), float64(d.Penalties.ComplaintVisitsFloor), 1)
+	return 1000 * float64(x.UpheldComplaints) / visits
 }
 
 // higherIsBetter says which way a criterion points for peers and "best".
@@ -116,6 +142,7 @@ func higherIsBetter(c Criterion) bool {
 	if c.Normalisation == NormFixed {
 		return c.Best > c.Worst
 	}
+	// peers, peers_city, peers_size
 	switch c.Criterion {
 	case CritWaitP90, CritOverTarget, CritExtraFee:
 		return false
@@ -123,8 +150,10 @@ func higherIsBetter(c Criterion) bool {
 	return true
 }
 
+var tens = [...]float64{1, 10, 100, 1000, 10000}
+
 func round(v float64, places int) float64 {
-	p := math.Pow(10, float64(places))
+	p := tens[places]
 	return math.Round(v*p) / p
 }
 
@@ -134,44 +163,54 @@ func round(v float64, places int) float64 {
 // Ties: offices whose scores are equal to two decimals share a rank, and
 // the next rank skips (1, 2, 2, 4); the list order within a tie is by code.
 // The result is the same whatever the order of in.
-func (d Directive) Compute(in []Input) []Result {
+func (d Directive) Compute(in []Input) []Result { return d.compute(in, nil) }
+
+// compute is Compute with the sources the gatherer could not read
+// (missing), which the explanations name.
+func (d Directive) compute(in []Input, missing []string) []Result {
 	in = append([]Input(nil), in...)
 	sort.Slice(in, func(i, j int) bool { return in[i].OfficeID < in[j].OfficeID })
 	nat := nationalOf(in)
-	var eligible []int
+	eligible := make([]bool, len(in))
 	for i, x := range in {
-		if x.Responses >= int64(d.MinResponses) {
-			eligible = append(eligible, i)
+		eligible[i] = x.Responses >= int64(d.MinResponses)
+	}
+	// Raw figures per criterion, then each criterion's peer groups over
+	// the eligible offices with a figure.
+	raws := make([][]*float64, len(in)) // by office, then criterion
+	for i, x := range in {
+		raws[i] = make([]*float64, len(d.Criteria))
+		for k, c := range d.Criteria {
+			raws[i][k] = d.raw(c.Criterion, x, nat)
 		}
 	}
-	// Raw figures of the eligible offices per criterion, for peers.
-	raws := make([]map[string]*float64, len(in))
-	for i, x := range in {
-		raws[i] = map[string]*float64{}
-		for _, c := range d.Criteria {
-			raws[i][c.Criterion] = d.raw(c.Criterion, x, nat)
-		}
-	}
-	peers := map[string][]float64{}
-	for _, c := range d.Criteria {
-		var vals []float64
-		for _, i := range eligible {
-			if v := raws[i][c.Criterion]; v != nil {
-				vals = append(vals, *v)
+	groups := d.peerGroups(in, eligible)
+	grades := d.sortedGrades()
+	peers := make([]map[groupKey][]float64, len(d.Criteria))
+	for k, c := range d.Criteria {
+		byGroup := map[groupKey][]float64{}
+		for i := range in {
+			if v := raws[i][k]; v != nil && eligible[i] {
+				g := groups.of(c, i)
+				byGroup[g] = append(byGroup[g], *v)
 			}
 		}
-		sort.Float64s(vals)
-		peers[c.Criterion] = vals
+		for _, vals := range byGroup {
+			sort.Float64s(vals)
+		}
+		peers[k] = byGroup
 	}
 	results := make([]Result, len(in))
 	for i, x := range in {
 		r := Result{OfficeID: x.OfficeID, Code: x.Code, Province: x.Province, Responses: x.Responses, Components: []Component{}}
-		ok := x.Responses >= int64(d.MinResponses)
+		ok := eligible[i]
 		r.InsufficientData = !ok
 		total := 0.0
-		for _, c := range d.Criteria {
-			comp := Component{Criterion: c.Criterion, Raw: roundPtr(raws[i][c.Criterion], 4), Weight: c.Weight, Normalisation: c.Normalisation}
-			vals := peers[c.Criterion]
+		r.Components = make([]Component, 0, len(d.Criteria))
+		for k, c := range d.Criteria {
+			comp := Component{Criterion: c.Criterion, Raw: roundPtr(raws[i][k], 4), Weight: c.Weight, Normalisation: c.Normalisation}
+			key := groups.of(c, i)
+			vals := peers[k][key]
 			if len(vals) > 0 {
 				med := median(vals)
 				best := vals[len(vals)-1]
@@ -180,14 +219,22 @@ func (d Directive) Compute(in []Input) []Result {
 				}
 				comp.PeerMedian, comp.PeerBest = roundPtr(&med, 4), roundPtr(&best, 4)
 			}
-			v := raws[i][c.Criterion]
+			v := raws[i][k]
 			switch {
 			case v == nil:
 				comp.Score, comp.Note = 0, "no data for the period: scored as the worst"
 			case c.Normalisation == NormFixed:
 				comp.Score = 100 * clamp((*v-c.Worst)/(c.Best-c.Worst), 0, 1)
-			case c.Normalisation == NormPeers:
+			default:
 				comp.Score = percentileRank(vals, *v, higherIsBetter(c), ok)
+			}
+			if c.Normalisation == NormPeersCity || c.Normalisation == NormPeersSize {
+				// Who the office was compared with and where it stood: the
+				// explanation an owner redoes by hand (docs/ranking.md).
+				comp.PeerGroup = standing(key, vals, v, higherIsBetter(c), ok)
+			}
+			if c.Criterion == CritCompliance && d.readsComplaints() {
+				comp.Note = joinNotes(comp.Note, d.complianceNote(x, missing))
 			}
 			comp.Score = round(comp.Score, 4)
 			comp.Contribution = round(comp.Score*c.Weight, 4)
@@ -197,7 +244,7 @@ func (d Directive) Compute(in []Input) []Result {
 		if ok {
 			s := round(total, 2)
 			r.Score = &s
-			g := d.gradeOf(s)
+			g := gradeIn(grades, s)
 			r.Grade = &g
 		}
 		results[i] = r

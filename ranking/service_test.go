@@ -25,6 +25,14 @@ func (f fakeCrowding) RankingFigures(ctx context.Context, from, to time.Time) (m
 	return f, nil
 }
 
+func (f fakeCrowding) RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	for id, c := range f {
+		out[id] = c.Arrivals
+	}
+	return out, nil
+}
+
 type env struct {
 	d       *db.DB
 	clock   *daftar.ManualClock
@@ -95,9 +103,13 @@ func setup(t *testing.T, d *db.DB, n int) *env {
 
 func ptr[T any](v T) *T { return &v }
 
+func sameFloat(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
 func TestRunLifecycle(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		e := setup(t, d, 6)
+		// The day after Mehr ends, as the scheduled draft would.
+		e.clock.Set(time.Date(2026, 10, 23, 10, 0, 0, 0, daftar.Tehran()))
 		run, err := e.svc.Compute(e.ctx, "1405-07")
 		if err != nil {
 			t.Fatal(err)
@@ -130,15 +142,23 @@ func TestRunLifecycle(t *testing.T) {
 			t.Fatalf("recompute a published period: %v", err)
 		}
 		v, err := e.svc.Verify(e.ctx, run.ID)
-		if err != nil || !v.InputsMatch || !v.ResultsMatch {
+		if err != nil || !v.Reproduced || !v.InputsMatch || !v.ResultsMatch || v.Drift.Changed || len(v.Drift.Offices) != 0 {
 			t.Fatalf("verify: %+v %v", v, err)
 		}
-		// A late answer changes the inputs: verification says so, and the
+		// A late answer (to a visit of Mehr's last day, an hour after the
+		// run) changes today's inputs: the run still reproduces from what it
+		// stored, the drift names the office and the answer, and the
 		// published results stay as they were.
 		d.Gorm.Exec(`INSERT INTO survey_responses (office_id, service_code, visit_day, template_version, overall, courtesy, waiting, fees_clear,
-			extra_fee, recommend, answers, pattern, received_hour) VALUES (?, 'criminal_record', '2026-10-02', 1, 5, 5, 5, 5, FALSE, 10, '{}', 'p', 0)`, e.offices[0])
-		if v, _ := e.svc.Verify(e.ctx, run.ID); v.InputsMatch {
-			t.Fatal("verification missed changed inputs")
+			extra_fee, recommend, answers, pattern, received_hour) VALUES (?, 'criminal_record', '2026-10-22', 1, 5, 5, 5, 5, FALSE, 10, '{}', 'p', ?)`,
+			e.offices[0], e.clock.Now().Unix()/3600*3600+3600)
+		v, err = e.svc.Verify(e.ctx, run.ID)
+		if err != nil || !v.Reproduced || !v.Drift.Changed || v.Drift.Totals.LateAnswers != 1 || v.Drift.Totals.OfficesChanged != 1 {
+			t.Fatalf("verify after a late answer: %+v %v", v, err)
+		}
+		if od := v.Drift.Offices[0]; od.OfficeID != e.offices[0] || len(od.Causes) != 1 || od.Causes[0] != ranking.CauseAnswers ||
+			od.Inputs[0].Input != "responses" || *od.Inputs[0].Delta != 1 || sameFloat(od.ScoreWas, od.ScoreNow) {
+			t.Fatalf("drift of the office: %+v", v.Drift.Offices)
 		}
 		after, _, _ := e.svc.Results(e.ctx, run.ID, ranking.ResultFilter{Limit: 100})
 		a, _ := json.Marshal(after)
@@ -152,6 +172,11 @@ func TestRunLifecycle(t *testing.T) {
 		next, err := e.svc.Compute(e.ctx, "1405-08")
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Its notes count the late answer of the published 1405-07.
+		if len(next.Notes) != 1 || next.Notes[0].Period != "1405-07" || next.Notes[0].LateAnswers != 1 || next.Notes[0].Offices != 1 ||
+			next.Notes[0].LateVisits == nil || *next.Notes[0].LateVisits != 0 || next.PreviousRunID == nil || *next.PreviousRunID != run.ID {
+			t.Fatalf("notes of 1405-08: %+v", next)
 		}
 		res2, _, _ := e.svc.Results(e.ctx, next.ID, ranking.ResultFilter{Limit: 100})
 		// No answers in Aban: every office has insufficient data now.
@@ -197,13 +222,14 @@ func TestDirectivesAndInspections(t *testing.T) {
 		e := setup(t, d, 2)
 		v2 := ranking.DefaultDirective()
 		v2.Name, v2.EffectiveFrom, v2.MinResponses = "نسخه ۲", "۲۰۲۶-۱۰-۲۳", 12
+		// Versions 1 and 2 ship; this one is the third.
 		got, err := e.svc.AddDirective(e.ctx, v2)
-		if err != nil || got.Version != 2 {
+		if err != nil || got.Version != 3 {
 			t.Fatalf("add: %+v %v", got, err)
 		}
 		in, _ := e.svc.InForce(e.ctx, time.Date(2026, 10, 1, 0, 0, 0, 0, daftar.Tehran()))
 		in2, _ := e.svc.InForce(e.ctx, time.Date(2026, 10, 23, 0, 0, 0, 0, daftar.Tehran()))
-		if in.Version != 1 || in2.Version != 2 {
+		if in.Version != 1 || in2.Version != 3 {
 			t.Fatalf("in force: %d then %d", in.Version, in2.Version)
 		}
 		if _, err := e.svc.InForce(e.ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil {

@@ -118,6 +118,7 @@ func TestSeedDemo(t *testing.T) {
 				t.Fatalf("%d demo imports", imports)
 			}
 			checkDemoLicensing(t, cfg)
+			checkDemoRanking(t, cfg)
 			checkLicensingCLI(t, env)
 		})
 	}

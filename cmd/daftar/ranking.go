@@ -8,6 +8,8 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
+	"github.com/daftar-ir/daftar/ranking/inspections"
+	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Ranking and reports, wired into the app.
@@ -28,17 +30,48 @@ func (s crowdingForRanking) RankingFigures(ctx context.Context, from, to time.Ti
 	out := make(map[int64]ranking.CrowdingFigures, len(stats))
 	for id, st := range stats {
 		out[id] = ranking.CrowdingFigures{WaitP90Min: st.Figures.WaitP90, OverTargetShare: st.Figures.OverTargetShare,
-			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600}
+			Served: st.Counts.Served, CounterHours: float64(st.Counts.CounterS) / 3600, Arrivals: st.Counts.Arrivals}
 	}
 	return out, nil
+}
+
+// RankingArrivals counts the visits of [from, to) by office from the
+// rollups' counts alone (the late visits of a published run).
+func (s crowdingForRanking) RankingArrivals(ctx context.Context, from, to time.Time) (map[int64]int64, error) {
+	r, err := visits.NewCrowdingRange(from, to.Add(-time.Second), 3*366)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.OfficesArrivals(ctx, r)
+}
+
+// complaintsForRanking reads each office's upheld complaints of a period:
+// directive v2's compliance criterion deducts per 1,000 visits.
+type complaintsForRanking struct{ c *complaints.Service }
+
+func (s complaintsForRanking) UpheldByOffice(ctx context.Context, from, to time.Time) (map[int64]int, error) {
+	return s.c.UpheldByOffice(ctx, from, to)
+}
+
+// actionsForRanking reads each office's corrective actions overdue at the
+// period's end (directive v2's compliance criterion).
+type actionsForRanking struct{ i *inspections.Service }
+
+func (s actionsForRanking) OverdueByOffice(ctx context.Context, at time.Time) (map[int64]int, error) {
+	return s.i.OverdueByOffice(ctx, at)
+}
+
+// rankingSources are what the ranking reads from the other registers.
+func (a *app) rankingSources() ranking.Sources {
+	return ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding},
+		Licences: a.licences, Inspections: a.inspections, Complaints: complaintsForRanking{a.complaints}, Actions: actionsForRanking{a.inspections}}
 }
 
 // initRanking builds the ranking over every source of its inputs and reads
 // the grades of the latest published run (the finder shows them).
 func (a *app) initRanking(ctx context.Context) error {
 	var err error
-	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys,
-		Crowding: crowdingForRanking{a.crowding}, Licences: a.licences, Inspections: a.inspections})
+	a.ranking, err = ranking.New(a.db, a.clock, a.audit, a.offices, a.log, a.rankingSources())
 	if err != nil {
 		return err
 	}

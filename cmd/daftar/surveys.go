@@ -47,5 +47,11 @@ func (a *app) seedDemoSurveys(ctx context.Context) error {
 	}
 	a.log.Info("demo survey answers", "invitations", rep.Invitations, "responses", rep.Responses,
 		"extra_fee_offices", len(rep.ExtraFeeOffices), "elapsed_ms", time.Since(start).Milliseconds())
+	// A few stuffing cases through the live path, for staff to review.
+	st, err := demo.Stuffing(ctx, a.surveys, a.visits, a.offices, a.clock.Now(), demoSeed)
+	if err != nil {
+		return err
+	}
+	a.log.Info("demo survey stuffing", "offices", st.Offices, "answers", st.Answers, "flags", st.Flags)
 	return nil
 }

@@ -24,6 +24,10 @@ func (noCrowding) RankingFigures(context.Context, time.Time, time.Time) (map[int
 	return nil, nil
 }
 
+func (noCrowding) RankingArrivals(context.Context, time.Time, time.Time) (map[int64]int64, error) {
+	return nil, nil
+}
+
 // registerOffices lists the register's active offices for the planner.
 type registerOffices struct{ r *offices.Register }
 

@@ -10,13 +10,15 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/daftar-ir/daftar/cmd/daftar/demo/geodemo"
 	geovisits "github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
 // Demo survey answers: a share of the demo's served visits answered, with
-// satisfaction that falls as the wait grows, and a few offices where
-// citizens often report being asked for more than the official fee.
+// satisfaction that falls as the wait grows and follows the office's
+// courtesy (geodemo.Traits), and a few offices where citizens often report
+// being asked for more than the official fee.
 
 // SurveyOptions tunes the demo answers.
 type SurveyOptions struct {
@@ -70,6 +72,7 @@ func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *geovisits.
 	}
 	var rep SurveysReport
 	seenExtra := map[int64]bool{}
+	courtesyOf := map[int64]float64{}
 	stop := errors.New("stop")
 	history := iter.Seq2[surveys.HistoricVisit, error](func(yield func(surveys.HistoricVisit, error) bool) {
 		err := visits.EachServed(ctx, func(v geovisits.ServedVisit) error {
@@ -80,7 +83,12 @@ func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *geovisits.
 					waitMin = float64(v.Called-v.Arrived) / 60
 				}
 				extra := extraFeeOffice(opt.Seed, v.OfficeID)
-				h.Answers = drawAnswers(rng, waitMin, extra)
+				courtesy, ok := courtesyOf[v.OfficeID]
+				if !ok {
+					courtesy = geodemo.Traits(opt.Seed, v.OfficeID).Courtesy
+					courtesyOf[v.OfficeID] = courtesy
+				}
+				h.Answers = drawAnswers(rng, waitMin, courtesy, extra)
 				if h.Answers[surveys.QExtraFee] == true && extra && !seenExtra[v.OfficeID] {
 					seenExtra[v.OfficeID] = true
 					rep.ExtraFeeOffices = append(rep.ExtraFeeOffices, v.OfficeID)
@@ -109,12 +117,12 @@ func SurveyAnswers(ctx context.Context, svc *surveys.Service, visits *geovisits.
 
 // drawAnswers draws one citizen's answers: satisfaction falls about one
 // point for every half hour of waiting.
-func drawAnswers(rng *rand.Rand, waitMin float64, extraFeeOffice bool) surveys.Answers {
+func drawAnswers(rng *rand.Rand, waitMin, courtesy float64, extraFeeOffice bool) surveys.Answers {
 	score := func(mean float64) int {
 		v := int(math.Round(mean + rng.NormFloat64()*0.7))
 		return max(1, min(5, v))
 	}
-	overallMean := 4.7 - waitMin/30
+	overallMean := 4.6 + courtesy - waitMin/30
 	a := surveys.Answers{
 		surveys.QOverall:   score(overallMean),
 		surveys.QCourtesy:  score(overallMean + 0.3),

@@ -14,11 +14,20 @@ import (
 
 // The demo register: about 1,200 offices spread over the cities by
 // population, deliberately thin in Tehran, Mashhad and Isfahan (where
-// licensing stopped for years and the shortage is worst), each with counters,
-// the usual opening hours and most of the catalogue.
+// licensing stopped for years and the shortage is worst) and generous in a
+// few provincial capitals, each with the counters its demand needs (two to
+// five, at most four where offices are short), the usual opening hours, most
+// of the catalogue and a landline of its province.
 
-// ThinCities are the cities the demo leaves short of offices.
+// ThinCities are the cities the demo leaves short of offices: their share of
+// the offices is their share of the population times this.
 var ThinCities = map[string]float64{"tehran": 0.42, "mashhad": 0.5, "isfahan": 0.55}
+
+// staffedLoad is the share of their counters' time owners staff for.
+const staffedLoad = 0.6
+
+// OversuppliedCities got more offices than their population needs.
+var OversuppliedCities = map[string]float64{"yazd": 1.7, "semnan": 2.0, "shahrekord": 1.8, "birjand": 1.7, "arak": 1.5, "zanjan": 1.5}
 
 var (
 	demoFirstNames = []string{"علی", "محمد", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس", "امیر", "حمید", "سعید", "لیلا", "مینا", "بهروز", "کاوه", "نسرین", "پروین", "جواد"}
@@ -36,6 +45,9 @@ func Offices(gaz *geo.Gazetteer, cat *geo.Catalogue, rng *rand.Rand, n int) []of
 	for i, c := range cities {
 		w := float64(c.Population)
 		if f, ok := ThinCities[c.Code]; ok {
+			w *= f
+		}
+		if f, ok := OversuppliedCities[c.Code]; ok {
 			w *= f
 		}
 		weights[i] = w
@@ -60,19 +72,32 @@ func Offices(gaz *geo.Gazetteer, cat *geo.Catalogue, rng *rand.Rand, n int) []of
 	for k := 0; k < rest-assigned; k++ {
 		counts[rems[k%len(rems)].i]++
 	}
+	var residents float64
+	for _, c := range cities {
+		residents += float64(c.Population)
+	}
 	services := cat.All()
 	seq := map[string]int{}
 	var out []offices.Office
 	for i, city := range cities {
+		// Owners keep the counters their demand needs (visits of about 14
+		// minutes over an 8.5-hour day at staffedLoad of the counters'
+		// time), at least two, some one more; where offices are short they
+		// cannot keep up.
+		expected := MeanDailyVisits * float64(n) * float64(city.Population) / residents / float64(counts[i])
+		want := int(math.Round(expected * 14 / (510 * staffedLoad)))
 		prov, _ := gaz.Province(city.Code)
-		big := city.Population > 1_000_000
+		area, ok := geo.AreaCode(prov.Code)
+		if !ok {
+			area = "021"
+		}
 		for k := 0; k < counts[i]; k++ {
 			seq[prov.Code]++
 			code := fmt.Sprintf("%s-%04d", prov.Code, seq[prov.Code])
 			p := randomPointIn(rng, city.Centroid(), city.RadiusM*0.8)
-			counters := 2 + rng.IntN(4)
-			if big {
-				counters += 1 + rng.IntN(2)
+			counters := min(max(want+rng.IntN(2), 2), 5)
+			if _, thin := ThinCities[city.Code]; thin {
+				counters = min(counters, 4)
 			}
 			hours := geo.DefaultOpeningHours()
 			if rng.IntN(5) == 0 { // some open earlier and close later
@@ -100,7 +125,7 @@ func Offices(gaz *geo.Gazetteer, cat *geo.Catalogue, rng *rand.Rand, n int) []of
 				NameEn: fmt.Sprintf("Judicial e-services office %s No. %d", city.NameEn, k+1), OwnerName: owner,
 				ProvinceCode: prov.Code, CityCode: city.Code, Latitude: round6(p.Lat()), Longitude: round6(p.Lon()),
 				Address: fmt.Sprintf("%s، خیابان %s، پلاک %s", city.NameFa, Streets[rng.IntN(len(Streets))], daftar.PersianDigits(fmt.Sprint(1+rng.IntN(300)))),
-				Phone:   fmt.Sprintf("0%d%08d", 11+rng.IntN(80), rng.IntN(100_000_000)), Counters: counters,
+				Phone:   fmt.Sprintf("%s%d%07d", area, 2+rng.IntN(8), rng.IntN(10_000_000)), Counters: counters,
 				Hours: hours, Services: offered, Status: status, Version: 1,
 			})
 		}

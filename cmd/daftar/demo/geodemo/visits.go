@@ -17,16 +17,50 @@ import (
 
 // Demo visits: a few weeks of history for every demo office, simulated
 // rather than drawn at random, so that waits, queues and utilisation
-// hang together. For each office-day arrivals follow an hourly profile
-// (a morning peak, a lunch dip, a lighter afternoon; Thursday's short day;
-// Friday closed) and a weekday profile; the office's counters serve them
-// first come, first served within its opening hours; some citizens do not
-// answer their call, some give up after waiting, a few are referred. The
-// load of an office grows with the population it serves, so the cities
-// short of offices (Tehran, Mashhad, Isfahan: ThinCities) run near
-// or past capacity in the morning peak, while most towns are quiet. The
-// rollups are computed from the same visits by geo/visits (the builder of
-// the live path) and written beside them.
+// hang together. Demand per resident is the same everywhere, so an
+// office's arrivals follow the population it serves (the average office
+// gets MeanDailyVisits on a working day, whatever the register's size): the cities short of offices (ThinCities) are
+// busy, past capacity in the morning peak, and the oversupplied ones
+// (OversuppliedCities) calm. For each office-day arrivals follow an hourly
+// profile (a morning peak, a lunch dip, a lighter afternoon; Thursday's
+// short day; Friday closed) and a weekday profile; the office's counters
+// serve them first come, first served within its opening hours; some
+// citizens do not answer their call, some give up after waiting, a few are
+// referred. Offices differ as real ones do (OfficeTraits): some draw more of
+// their city's citizens, some serve faster, a few keep a counter closed.
+// The rollups are computed from the same visits by geo/visits (the builder
+// of the live path) and written beside them.
+
+// MeanDailyVisits are the visits of the average office on a working day.
+// With the demo's 1,200 offices over the gazetteer's 43 million city
+// residents that is 0.0012 visits a resident a working day (about 0.3 a
+// year: some 13 million visits a year), 43 a day for an office serving the
+// average 36,000 people.
+const MeanDailyVisits = 43
+
+// maxLoad caps an office's offered load over its open day (arrivals times
+// the mean service time over its counters' open time): past it a queue
+// would only grow, and in the busiest cities citizens would go elsewhere.
+const maxLoad = 0.93
+
+// OfficeTraits are how one demo office differs from the others of its
+// city, the same for a seed and an office id: the visits and the survey
+// answers of the demo read them.
+type OfficeTraits struct {
+	Popularity   float64 // its share of its city's citizens, relative (1: an even share)
+	Speed        float64 // its service times, relative (below 1: faster)
+	ShortStaffed bool    // keeps one counter closed
+	Courtesy     float64 // added to its citizens' mean satisfaction (1-5)
+}
+
+// Traits returns an office's traits.
+func Traits(seed uint64, officeID int64) OfficeTraits {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "daftar-demo-traits:%d", officeID)
+	r := rand.New(rand.NewPCG(seed, h.Sum64()))
+	return OfficeTraits{Popularity: math.Exp(0.3*r.NormFloat64() - 0.045), Speed: math.Exp(0.12 * r.NormFloat64()),
+		ShortStaffed: r.IntN(100) < 12, Courtesy: 0.4 * r.NormFloat64()}
+}
 
 // VisitOptions tunes the demo history.
 type VisitOptions struct {
@@ -57,10 +91,6 @@ var demoServiceMix = map[string]float64{
 // demoHourWeight is the relative arrival rate at each hour of the day.
 var demoHourWeight = [24]float64{7: 0.7, 8: 1.3, 9: 1.7, 10: 1.6, 11: 1.3, 12: 1.0, 13: 0.6, 14: 0.4, 15: 0.8, 16: 0.9, 17: 0.7, 18: 0.5, 19: 0.3}
 
-// demoThinLoad is the load (mean arrival rate over capacity) of the
-// offices of the cities the demo leaves short of offices.
-var demoThinLoad = map[string]float64{"tehran": 0.8, "mashhad": 0.72, "isfahan": 0.68}
-
 // demoWeekdayWeight, Saturday first: the week starts busy.
 var demoWeekdayWeight = [7]float64{1.15, 1.05, 1.0, 1.0, 0.95, 1.1, 0}
 
@@ -68,12 +98,14 @@ var demoWeekdayWeight = [7]float64{1.15, 1.05, 1.0, 1.0, 0.95, 1.1, 0}
 // rate over capacity): the demo's and the crowding tests' source of
 // visits that hang together.
 type Simulator struct {
-	cat      *geo.Catalogue
-	seed     uint64
-	scale    float64
-	loads    map[int64]float64 // office → load factor (arrival rate / capacity)
-	services []string
-	weights  []float64
+	cat         *geo.Catalogue
+	seed        uint64
+	scale       float64
+	daily       map[int64]float64 // office → arrivals on a working day of weight 1
+	perResident float64           // visits a resident makes on a working day
+	loads       map[int64]float64 // office → load factor (arrival rate / capacity), given
+	services    []string
+	weights     []float64
 }
 
 // SimOptions tune a Simulator.
@@ -83,13 +115,15 @@ type SimOptions struct {
 	Loads map[int64]float64 // loads by office that replace the demo's
 }
 
-// NewSimulator sets each office's load from the population it serves (the
-// thin cities run near capacity), unless opt gives it.
+// NewSimulator sets each office's arrivals from the population it serves
+// (the same demand per resident everywhere, such that the average office
+// gets MeanDailyVisits; its city's population shared among its offices by
+// their popularity), unless opt gives its load.
 func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office, opt SimOptions) *Simulator {
 	if opt.Scale <= 0 {
 		opt.Scale = 1
 	}
-	g := &Simulator{cat: cat, seed: opt.Seed, scale: opt.Scale, loads: map[int64]float64{}}
+	g := &Simulator{cat: cat, seed: opt.Seed, scale: opt.Scale, daily: map[int64]float64{}, loads: map[int64]float64{}}
 	for _, s := range cat.All() {
 		if w, ok := demoServiceMix[s.Code]; ok {
 			g.services = append(g.services, s.Code)
@@ -99,37 +133,41 @@ func NewSimulator(cat *geo.Catalogue, gaz *geo.Gazetteer, list []offices.Office,
 			g.weights = append(g.weights, 0.4)
 		}
 	}
-	// Population served per office, by city.
-	perCity := map[string]int{}
+	// Each city's residents shared among its offices by popularity.
+	share := map[string]float64{}
 	for _, o := range list {
-		perCity[o.CityCode]++
+		share[o.CityCode] += Traits(opt.Seed, o.ID).Popularity
 	}
-	var pop, n float64
-	for code, k := range perCity {
-		if c, ok := gaz.Get(code); ok {
-			pop += float64(c.Population)
-			n += float64(k)
-		}
-	}
-	avg := pop / max(n, 1)
+	g.perResident = DemandPerResident(gaz, list)
 	for _, o := range list {
-		per := avg
-		if c, ok := gaz.Get(o.CityCode); ok {
-			per = float64(c.Population) / float64(perCity[o.CityCode])
+		pop := 36_000.0
+		if c, ok := gaz.Get(o.CityCode); ok && share[o.CityCode] > 0 {
+			pop = float64(c.Population) * Traits(opt.Seed, o.ID).Popularity / share[o.CityCode]
 		}
-		// Towns run at a twentieth to a tenth of their capacity; the big
-		// cities short of offices carry the demand held back by years
-		// without new licences, at or past capacity in the morning peak.
-		load := 0.06 * math.Pow(per/avg, 2.4)
-		if thin, ok := demoThinLoad[o.CityCode]; ok {
-			load = thin
-		}
-		g.loads[o.ID] = min(max(load, 0.04), 0.9)
+		g.daily[o.ID] = g.perResident * pop
 	}
 	for id, load := range opt.Loads {
 		g.loads[id] = load
 	}
 	return g
+}
+
+// DemandPerResident is the visits a resident of the offices' cities makes
+// on a working day, such that the average office of list gets
+// MeanDailyVisits.
+func DemandPerResident(gaz *geo.Gazetteer, list []offices.Office) float64 {
+	seen := map[string]bool{}
+	var pop float64
+	for _, o := range list {
+		if c, ok := gaz.Get(o.CityCode); ok && !seen[o.CityCode] {
+			seen[o.CityCode] = true
+			pop += float64(c.Population)
+		}
+	}
+	if pop == 0 {
+		return MeanDailyVisits / 36_000.0
+	}
+	return MeanDailyVisits * float64(len(list)) / pop
 }
 
 func (g *Simulator) rngFor(officeID int64) *rand.Rand {
@@ -185,8 +223,33 @@ func (g *Simulator) Visits(off *offices.Office, days []int64, out []visits.Visit
 		}
 		return offered[len(offered)-1]
 	}
+	tr := Traits(g.seed, off.ID)
+	meanSvc *= tr.Speed
 	counters := max(off.Counters, 1)
-	perMin := g.loads[off.ID] * g.scale * float64(counters) / meanSvc // arrivals per open minute at weight 1
+	var perMin float64 // arrivals per open minute at weight 1
+	if load, ok := g.loads[off.ID]; ok {
+		perMin = load * g.scale * float64(counters) / meanSvc
+	} else {
+		// A working day of weight 1 (a Saturday's hours) carries the
+		// office's daily arrivals, its load capped.
+		var weighted, open float64
+		for _, s := range off.Hours[0] {
+			for m := s.Open; m < s.Close; m++ {
+				weighted += demoHourWeight[m/60]
+				open++
+			}
+		}
+		if weighted > 0 {
+			perMin = g.daily[off.ID] / weighted
+			if cap := maxLoad * open * float64(counters) / meanSvc / weighted; perMin > cap {
+				perMin = cap
+			}
+			perMin *= g.scale
+		}
+	}
+	if tr.ShortStaffed && counters > 1 {
+		counters-- // one counter stays closed
+	}
 	free := make([]int64, counters)
 	var arrivals []int64
 	for _, dayAt := range days {
@@ -241,7 +304,7 @@ func (g *Simulator) Visits(off *offices.Office, days []int64, out []visits.Visit
 				free[c] = start + 60
 			default:
 				svc, _ := g.cat.Get(v.Service)
-				minutes := float64(svc.HandlingMinutes) * math.Exp(0.35*r.NormFloat64()-0.06)
+				minutes := float64(svc.HandlingMinutes) * tr.Speed * math.Exp(0.35*r.NormFloat64()-0.06)
 				dur := max(int64(minutes*60), 60)
 				v.Outcome = visits.OutcomeServed
 				if r.IntN(100) < 3 {
