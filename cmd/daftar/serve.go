@@ -154,7 +154,7 @@ wait:
 // ready.
 func (a *app) seedDemoWhileServing(ctx context.Context, e env, ready *api.Readiness, addr string) error {
 	start := time.Now()
-	fmt.Fprintln(e.stdout, "daftar: first start: seeding the demo dataset (about half a minute on SQLite); /readyz answers 503 with the progress until it is ready")
+	fmt.Fprintln(e.stdout, "daftar: first start: seeding the demo dataset (about half a minute on SQLite, a minute on a busy machine); /readyz answers 503 with the progress until it is ready")
 	err := a.seedDemo(ctx, func(pct int, doing string) {
 		ready.Progress(pct, doing)
 		if doing != "" {
