@@ -114,6 +114,19 @@ func composeHamza(base, mark rune) rune {
 	return 0
 }
 
+// PersianLetter returns the Persian letter for its Arabic look-alike (ي and
+// ى as ی, ك as ک) and any other rune as it is: which of the two arrives
+// depends only on the keyboard the text was typed on.
+func PersianLetter(r rune) rune {
+	switch r {
+	case 'ي', 'ى':
+		return 'ی'
+	case 'ك':
+		return 'ک'
+	}
+	return r
+}
+
 // NormalizeText is the canonical form of Persian text typed by people:
 //   - digits as NormalizeDigits does;
 //   - Arabic ي and ى become Persian ی, Arabic ك becomes ک, ة becomes ه;
@@ -132,11 +145,8 @@ func NormalizeText(s string) string {
 	s = NormalizeDigits(s)
 	rs := make([]rune, 0, len(s))
 	for _, r := range s {
+		r = PersianLetter(r)
 		switch {
-		case r == 'ي' || r == 'ى':
-			r = 'ی'
-		case r == 'ك':
-			r = 'ک'
 		case r == 'ة':
 			r = 'ه'
 		case r == 'ـ' || isInvisible(r):

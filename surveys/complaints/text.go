@@ -23,12 +23,7 @@ func cleanText(s string) string {
 	b.Grow(len(s))
 	newlines := 0
 	for _, r := range s {
-		switch {
-		case r == 'ي' || r == 'ى':
-			r = 'ی'
-		case r == 'ك':
-			r = 'ک'
-		}
+		r = daftar.PersianLetter(r)
 		switch {
 		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			newlines++
