@@ -146,7 +146,7 @@ func newHarnessWith(t testing.TB, d *db.DB, cfg func(*api.Config)) *harness {
 	}
 	h.srv, err = api.New(api.Deps{Log: log, DB: d, Clock: h.clock, Accounts: acc, Gazetteer: gaz, Catalogue: cat, Offices: register,
 		Exams: exams, Candidates: cands, Surveys: h.surveys, Ranking: rank, Inspections: insp, Planner: planner,
-		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps,
+		Visits: visits, Crowding: crowding, Finder: finder, Reports: reps, Audit: al,
 		Demand: demand, Rounds: rounds, Licences: licences, Jobs: h.newJobs(d, log), Complaints: h.complaints,
 		DemandModels: h.demandModels, RegionModels: h.regionModels},
 		apiCfg)

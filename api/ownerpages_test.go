@@ -80,6 +80,12 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 		if n != 0 {
 			t.Fatal("the owner's file wrote another office's visit")
 		}
+		// The upload commits with its audit event, by the owner, as the CLI's import does.
+		var events []struct{ ActorRole, After string }
+		d.Gorm.Raw("SELECT actor_role, after_json AS after FROM audit_events WHERE action = 'visits.import'").Scan(&events)
+		if len(events) != 1 || events[0].ActorRole != string(daftar.RoleOfficeOwner) || !strings.Contains(events[0].After, `"accepted":1`) {
+			t.Fatalf("the upload's audit events: %+v", events)
+		}
 		for name, c := range map[string]struct {
 			body, ctype string
 			status      int
@@ -93,6 +99,11 @@ func TestOwnerPagesOnBothEngines(t *testing.T) {
 				t.Errorf("upload %s: %d %s", name, res.Code, res.Header().Get("Content-Type"))
 			}
 			scan("/dashboard/visits ("+name+")", res.Body.String())
+		}
+		var imports int64
+		d.Gorm.Raw("SELECT COUNT(*) FROM audit_events WHERE action = 'visits.import'").Scan(&imports)
+		if imports != 1 {
+			t.Errorf("refused files left %d more audit events", imports-1)
 		}
 
 		// The contact form: a bad value is marked, a stale version refused.

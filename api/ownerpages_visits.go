@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/visits"
+	"github.com/daftar-ir/daftar/internal/audit"
+	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/reports"
 	"github.com/gin-gonic/gin"
 )
@@ -102,7 +105,12 @@ func (s *Server) uploadVisits(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rep, err := s.Visits.Import(c.Request.Context(), f, visits.ImportOptions{OfficeID: id, MaxRows: ownerImportRows})
+	rep, err := s.Visits.Import(c.Request.Context(), f, visits.ImportOptions{OfficeID: id, MaxRows: ownerImportRows,
+		// The file is stored with its audit event or not at all, as the CLI's import.
+		BeforeCommit: func(ctx context.Context, tx *db.Tx, rep visits.ImportReport) error {
+			return s.Audit.Record(ctx, tx, audit.Change{Action: "visits.import", Entity: "visits", EntityID: fh.Filename,
+				After: map[string]any{"office_id": id, "rows": rep.Rows, "accepted": rep.Accepted, "duplicates": rep.Duplicates, "refused": rep.Refused}})
+		}})
 	if err != nil {
 		de, ok := daftar.AsError(err)
 		if !ok || (de.Kind != daftar.KindUnprocessable && de.Kind != daftar.KindTooLarge && de.Kind != daftar.KindInvalid) {

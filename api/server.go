@@ -20,6 +20,7 @@ import (
 	"github.com/daftar-ir/daftar/geo/offices"
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/accounts"
+	"github.com/daftar-ir/daftar/internal/audit"
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/licensing"
@@ -101,7 +102,11 @@ type Deps struct {
 	// their rollups; Finder sends citizens to an office.
 	Visits   *visits.Service
 	Crowding *visits.Crowding
-	Finder   *finder.Finder
+	// Audit records, in the same transaction, the changes a route makes
+	// through a service that leaves the event to its caller (an owner's
+	// visits upload, as the CLI's import does).
+	Audit  *audit.Log
+	Finder *finder.Finder
 	// Demand, Rounds and Licences are licensing's demand model, rounds
 	// (quotas, allocation) and licences (issue, lifecycle).
 	Demand   *licensing.Demand
@@ -133,7 +138,7 @@ func (d Deps) missing() []string {
 		"Exams": d.Exams != nil, "Candidates": d.Candidates != nil, "Surveys": d.Surveys != nil, "Ranking": d.Ranking != nil, "Inspections": d.Inspections != nil, "Planner": d.Planner != nil,
 		"Reports": d.Reports != nil, "Visits": d.Visits != nil, "Crowding": d.Crowding != nil, "Finder": d.Finder != nil,
 		"Demand": d.Demand != nil, "Rounds": d.Rounds != nil, "Licences": d.Licences != nil,
-		"Jobs": d.Jobs != nil, "Complaints": d.Complaints != nil,
+		"Jobs": d.Jobs != nil, "Audit": d.Audit != nil, "Complaints": d.Complaints != nil,
 		"DemandModels": d.DemandModels != nil, "RegionModels": d.RegionModels != nil} {
 		if !set {
 			out = append(out, name)

@@ -207,7 +207,7 @@ func (a *app) server(ready *api.Readiness) (*api.Server, error) {
 		Log: a.log, DB: a.db, Clock: a.clock, Accounts: a.accounts, Gazetteer: a.gazetteer,
 		Catalogue: a.catalogue, Offices: a.offices, Metrics: a.metrics,
 		Exams: a.exams, Candidates: a.candidates,
-		Visits: a.visits, Crowding: a.crowding, Finder: a.finder,
+		Visits: a.visits, Crowding: a.crowding, Finder: a.finder, Audit: a.audit,
 		Demand: a.demand, Rounds: a.rounds, Licences: a.licences,
 		Surveys: a.surveys, Ranking: a.ranking, Reports: a.reports, Readiness: ready,
 		Inspections: a.inspections, Planner: a.planner,
