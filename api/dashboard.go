@@ -32,7 +32,7 @@ func loadPages() (pages, error) {
 		return nil, err
 	}
 	out := pages{}
-	funcs := template.FuncMap{"t": func(string) string { return "" }, "num": func(any) string { return "" }}
+	funcs := template.FuncMap{"t": func(string) string { return "" }, "num": func(any) string { return "" }, "brief": briefOfficeName}
 	for _, n := range names {
 		base := strings.TrimSuffix(n[strings.LastIndex(n, "/")+1:], ".html")
 		if base == "layout" || strings.HasPrefix(base, "_") {
