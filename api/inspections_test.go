@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/daftar-ir/daftar"
 	"github.com/daftar-ir/daftar/geo/offices"
@@ -16,42 +15,10 @@ import (
 	"github.com/daftar-ir/daftar/internal/db"
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking/inspections"
+	"github.com/daftar-ir/daftar/ranking/inspections/adapters"
 	"github.com/daftar-ir/daftar/surveys"
 	"github.com/xuri/excelize/v2"
 )
-
-// The planner's sources as the server is wired (cmd/daftar/inspections.go),
-// without complaints.
-type testOffices struct{ o *offices.Register }
-
-func (s testOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, error) {
-	all, err := s.o.Summaries(ctx)
-	var out []inspections.Office
-	for _, o := range all {
-		if o.Status == offices.Active {
-			out = append(out, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
-		}
-	}
-	return out, err
-}
-
-type testSurveys struct{ s *surveys.Service }
-
-func (s testSurveys) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
-	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), ids)
-	out := map[int64]inspections.SurveyFigures{}
-	for id, f := range figs {
-		out[id] = inspections.SurveyFigures{Responses: f.Responses, Flagged: f.Flagged, ExtraFeeRate: f.ExtraFeeRate, ExtraFeeLow: f.ExtraFeeLow,
-			ExtraFeeHigh: f.ExtraFeeHigh, Adjusted: f.Adjusted}
-	}
-	return out, err
-}
-
-type testNoComplaints struct{}
-
-func (testNoComplaints) RiskByOffice(ctx context.Context, from, to time.Time) (map[int64]inspections.ComplaintCounts, error) {
-	return nil, nil
-}
 
 func newInspectionServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit.Log, register *offices.Register, sv *surveys.Service,
 	acc *accounts.Service) (*inspections.Service, *inspections.Planner) {
@@ -63,7 +30,7 @@ func newInspectionServices(t testing.TB, d *db.DB, clock daftar.Clock, al *audit
 	if err := insp.EnsureDefaultChecklist(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	p, err := inspections.NewPlanner(insp, inspections.Sources{Offices: testOffices{register}, Surveys: testSurveys{sv}, Complaints: testNoComplaints{},
+	p, err := inspections.NewPlanner(insp, inspections.Sources{Offices: adapters.Offices{Register: register}, Surveys: adapters.Surveys{Service: sv}, Complaints: adapters.NoComplaints{},
 		Accounts: acc}, inspections.RiskConfig{})
 	if err != nil {
 		t.Fatal(err)

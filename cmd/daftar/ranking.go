@@ -8,8 +8,6 @@ import (
 	"github.com/daftar-ir/daftar/geo/visits"
 	"github.com/daftar-ir/daftar/internal/jobs"
 	"github.com/daftar-ir/daftar/ranking"
-	"github.com/daftar-ir/daftar/ranking/inspections"
-	"github.com/daftar-ir/daftar/surveys/complaints"
 )
 
 // Ranking and reports, wired into the app.
@@ -45,26 +43,10 @@ func (s crowdingForRanking) RankingArrivals(ctx context.Context, from, to time.T
 	return s.c.OfficesArrivals(ctx, r)
 }
 
-// complaintsForRanking reads each office's upheld complaints of a period:
-// directive v2's compliance criterion deducts per 1,000 visits.
-type complaintsForRanking struct{ c *complaints.Service }
-
-func (s complaintsForRanking) UpheldByOffice(ctx context.Context, from, to time.Time) (map[int64]int, error) {
-	return s.c.UpheldByOffice(ctx, from, to)
-}
-
-// actionsForRanking reads each office's corrective actions overdue at the
-// period's end (directive v2's compliance criterion).
-type actionsForRanking struct{ i *inspections.Service }
-
-func (s actionsForRanking) OverdueByOffice(ctx context.Context, at time.Time) (map[int64]int, error) {
-	return s.i.OverdueByOffice(ctx, at)
-}
-
 // rankingSources are what the ranking reads from the other registers.
 func (a *app) rankingSources() ranking.Sources {
 	return ranking.Sources{DB: a.db, Offices: a.offices, Surveys: a.surveys, Crowding: crowdingForRanking{a.crowding},
-		Licences: a.licences, Inspections: a.inspections, Complaints: complaintsForRanking{a.complaints}, Actions: actionsForRanking{a.inspections}}
+		Licences: a.licences, Inspections: a.inspections, Complaints: a.complaints, Actions: a.inspections}
 }
 
 // initRanking builds the ranking over every source of its inputs and reads

@@ -15,6 +15,7 @@ import (
 	"github.com/daftar-ir/daftar/internal/dbtest"
 	"github.com/daftar-ir/daftar/ranking"
 	"github.com/daftar-ir/daftar/ranking/inspections"
+	"github.com/daftar-ir/daftar/ranking/inspections/adapters"
 	"github.com/daftar-ir/daftar/surveys"
 )
 
@@ -25,38 +26,6 @@ func (noCrowding) RankingFigures(context.Context, time.Time, time.Time) (map[int
 }
 
 func (noCrowding) RankingArrivals(context.Context, time.Time, time.Time) (map[int64]int64, error) {
-	return nil, nil
-}
-
-// registerOffices lists the register's active offices for the planner.
-type registerOffices struct{ r *offices.Register }
-
-func (s registerOffices) ActiveOffices(ctx context.Context) ([]inspections.Office, error) {
-	all, err := s.r.Summaries(ctx)
-	var out []inspections.Office
-	for _, o := range all {
-		if o.Status == offices.Active {
-			out = append(out, inspections.Office{ID: o.ID, Code: o.Code, Name: o.NameFa, Province: o.ProvinceCode, City: o.CityCode})
-		}
-	}
-	return out, err
-}
-
-type surveyFigures struct{ s *surveys.Service }
-
-func (s surveyFigures) RiskFigures(ctx context.Context, from, to time.Time, ids []int64) (map[int64]inspections.SurveyFigures, error) {
-	figs, err := s.s.FiguresFor(ctx, surveys.RangeOfTimes(from, to), ids)
-	out := map[int64]inspections.SurveyFigures{}
-	for id, f := range figs {
-		out[id] = inspections.SurveyFigures{Responses: f.Responses, Flagged: f.Flagged, ExtraFeeRate: f.ExtraFeeRate, ExtraFeeLow: f.ExtraFeeLow,
-			ExtraFeeHigh: f.ExtraFeeHigh, Adjusted: f.Adjusted}
-	}
-	return out, err
-}
-
-type noComplaints struct{}
-
-func (noComplaints) RiskByOffice(context.Context, time.Time, time.Time) (map[int64]inspections.ComplaintCounts, error) {
 	return nil, nil
 }
 
@@ -97,8 +66,8 @@ func TestInspectionsAndRankings(t *testing.T) {
 		if err := insp.EnsureDefaultChecklist(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		irep, err := Inspections(e.ctx, d, e.audit, inspections.Sources{Offices: registerOffices{reg}, Surveys: surveyFigures{sv},
-			Complaints: noComplaints{}, Accounts: acc}, u.Actor(), e.clock.Now(), 1405)
+		irep, err := Inspections(e.ctx, d, e.audit, inspections.Sources{Offices: adapters.Offices{Register: reg}, Surveys: adapters.Surveys{Service: sv},
+			Complaints: adapters.NoComplaints{}, Accounts: acc}, u.Actor(), e.clock.Now(), 1405)
 		if err != nil {
 			t.Fatal(err)
 		}
